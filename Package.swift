@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// The funnel compiler: one target per pipeline stage (see README "Layout").
+import PackageDescription
+
+let package = Package(
+    name: "funnel",
+    products: [
+        .executable(name: "funnel", targets: ["funnel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Spans, diagnostics, their renderer and "did you mean" — stdlib only.
+        .target(name: "FunnelDiagnostics"),
+        // Tokens, lexer, AST and the recovering parser.
+        .target(name: "FunnelSyntax", dependencies: ["FunnelDiagnostics"]),
+        // Name resolution and type checking against the data's schema.
+        .target(name: "FunnelSema", dependencies: ["FunnelSyntax", "FunnelDiagnostics"]),
+        // The plan: plain data that the engine runs and `funnel explain` prints.
+        .target(name: "FunnelPlan", dependencies: ["FunnelSema"]),
+        // Byte-level readers, columnar store, predicates, matcher, aggregation.
+        .target(name: "FunnelEngine", dependencies: ["FunnelPlan"]),
+        // Results rendered as table, JSON, CSV and Markdown.
+        .target(name: "FunnelReport", dependencies: ["FunnelEngine"]),
+        // The only place that chains compile -> check -> plan -> run.
+        .target(name: "FunnelDriver", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelReport"]),
+        // libedit from Debian's libedit-dev; imported only by FunnelREPL.
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "FunnelREPL", dependencies: ["FunnelDriver", "CLibEdit"]),
+        .executableTarget(name: "funnel", dependencies: [
+            "FunnelDriver", "FunnelREPL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "FunnelSyntaxTests", dependencies: ["FunnelSyntax", "FunnelDriver"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "FunnelEngineTests", dependencies: [
+            "FunnelEngine", "FunnelDriver",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "FunnelCLITests", dependencies: ["FunnelDriver"]),
+        .testTarget(name: "FunnelREPLTests", dependencies: ["FunnelREPL", "FunnelDriver"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

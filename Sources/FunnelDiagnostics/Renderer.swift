@@ -1,0 +1,55 @@
+/// Renders diagnostics the way compilers do:
+/// ```
+/// shop.funnel:4:15: error[E201]: unknown step 'prchase'
+///   4 |   kpi conv = prchase / view
+///     |              ^^^^^^^
+///   help: did you mean 'purchase'?
+/// ```
+public struct DiagnosticRenderer: Sendable {
+    public var color: Bool
+    public init(color: Bool = false) { self.color = color }
+
+    private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+    public func render(_ d: Diagnostic) -> String {
+        var out = ""
+        let label = paint("\(d.severity.rawValue)[\(d.code)]", d.isError ? "1;31" : "1;33")
+        var head = ""
+        if let p = d.position {
+            head = p.line > 0 ? "\(p.path):\(p.line):\(p.column): " : "\(p.path): "
+        }
+        out += "\(head)\(label): \(paint(d.message, "1"))\n"
+        switch d.location {
+        case .source(let file, let span)?:
+            let (line, col) = file.location(of: span.start)
+            let text = file.lineText(line)
+            let gutter = String(line)
+            let pad = String(repeating: " ", count: gutter.count)
+            // The caret covers the span on its first line, at least one character.
+            let (endLine, endCol) = file.location(of: span.end)
+            let width = endLine == line ? max(1, endCol - col) : max(1, text.count - col + 1)
+            out += "  \(gutter) | \(text)\n"
+            out += "  \(pad) | \(String(repeating: " ", count: max(0, col - 1)))\(paint(String(repeating: "^", count: width), "1;32"))\n"
+        case .data(_, let line, let col, let text?)?:
+            let gutter = String(line)
+            let pad = String(repeating: " ", count: gutter.count)
+            let shown = text.count > 160 ? String(text.prefix(160)) + "…" : text
+            out += "  \(gutter) | \(shown)\n"
+            if col >= 1 && col <= 161 {
+                out += "  \(pad) | \(String(repeating: " ", count: col - 1))\(paint("^", "1;32"))\n"
+            }
+        default: break
+        }
+        if let help = d.help { out += "  \(paint("help", "1;36")): \(help)\n" }
+        return out
+    }
+
+    public func render(_ ds: [Diagnostic]) -> String { ds.map(render).joined() }
+
+    /// "2 errors, 1 warning"
+    public static func summary(_ ds: [Diagnostic]) -> String {
+        let e = ds.filter(\.isError).count, w = ds.count - e
+        func n(_ k: Int, _ word: String) -> String { "\(k) \(word)\(k == 1 ? "" : "s")" }
+        return [e > 0 ? n(e, "error") : nil, w > 0 ? n(w, "warning") : nil].compactMap { $0 }.joined(separator: ", ")
+    }
+}

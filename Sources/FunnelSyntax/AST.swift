@@ -1,0 +1,144 @@
+import FunnelDiagnostics
+
+/// A name as written, with where it was written.
+public struct Name: Sendable, Equatable {
+    public var text: String
+    public var span: SourceSpan
+    public init(_ text: String, _ span: SourceSpan) { self.text = text; self.span = span }
+}
+
+/// An expression: event predicates, user expressions, KPIs and expects share one syntax;
+/// the checker decides what each may contain.
+public struct Expr: Sendable, Equatable {
+    public indirect enum Kind: Sendable, Equatable {
+        case string(String)
+        case number(Double)
+        case percent(Double)
+        case duration(Int64)
+        case date(Int64)
+        case dateTime(Int64)
+        case bool(Bool)
+        case null
+        case list([Expr])
+        /// A bare identifier: a property, step, segment, KPI or built-in name.
+        case name(String)
+        /// A backticked property name.
+        case quotedName(String)
+        /// `base.member`, as in `user.age` or `purchase.price`.
+        case member(Expr, Name)
+        /// `f(args [where pred])`
+        case call(Name, [Expr], whereClause: Expr?)
+        /// `a -> b -> c` (inside `time(...)`).
+        case path([Expr])
+        case unary(UnaryOp, Expr)
+        case binary(BinaryOp, Expr, Expr)
+        /// `x between lo and hi`
+        case between(Expr, Expr, Expr)
+    }
+    public var kind: Kind
+    public var span: SourceSpan
+    public init(_ kind: Kind, _ span: SourceSpan) { self.kind = kind; self.span = span }
+}
+
+public enum UnaryOp: String, Sendable { case not, negate = "-" }
+
+public enum BinaryOp: String, Sendable, CaseIterable {
+    case or, and
+    case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+    case inList = "in", notIn = "not in", contains, startsWith = "starts_with", matches
+    case add = "+", sub = "-", mul = "*", div = "/"
+
+    public var isComparison: Bool {
+        switch self {
+        case .eq, .ne, .lt, .le, .gt, .ge, .inList, .notIn, .contains, .startsWith, .matches: return true
+        default: return false
+        }
+    }
+    public var isArithmetic: Bool { [.add, .sub, .mul, .div].contains(self) }
+}
+
+/// A whole `.funnel` file.
+public struct Program: Sendable {
+    public var declarations: [Decl]
+    public init(declarations: [Decl]) { self.declarations = declarations }
+}
+
+public struct Decl: Sendable {
+    public enum Kind: Sendable {
+        case source(SourceDecl)
+        case users(SourceDecl)
+        case segment(name: Name, expr: Expr)
+        case importFile(path: String, pathSpan: SourceSpan)
+        case funnel(FunnelDecl)
+    }
+    public var kind: Kind
+    public var span: SourceSpan
+    public init(_ kind: Kind, _ span: SourceSpan) { self.kind = kind; self.span = span }
+}
+
+/// `source NAME = csv("path") { user = col  time = col  event = col  timezone "Area/City" }`,
+/// and `users = csv("path") { key = col }` (then `name` is "users").
+public struct SourceDecl: Sendable {
+    public var name: Name
+    public var format: Name
+    public var path: String
+    public var pathSpan: SourceSpan
+    public var settings: [Setting]
+    public init(name: Name, format: Name, path: String, pathSpan: SourceSpan, settings: [Setting]) {
+        self.name = name; self.format = format; self.path = path; self.pathSpan = pathSpan; self.settings = settings
+    }
+}
+
+/// One line of a source block: `user = user_id`, `timezone "Europe/Paris"`, `delimiter ";"`.
+public struct Setting: Sendable {
+    public enum Value: Sendable { case column(Name), string(String, SourceSpan) }
+    public var key: Name
+    public var value: Value
+    public init(key: Name, value: Value) { self.key = key; self.value = value }
+    public var valueSpan: SourceSpan {
+        switch value { case .column(let n): return n.span; case .string(_, let s): return s }
+    }
+    public var valueText: String {
+        switch value { case .column(let n): return n.text; case .string(let s, _): return s }
+    }
+}
+
+/// `funnel NAME [from SOURCE] { clauses }`
+public struct FunnelDecl: Sendable {
+    public var name: Name
+    public var from: Name?
+    public var clauses: [Clause]
+    public init(name: Name, from: Name?, clauses: [Clause]) { self.name = name; self.from = from; self.clauses = clauses }
+}
+
+/// A breakdown key: `device`, `user.country`, `device at purchase`, `device all`, `week`.
+public struct BreakdownKey: Sendable {
+    public var expr: Expr
+    public var at: Name?
+    public var all: Bool
+    public init(expr: Expr, at: Name?, all: Bool) { self.expr = expr; self.at = at; self.all = all }
+}
+
+public struct Clause: Sendable {
+    public enum Kind: Sendable {
+        /// `window 7d`; nil means `window none`.
+        case window(Expr?)
+        case order(Name)
+        case ties(Name)
+        case step(name: Name, predicate: Expr, within: Expr?)
+        case exclude(predicate: Expr, between: (Name, Name)?, remove: Bool)
+        case whereClause(Expr)
+        case forClause(Expr)
+        case dates(Expr, Expr)
+        case by([BreakdownKey])
+        case hold(Expr)
+        case count(Expr)
+        case kpi(name: Name, expr: Expr)
+        case expect(Expr)
+    }
+    public var kind: Kind
+    public var span: SourceSpan
+    /// The clause's keyword (`step`, `kpi`, ...).
+    public var keyword: Name
+    public init(_ kind: Kind, _ span: SourceSpan, keyword: Name) { self.kind = kind; self.span = span; self.keyword = keyword }
+}

@@ -1,0 +1,183 @@
+import FunnelDiagnostics
+
+extension Parser {
+    mutating func parseProgram() -> Program {
+        var decls: [Decl] = []
+        while !at(.endOfFile) {
+            do {
+                decls.append(try declaration())
+            } catch {
+                synchronize(to: Parser.declarationKeywords, stopAtBrace: false)
+                if atPunct("}") { advance() }
+            }
+        }
+        return Program(declarations: decls)
+    }
+
+    mutating func declaration() throws -> Decl {
+        let start = current.span.start
+        guard let word = current.identifier, Parser.declarationKeywords.contains(word) else {
+            var help = "a file holds source, users, segment, import and funnel declarations"
+            if let w = current.identifier, Parser.clauseKeywords.contains(w) {
+                help = "'\(w)' belongs inside a funnel block: funnel NAME { \(w) ... }"
+            } else if let w = current.identifier, let s = DidYouMean.suggest(w, among: Array(Parser.declarationKeywords)) {
+                help = "did you mean '\(s)'?"
+            }
+            try fail(expected: "a declaration", help: help)
+        }
+        switch word {
+        case "source":
+            advance()
+            let name = try identifier("a source name", help: "write: source events = csv(\"events.csv\") { ... }")
+            _ = try expectPunct("=")
+            let d = try sourceBody(name: name)
+            return Decl(.source(d), SourceSpan(start, previousEnd))
+        case "users":
+            let kw = advance()
+            _ = try expectPunct("=", help: "write: users = csv(\"users.csv\") { key = user_id }")
+            let d = try sourceBody(name: Name("users", kw.span))
+            return Decl(.users(d), SourceSpan(start, previousEnd))
+        case "segment":
+            advance()
+            let name = try identifier("a segment name")
+            _ = try expectPunct("=")
+            let e = try expression()
+            return Decl(.segment(name: name, expr: e), SourceSpan(start, previousEnd))
+        case "import":
+            advance()
+            let (path, span) = try stringLiteral("a file path in quotes", help: "write: import \"shared.funnel\"")
+            return Decl(.importFile(path: path, pathSpan: span), SourceSpan(start, previousEnd))
+        default:
+            advance()
+            let name = try identifier("a funnel name", help: "write: funnel checkout { ... }")
+            var from: Name? = nil
+            if atWord("from") { advance(); from = try identifier("a source name") }
+            let clauses = try funnelBody()
+            return Decl(.funnel(FunnelDecl(name: name, from: from, clauses: clauses)), SourceSpan(start, previousEnd))
+        }
+    }
+
+    /// `csv("path") { key = value ... }`
+    mutating func sourceBody(name: Name) throws -> SourceDecl {
+        let format = try identifier("csv or jsonl", help: "write csv(\"file.csv\") or jsonl(\"file.jsonl\")")
+        if format.text != "csv" && format.text != "jsonl" {
+            report("E112", "unknown data format '\(format.text)'", format.span,
+                   help: DidYouMean.suggest(format.text, among: ["csv", "jsonl"]).map { "did you mean '\($0)'?" } ?? "use csv or jsonl")
+        }
+        _ = try expectPunct("(")
+        let (path, pathSpan) = try stringLiteral("a file path in quotes")
+        _ = try expectPunct(")")
+        var settings: [Setting] = []
+        if atPunct("{") {
+            advance()
+            while !atPunct("}") && !at(.endOfFile) {
+                do {
+                    let key = try identifier("a setting such as user = COLUMN")
+                    if atPunct("=") { advance() }
+                    switch current.kind {
+                    case .identifier(let s):
+                        let t = advance(); settings.append(Setting(key: key, value: .column(Name(s, t.span))))
+                    case .quotedName(let s):
+                        let t = advance(); settings.append(Setting(key: key, value: .column(Name(s, t.span))))
+                    case .string(let s):
+                        let t = advance(); settings.append(Setting(key: key, value: .string(s, t.span)))
+                    default:
+                        try fail(expected: "a column name or a string")
+                    }
+                } catch {
+                    synchronize(to: ["user", "time", "event", "timezone", "key", "delimiter"], stopAtBrace: true)
+                }
+            }
+            _ = try expectPunct("}", help: "close the block with '}'")
+        }
+        return SourceDecl(name: name, format: format, path: path, pathSpan: pathSpan, settings: settings)
+    }
+
+    mutating func funnelBody() throws -> [Clause] {
+        _ = try expectPunct("{", help: "a funnel's clauses go inside braces: funnel NAME { step ... }")
+        var clauses: [Clause] = []
+        while !atPunct("}") {
+            if at(.endOfFile) {
+                report("E113", "unclosed funnel block", SourceSpan(previousEnd, previousEnd + 1), help: "add '}' after the last clause")
+                return clauses
+            }
+            // A declaration keyword at the start of a line means the '}' was forgotten.
+            if current.startsLine, let w = current.identifier, Parser.declarationKeywords.contains(w), !Parser.clauseKeywords.contains(w) {
+                report("E113", "unclosed funnel block", SourceSpan(previousEnd, previousEnd + 1), help: "add '}' before '\(w)'")
+                return clauses
+            }
+            do {
+                clauses.append(try clause())
+            } catch {
+                synchronize(to: Parser.clauseKeywords.union(Parser.declarationKeywords), stopAtBrace: true)
+            }
+        }
+        advance()
+        return clauses
+    }
+
+    mutating func clause() throws -> Clause {
+        let start = current.span.start
+        guard let word = current.identifier, Parser.clauseKeywords.contains(word) else {
+            var help = "clauses: " + Parser.clauseKeywords.sorted().joined(separator: ", ")
+            if let w = current.identifier, let s = DidYouMean.suggest(w, among: Array(Parser.clauseKeywords)) { help = "did you mean '\(s)'?" }
+            try fail(expected: "a funnel clause", help: help)
+        }
+        let kwTok = advance()
+        let kw = Name(word, kwTok.span)
+        func done(_ k: Clause.Kind) -> Clause { Clause(k, SourceSpan(start, previousEnd), keyword: kw) }
+        switch word {
+        case "window":
+            if atWord("none") { advance(); return done(.window(nil)) }
+            return done(.window(try expression()))
+        case "order":
+            return done(.order(try identifier("ordered, strict or any")))
+        case "ties":
+            return done(.ties(try identifier("'strict'")))
+        case "step":
+            let name = try identifier("a step name", help: "write: step cart = \"cart\"")
+            _ = try expectPunct("=", help: "write: step \(name.text) = \"\(name.text)\"")
+            let pred = try expression()
+            var within: Expr? = nil
+            if atWord("within") { advance(); within = try expression() }
+            return done(.step(name: name, predicate: pred, within: within))
+        case "exclude":
+            let pred = try expression(allowBetween: false)
+            var between: (Name, Name)? = nil
+            if atWord("between") {
+                advance()
+                let a = try identifier("a step name")
+                _ = try expectWord("and")
+                between = (a, try identifier("a step name"))
+            }
+            var remove = false
+            if atWord("remove") { advance(); remove = true }
+            return done(.exclude(predicate: pred, between: between, remove: remove))
+        case "where": return done(.whereClause(try expression()))
+        case "for": return done(.forClause(try expression()))
+        case "dates":
+            let a = try expression()
+            _ = try expectWord("to", help: "write: dates 2024-01-01 to 2024-01-31")
+            return done(.dates(a, try expression()))
+        case "by":
+            var keys: [BreakdownKey] = []
+            repeat {
+                if atPunct(",") { advance() }
+                let e = try postfix()
+                var atStep: Name? = nil, all = false
+                if atWord("at") { advance(); atStep = try identifier("a step name") }
+                else if atWord("all") { advance(); all = true }
+                keys.append(BreakdownKey(expr: e, at: atStep, all: all))
+            } while atPunct(",")
+            return done(.by(keys))
+        case "hold": return done(.hold(try postfix()))
+        case "count": return done(.count(try postfix()))
+        case "kpi":
+            let name = try identifier("a KPI name", help: "write: kpi conversion = purchase / view")
+            _ = try expectPunct("=")
+            return done(.kpi(name: name, expr: try expression()))
+        default:
+            return done(.expect(try expression()))
+        }
+    }
+}
