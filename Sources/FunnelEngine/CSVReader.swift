@@ -1,0 +1,164 @@
+import FunnelDiagnostics
+import FunnelSema
+
+/// RFC 4180 CSV over a memory-mapped file: quoted fields with "" escapes and line
+/// breaks, LF or CRLF endings, a UTF-8 byte-order mark, any one-byte delimiter.
+struct CSVReader {
+    let file: MappedFile
+    let delimiter: UInt8
+    /// Column names of the header, and where the first data row starts.
+    let header: [String]
+    let dataStart: Int
+
+    init(file: MappedFile, delimiter: UInt8) throws {
+        self.file = file
+        self.delimiter = delimiter
+        var start = 0
+        if file.count >= 3 && file.base[0] == 0xEF && file.base[1] == 0xBB && file.base[2] == 0xBF { start = 3 }
+        var names: [String] = []
+        var error: Diagnostic? = nil
+        let end = CSVReader.scanRecord(file, from: start, delimiter: delimiter, error: &error) { _, p, n, _, _ in
+            names.append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+        }
+        if let e = error { throw DiagnosticsError([e]) }
+        self.header = names
+        self.dataStart = end
+        if names.count == 1 && names[0].isEmpty {
+            throw DiagnosticsError([Diagnostic(.error, "E406", "the CSV file has no header", at: .data(path: file.path, line: 1, column: 1, lineText: ""),
+                                               help: "the first line names the columns: user_id,event_time,event_type")])
+        }
+        var seen = Set<String>()
+        for n in names where !seen.insert(n).inserted {
+            throw DiagnosticsError([file.diagnostic("E403", "column '\(n)' appears twice in the header", at: start,
+                                                    help: "give every column its own name")])
+        }
+        if delimiter == UInt8(ascii: ","), names.count == 1, names[0].contains(";") || names[0].contains("\t") {
+            throw DiagnosticsError([file.diagnostic("E403", "the header has one column; the file seems to use another delimiter", at: start,
+                                                    help: "add  delimiter \";\"  (or \"\\t\") to the source block, or pass --delimiter")])
+        }
+    }
+
+    /// Scans one record starting at `pos`, calling `field(column, pointer, length, offset, transient)`
+    /// for each field, and returns where the next record starts. A transient pointer (an
+    /// unescaped copy of a field with "" inside) is valid only during the call.
+    @inline(__always)
+    static func scanRecord(_ file: MappedFile, from pos0: Int, delimiter: UInt8,
+                           error: inout Diagnostic?, field: (Int, UnsafePointer<UInt8>, Int, Int, Bool) -> Void) -> Int {
+        let b = file.base, n = file.count
+        var pos = pos0
+        var col = 0
+        while true {
+            if pos < n && b[pos] == 34 {
+                // Quoted field.
+                let open = pos
+                pos += 1
+                let fs = pos
+                var escaped = false
+                var closed = false
+                while pos < n {
+                    if b[pos] == 34 {
+                        if pos + 1 < n && b[pos + 1] == 34 { escaped = true; pos += 2; continue }
+                        closed = true
+                        break
+                    }
+                    pos += 1
+                }
+                if !closed {
+                    error = file.diagnostic("E402", "unterminated quoted field", at: open,
+                                            help: "close the field with '\"'; a quote inside a field is written twice (\"\")")
+                    return n
+                }
+                let fe = pos
+                pos += 1
+                if pos < n && b[pos] != delimiter && b[pos] != 10 && b[pos] != 13 {
+                    error = file.diagnostic("E402", "unexpected character after a closing quote", at: pos,
+                                            help: "a quote inside a quoted field is written twice (\"\")")
+                    return n
+                }
+                if escaped {
+                    var copy: [UInt8] = []
+                    copy.reserveCapacity(fe - fs + 1)
+                    var i = fs
+                    while i < fe { copy.append(b[i]); i += (b[i] == 34 ? 2 : 1) }
+                    copy.append(0)
+                    copy.withUnsafeBufferPointer { field(col, $0.baseAddress.unsafelyUnwrapped, $0.count - 1, fs, true) }
+                } else {
+                    field(col, b + fs, fe - fs, fs, false)
+                }
+            } else {
+                let fs = pos
+                while pos < n {
+                    let c = b[pos]
+                    if c == delimiter || c == 10 || c == 13 { break }
+                    pos += 1
+                }
+                field(col, b + fs, pos - fs, fs, false)
+            }
+            col += 1
+            if pos >= n { return n }
+            let c = b[pos]
+            if c == delimiter { pos += 1; continue }
+            if c == 13 { pos += 1; if pos < n && b[pos] == 10 { pos += 1 }; return pos }
+            pos += 1   // '\n'
+            return pos
+        }
+    }
+
+    /// Parses the records that start in [from, to) into `builder`; returns where the
+    /// last of them ends (a record boundary at or after `to`).
+    func parse(from: Int, to: Int, roles: [Int], builder: ChunkBuilder) -> Int {
+        let ncols = header.count
+        let nroles = 3 + builder.slots.count
+        // Where each role's field is, per row: (start pointer, length, offset).
+        var ptrs = [UnsafePointer<UInt8>?](repeating: nil, count: nroles)
+        var lens = [Int](repeating: 0, count: nroles)
+        var offs = [Int](repeating: 0, count: nroles)
+        // Escaped fields are copied here (one buffer per role) until the row is added.
+        var copyCapacity = [Int](repeating: 256, count: nroles)
+        var copies = (0..<nroles).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: 256) }
+        defer { for c in copies { c.deallocate() } }
+        var error: Diagnostic? = nil
+        var pos = from
+        let b = file.base
+        while pos < to && builder.error == nil {
+            let rowStart = pos
+            // A blank line is not a row.
+            if b[pos] == 10 { pos += 1; continue }
+            if b[pos] == 13 { pos += 1; if pos < file.count && b[pos] == 10 { pos += 1 }; continue }
+            for r in 0..<nroles { ptrs[r] = nil; lens[r] = 0; offs[r] = rowStart }
+            var columns = 0
+            pos = CSVReader.scanRecord(file, from: pos, delimiter: delimiter, error: &error) { col, p, len, off, transient in
+                columns = col + 1
+                if col < ncols {
+                    let r = roles[col]
+                    if r >= 0 {
+                        if transient {
+                            if len + 1 > copyCapacity[r] {
+                                copies[r].deallocate()
+                                copies[r] = UnsafeMutablePointer<UInt8>.allocate(capacity: len + 1)
+                                copyCapacity[r] = len + 1
+                            }
+                            copies[r].update(from: p, count: len)
+                            ptrs[r] = UnsafePointer(copies[r])
+                        } else {
+                            ptrs[r] = p
+                        }
+                        lens[r] = len; offs[r] = off
+                    }
+                }
+            }
+            if let e = error { builder.error = e; return file.count }
+            if columns != ncols {
+                let reason = columns < ncols ? "row with too few fields" : "row with too many fields"
+                if !builder.bad(reason, "E403", "expected \(ncols) fields, found \(columns)", at: rowStart,
+                                help: "every row needs one field per header column; use --skip-bad-rows to skip ragged rows") {
+                    return file.count
+                }
+                continue
+            }
+            let ok = builder.addRow { r in (ptrs[r], lens[r], offs[r]) }
+            if !ok { return file.count }
+        }
+        return pos
+    }
+}

@@ -1,0 +1,200 @@
+import FunnelDiagnostics
+import FunnelSema
+
+/// Which fields a reader extracts: the three roles and the typed property columns.
+struct Extraction {
+    var propertyNames: [String]
+    var propertyTypes: [ValueType]
+}
+
+/// Accumulates the rows of one chunk of a file with chunk-local dictionaries;
+/// `Loader` merges chunks afterwards. One per thread, so no locking.
+final class ChunkBuilder {
+    let file: MappedFile
+    let skipBadRows: Bool
+    var users = ByteDictionary(capacity: 1 << 14)
+    var events = ByteDictionary()
+    var actor: [UInt32] = []
+    var time: [Int64] = []
+    var event: [UInt32] = []
+    /// Per property: kind (0 string, 1 number, 2 bool, 3 time) and index into the typed lists.
+    let slots: [(kind: Int, index: Int)]
+    let names: [String]
+    var stringCodes: [[UInt32]] = []
+    var stringDicts: [ByteDictionary] = []
+    var numbers: [[Double]] = []
+    var bools: [[UInt8]] = []
+    var times: [[Int64]] = []
+    var timestamps: TimestampParser
+    var skipped = SkipReport()
+    var error: Diagnostic?
+
+    init(file: MappedFile, extraction: Extraction, timezone: String?, skipBadRows: Bool, expectedRows: Int) {
+        self.file = file
+        self.skipBadRows = skipBadRows
+        self.timestamps = TimestampParser(timezone: timezone)
+        self.names = extraction.propertyNames
+        var slots: [(Int, Int)] = []
+        for t in extraction.propertyTypes {
+            switch t {
+            case .number: slots.append((1, numbers.count)); numbers.append([])
+            case .bool: slots.append((2, bools.count)); bools.append([])
+            case .time: slots.append((3, times.count)); times.append([])
+            default: slots.append((0, stringCodes.count)); stringCodes.append([]); stringDicts.append(ByteDictionary())
+            }
+        }
+        self.slots = slots
+        actor.reserveCapacity(expectedRows); time.reserveCapacity(expectedRows); event.reserveCapacity(expectedRows)
+        for i in stringCodes.indices { stringCodes[i].reserveCapacity(expectedRows) }
+        for i in numbers.indices { numbers[i].reserveCapacity(expectedRows) }
+    }
+
+    var rowCount: Int { time.count }
+
+    /// Reports a bad row: skipped and counted, or the chunk's error. Returns false to stop.
+    func bad(_ reason: String, _ code: String, _ message: String, at offset: Int, help: String? = nil) -> Bool {
+        if skipBadRows {
+            skipped.add(reason, place: { let l = self.file.location(of: offset); return "\(self.file.path):\(l.line)" }())
+            return true
+        }
+        error = file.diagnostic(code, message, at: offset, help: help)
+        return false
+    }
+
+    /// Validates and converts the fields of one row, then appends it. The closure gives
+    /// (pointer, length, byte offset in the file) for role 0 user, 1 time, 2 event, 3+k property k;
+    /// a nil pointer means the field is absent. Returns false when the chunk must stop.
+    @inline(__always)
+    func addRow(_ field: (Int) -> (UnsafePointer<UInt8>?, Int, Int)) -> Bool {
+        let (up, ul, uo) = field(0)
+        guard let up = up, ul > 0 else {
+            return bad("missing user", "E404", "the user field is empty", at: uo, help: "every event needs a user; use --skip-bad-rows to skip such rows")
+        }
+        let (tp, tl, to) = field(1)
+        guard let tp = tp, tl > 0 else {
+            return bad("missing time", "E405", "the time field is empty", at: to, help: "use --skip-bad-rows to skip such rows")
+        }
+        guard let t = timestamps.parse(tp, tl) else {
+            let text = String(decoding: UnsafeBufferPointer(start: tp, count: min(tl, 60)), as: UTF8.self)
+            return bad("bad timestamp", "E405", "cannot read '\(text)' as a time", at: to,
+                       help: "use ISO 8601 (2024-01-31T08:00:00Z), 'YYYY-MM-DD HH:MM:SS[ UTC]', or epoch seconds/milliseconds")
+        }
+        let (ep, el, eo) = field(2)
+        guard let ep = ep, el > 0 else {
+            return bad("missing event", "E404", "the event field is empty", at: eo, help: "use --skip-bad-rows to skip such rows")
+        }
+        // Properties are converted before anything is appended, so a bad row leaves no trace.
+        var isNew = false
+        let userCode = users.code(up, ul, isNew: &isNew)
+        if isNew && !isValidUTF8(up, ul) {
+            return badUTF8(uo)
+        }
+        let eventCode = events.code(ep, el, isNew: &isNew)
+        if isNew && !isValidUTF8(ep, el) { return badUTF8(eo) }
+        let base = rowCount
+        for k in 0..<slots.count {
+            let (pp, pl, po) = field(3 + k)
+            let slot = slots[k]
+            switch slot.kind {
+            case 0:
+                if let pp = pp, pl > 0 {
+                    var fresh = false
+                    let c = stringDicts[slot.index].code(pp, pl, isNew: &fresh)
+                    if fresh && !isValidUTF8(pp, pl) { truncate(base); return badUTF8(po) }
+                    stringCodes[slot.index].append(c)
+                } else { stringCodes[slot.index].append(missingCode) }
+            case 1:
+                if let pp = pp, pl > 0 {
+                    guard let x = parseNumber(pp, pl) else {
+                        truncate(base)
+                        let text = String(decoding: UnsafeBufferPointer(start: pp, count: min(pl, 40)), as: UTF8.self)
+                        return bad("not a number", "E407", "'\(text)' in column '\(names[k])' is not a number", at: po,
+                                   help: "the column holds numbers in the first rows; fix the value or use --skip-bad-rows")
+                    }
+                    numbers[slot.index].append(x)
+                } else { numbers[slot.index].append(.nan) }
+            case 2:
+                if let pp = pp, pl > 0 {
+                    guard let b = parseBool(pp, pl) else {
+                        truncate(base)
+                        return bad("not a boolean", "E407", "value in column '\(names[k])' is not true or false", at: po)
+                    }
+                    bools[slot.index].append(b ? 1 : 0)
+                } else { bools[slot.index].append(2) }
+            default:
+                if let pp = pp, pl > 0 {
+                    guard let x = timestamps.parse(pp, pl) else {
+                        truncate(base)
+                        return bad("bad timestamp", "E405", "value in column '\(names[k])' is not a time", at: po)
+                    }
+                    times[slot.index].append(x)
+                } else { times[slot.index].append(missingTime) }
+            }
+        }
+        actor.append(userCode)
+        time.append(t)
+        event.append(eventCode)
+        return true
+    }
+
+    private func badUTF8(_ offset: Int) -> Bool {
+        bad("invalid UTF-8", "E408", "the field is not valid UTF-8 text", at: offset, help: "save the file as UTF-8")
+    }
+
+    /// Drops property values appended for a row that turned out bad.
+    private func truncate(_ n: Int) {
+        for i in stringCodes.indices where stringCodes[i].count > n { stringCodes[i].removeLast(stringCodes[i].count - n) }
+        for i in numbers.indices where numbers[i].count > n { numbers[i].removeLast(numbers[i].count - n) }
+        for i in bools.indices where bools[i].count > n { bools[i].removeLast(bools[i].count - n) }
+        for i in times.indices where times[i].count > n { times[i].removeLast(times[i].count - n) }
+    }
+}
+
+/// Parses a decimal number from bytes: fast path for plain decimals, strtod otherwise.
+@inline(__always)
+func parseNumber(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+    var i = 0
+    var neg = false
+    if p[0] == 45 { neg = true; i = 1 } else if p[0] == 43 { i = 1 }
+    var mantissa: Int64 = 0, digits = 0, fracDigits = 0
+    var sawDot = false
+    while i < n {
+        let c = p[i]
+        if c >= 48 && c <= 57 {
+            if digits < 18 { mantissa = mantissa * 10 + Int64(c - 48); digits += 1; if sawDot { fracDigits += 1 } }
+            else { return slowNumber(p, n) }
+        } else if c == 46 && !sawDot { sawDot = true }
+        else { return slowNumber(p, n) }
+        i += 1
+    }
+    if digits == 0 { return nil }
+    var x = Double(mantissa)
+    if fracDigits > 0 { x /= pow10[fracDigits] }
+    return neg ? -x : x
+}
+
+private let pow10: [Double] = (0...22).map { k in var x = 1.0; for _ in 0..<k { x *= 10 }; return x }
+
+private func slowNumber(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+    let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self).trimmingSpaces
+    guard let x = Double(s), x.isFinite else { return nil }
+    return x
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}
+
+func parseBool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+    let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self).lowercased()
+    switch s {
+    case "true", "1", "yes": return true
+    case "false", "0", "no": return false
+    default: return nil
+    }
+}

@@ -1,0 +1,140 @@
+import FunnelDiagnostics
+import FunnelSema
+
+/// Marks a missing string (an empty CSV field, a JSON null or absent key).
+public let missingCode: UInt32 = .max
+/// Marks a missing time.
+public let missingTime: Int64 = .min
+
+/// One materialised property column. Missing values: `missingCode`, NaN, 2, `missingTime`.
+public enum ColumnData: Sendable {
+    case strings(codes: [UInt32], dictionary: [String])
+    case numbers([Double])
+    case bools([UInt8])
+    case times([Int64])
+
+    public var type: ValueType {
+        switch self {
+        case .strings: return .string
+        case .numbers: return .number
+        case .bools: return .bool
+        case .times: return .time
+        }
+    }
+
+    /// The value of row `i` as a language value.
+    public func value(at i: Int) -> Value {
+        switch self {
+        case .strings(let codes, let dict): return codes[i] == missingCode ? .null : .string(dict[Int(codes[i])])
+        case .numbers(let xs): return xs[i].isNaN ? .null : .number(xs[i])
+        case .bools(let bs): return bs[i] == 2 ? .null : .bool(bs[i] == 1)
+        case .times(let ts): return ts[i] == missingTime ? .null : .time(ts[i])
+        }
+    }
+}
+
+/// Rows a reader skipped under `--skip-bad-rows`, by reason, with the first place each occurred.
+public struct SkipReport: Sendable {
+    public var counts: [String: Int] = [:]
+    public var firstPlace: [String: String] = [:]
+    public init() {}
+    public var total: Int { counts.values.reduce(0, +) }
+    public mutating func add(_ reason: String, place: @autoclosure () -> String) {
+        if counts[reason] == nil { firstPlace[reason] = place() }
+        counts[reason, default: 0] += 1
+    }
+    public mutating func merge(_ o: SkipReport) {
+        for (k, v) in o.counts {
+            if counts[k] == nil, let p = o.firstPlace[k] { firstPlace[k] = p }
+            counts[k, default: 0] += v
+        }
+    }
+    /// "2 bad timestamps (first at events.csv:17), 1 ragged row (...)"
+    public var summary: String {
+        counts.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key) (first at \(firstPlace[$0.key] ?? "?"))" }.joined(separator: ", ")
+    }
+}
+
+/// All events of one source, column-wise, in file order.
+public final class EventStore: @unchecked Sendable {
+    public let path: String
+    public let count: Int
+    /// Dense actor ids 0..<actorCount, in order of first appearance.
+    public let actor: [UInt32]
+    public let actorNames: ByteDictionary
+    public let time: [Int64]
+    public let event: [UInt32]
+    public let eventNames: [String]
+    public private(set) var properties: [String: ColumnData]
+    /// Every column of the file with its inferred type.
+    public let schema: DataSchema
+    public let skipped: SkipReport
+
+    public var actorCount: Int { actorNames.count }
+
+    init(path: String, actor: [UInt32], actorNames: ByteDictionary, time: [Int64], event: [UInt32], eventNames: [String],
+         properties: [String: ColumnData], schema: DataSchema, skipped: SkipReport) {
+        self.path = path
+        self.count = time.count
+        self.actor = actor; self.actorNames = actorNames; self.time = time
+        self.event = event; self.eventNames = eventNames; self.properties = properties
+        self.schema = schema; self.skipped = skipped
+    }
+
+    /// Event names with their counts.
+    public lazy var eventCounts: [String: Int] = {
+        var c = [Int](repeating: 0, count: eventNames.count)
+        for e in event { c[Int(e)] += 1 }
+        var out: [String: Int] = [:]
+        for (i, n) in eventNames.enumerated() { out[n] = c[i] }
+        return out
+    }()
+
+    /// The latest event time (the default "now" of `recency`).
+    public lazy var maxTime: Int64 = time.max() ?? 0
+
+    /// Events grouped by actor and ordered by (time, file order).
+    public lazy var byActor: ActorIndex = ActorIndex(self)
+}
+
+/// Events grouped per actor: `order[start[a]..<start[a+1]]` are actor a's event rows,
+/// sorted by time with ties in file order.
+public struct ActorIndex: Sendable {
+    public let start: [Int]
+    public let order: [UInt32]
+
+    init(_ store: EventStore) {
+        let n = store.actorCount
+        var start = [Int](repeating: 0, count: n + 1)
+        for a in store.actor { start[Int(a) + 1] += 1 }
+        for i in 0..<n { start[i + 1] += start[i] }
+        var fill = start
+        var order = [UInt32](repeating: 0, count: store.count)
+        store.actor.withUnsafeBufferPointer { actor in
+            order.withUnsafeMutableBufferPointer { out in
+                for i in 0..<actor.count {
+                    let a = Int(actor[i])
+                    out[fill[a]] = UInt32(i)
+                    fill[a] += 1
+                }
+            }
+        }
+        // Counting sort keeps file order; sort only the actors whose rows are not in time order.
+        let time = store.time
+        for a in 0..<n {
+            let lo = start[a], hi = start[a + 1]
+            var sorted = true
+            var i = lo + 1
+            while i < hi { if time[Int(order[i])] < time[Int(order[i - 1])] { sorted = false; break }; i += 1 }
+            if !sorted {
+                let slice = order[lo..<hi].sorted { (x, y) in
+                    let tx = time[Int(x)], ty = time[Int(y)]
+                    return tx != ty ? tx < ty : x < y
+                }
+                order.replaceSubrange(lo..<hi, with: slice)
+            }
+        }
+        self.start = start
+        self.order = order
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FunnelDiagnostics
+
+/// A read-only memory map of a whole file: readers scan its bytes without copying.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let base: UnsafePointer<UInt8>
+    public let count: Int
+    private let mapped: Bool
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            let why = String(cString: strerror(errno))
+            throw DiagnosticsError([Diagnostic(.error, "E401", "cannot open data file: \(why.lowercased())", at: .file(path: path),
+                                               help: "check the path; relative paths are resolved from the .funnel file's folder")])
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw DiagnosticsError([Diagnostic(.error, "E401", "not a regular file", at: .file(path: path))])
+        }
+        let size = Int(st.st_size)
+        guard size > 0 else {
+            throw DiagnosticsError([Diagnostic(.error, "E406", "the data file is empty", at: .file(path: path),
+                                               help: "a CSV file needs a header line and at least one row")])
+        }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw DiagnosticsError([Diagnostic(.error, "E401", "cannot map data file into memory", at: .file(path: path))])
+        }
+        madvise(p, size, MADV_SEQUENTIAL)
+        self.base = UnsafePointer(p.assumingMemoryBound(to: UInt8.self))
+        self.count = size
+        self.mapped = true
+    }
+
+    deinit { if mapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } }
+
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// 1-based line and column (in characters) of a byte offset; for error messages only.
+    public func location(of offset: Int) -> (line: Int, column: Int, text: String) {
+        var line = 1, lineStart = 0
+        let end = min(offset, count)
+        var i = 0
+        while i < end {
+            if base[i] == 10 { line += 1; lineStart = i + 1 }
+            i += 1
+        }
+        var lineEnd = lineStart
+        while lineEnd < count && base[lineEnd] != 10 && base[lineEnd] != 13 { lineEnd += 1 }
+        let prefix = UnsafeBufferPointer(start: base + lineStart, count: max(0, end - lineStart))
+        let column = String(decoding: prefix, as: UTF8.self).count + 1
+        let text = String(decoding: UnsafeBufferPointer(start: base + lineStart, count: lineEnd - lineStart), as: UTF8.self)
+        return (line, column, text)
+    }
+
+    /// A data diagnostic located at a byte offset.
+    public func diagnostic(_ code: String, _ message: String, at offset: Int, help: String? = nil) -> Diagnostic {
+        let (line, col, text) = location(of: offset)
+        return Diagnostic(.error, code, message, at: .data(path: path, line: line, column: col, lineText: text), help: help)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Parses event times from bytes into microseconds since the epoch (UTC).
+/// Accepted: ISO 8601 (`2024-01-31T08:00:00Z`, `+02:00` offsets, fractions),
+/// `YYYY-MM-DD HH:MM:SS[.ffffff][ UTC]`, a bare date, and epoch seconds or
+/// milliseconds (by magnitude: 12 or more integer digits are milliseconds).
+/// Times without an offset are read in the source's time zone (UTC by default).
+public struct TimestampParser {
+    let zone: ZoneConverter?
+    // One-entry cache of the last date prefix: most files are sorted by time.
+    private var lastDateWord: UInt64 = 0
+    private var lastDateTail: UInt16 = 0
+    private var lastDays: Int64 = 0
+
+    public init(timezone: String?) {
+        if let tz = timezone, tz != "UTC", let zone = TimeZone(identifier: tz) {
+            self.zone = ZoneConverter(zone)
+        } else {
+            self.zone = nil
+        }
+    }
+
+    @inline(__always) static func digit(_ c: UInt8) -> Int64? { c >= 48 && c <= 57 ? Int64(c - 48) : nil }
+
+    /// Microseconds, or nil when the text is not a time we understand.
+    public mutating func parse(_ p: UnsafePointer<UInt8>, _ n0: Int) -> Int64? {
+        var n = n0
+        var s = 0
+        while s < n && p[s] == 32 { s += 1 }
+        while n > s && p[n - 1] == 32 { n -= 1 }
+        let len = n - s
+        guard len > 0 else { return nil }
+        let q = p + s
+        if len >= 10 && q[4] == 45 && q[7] == 45 { return parseDateTime(q, len) }
+        return parseEpoch(q, len)
+    }
+
+    mutating func parseEpoch(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        var i = 0
+        var neg = false
+        if p[0] == 45 { neg = true; i = 1 }
+        var intPart: Int64 = 0, intDigits = 0
+        while i < n, let d = TimestampParser.digit(p[i]) {
+            if intDigits > 17 { return nil }
+            intPart = intPart * 10 + d; intDigits += 1; i += 1
+        }
+        guard intDigits > 0 else { return nil }
+        var frac: Double = 0
+        if i < n && p[i] == 46 {
+            i += 1
+            var scale = 0.1
+            while i < n, let d = TimestampParser.digit(p[i]) { frac += Double(d) * scale; scale /= 10; i += 1 }
+        }
+        guard i == n else { return nil }
+        let value: Int64
+        if intDigits >= 15 { value = intPart + Int64(frac) }                                   // microseconds
+        else if intDigits >= 12 { value = intPart * 1_000 + Int64((frac * 1_000).rounded()) }  // milliseconds
+        else { value = intPart * 1_000_000 + Int64((frac * 1_000_000).rounded()) }            // seconds
+        return neg ? -value : value
+    }
+
+    mutating func parseDateTime(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        // Date part, cached.
+        let raw = UnsafeRawPointer(p)
+        let word = raw.loadUnaligned(as: UInt64.self)
+        let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        var days: Int64
+        if word == lastDateWord && tail == lastDateTail && lastDateWord != 0 {
+            days = lastDays
+        } else {
+            guard let y1 = TimestampParser.digit(p[0]), let y2 = TimestampParser.digit(p[1]), let y3 = TimestampParser.digit(p[2]),
+                  let y4 = TimestampParser.digit(p[3]), let m1 = TimestampParser.digit(p[5]), let m2 = TimestampParser.digit(p[6]),
+                  let d1 = TimestampParser.digit(p[8]), let d2 = TimestampParser.digit(p[9]) else { return nil }
+            let y = Int(y1 * 1000 + y2 * 100 + y3 * 10 + y4), m = Int(m1 * 10 + m2), d = Int(d1 * 10 + d2)
+            guard (1...12).contains(m), d >= 1, d <= daysInMonth(y, m) else { return nil }
+            days = Int64(civilDays(y, m, d))
+            lastDateWord = word; lastDateTail = tail; lastDays = days
+        }
+        var micros = days * 86_400_000_000
+        var i = 10
+        var explicitOffset: Int64? = nil
+        if i < n && (p[i] == 84 || p[i] == 32) && i + 1 < n && TimestampParser.digit(p[i + 1]) != nil {
+            i += 1
+            guard i + 5 <= n, let h1 = TimestampParser.digit(p[i]), let h2 = TimestampParser.digit(p[i + 1]), p[i + 2] == 58,
+                  let mi1 = TimestampParser.digit(p[i + 3]), let mi2 = TimestampParser.digit(p[i + 4]) else { return nil }
+            let hh = h1 * 10 + h2, mm = mi1 * 10 + mi2
+            guard hh < 24, mm < 60 else { return nil }
+            i += 5
+            var ss: Int64 = 0
+            if i < n && p[i] == 58 {
+                guard i + 3 <= n, let s1 = TimestampParser.digit(p[i + 1]), let s2 = TimestampParser.digit(p[i + 2]) else { return nil }
+                ss = s1 * 10 + s2
+                guard ss < 61 else { return nil }
+                i += 3
+                if i < n && (p[i] == 46 || p[i] == 44) {
+                    i += 1
+                    var scale: Int64 = 100_000
+                    var any = false
+                    while i < n, let d = TimestampParser.digit(p[i]) { micros += d * scale; scale /= 10; i += 1; any = true }
+                    if !any { return nil }
+                }
+            }
+            micros += (hh * 3600 + mm * 60 + ss) * 1_000_000
+        }
+        // Offset or zone suffix.
+        while i < n && p[i] == 32 { i += 1 }
+        if i < n {
+            let c = p[i]
+            if c == 90 && i + 1 == n { explicitOffset = 0; i += 1 }                                 // Z
+            else if n - i == 3 && p[i] == 85 && p[i + 1] == 84 && p[i + 2] == 67 { explicitOffset = 0; i = n }  // UTC
+            else if n - i == 3 && p[i] == 71 && p[i + 1] == 77 && p[i + 2] == 84 { explicitOffset = 0; i = n }  // GMT
+            else if c == 43 || c == 45 {
+                let sign: Int64 = c == 43 ? 1 : -1
+                i += 1
+                guard i + 2 <= n, let a = TimestampParser.digit(p[i]), let b = TimestampParser.digit(p[i + 1]) else { return nil }
+                i += 2
+                var minutes: Int64 = 0
+                if i < n && p[i] == 58 { i += 1 }
+                if i + 2 <= n, let c1 = TimestampParser.digit(p[i]), let c2 = TimestampParser.digit(p[i + 1]) { minutes = c1 * 10 + c2; i += 2 }
+                explicitOffset = sign * ((a * 10 + b) * 3600 + minutes * 60) * 1_000_000
+            } else { return nil }
+        }
+        guard i == n else { return nil }
+        if let off = explicitOffset { return micros - off }
+        if let z = zone { return z.utc(fromLocal: micros) }
+        return micros
+    }
+}
+
+@inline(__always) func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+@inline(__always) func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    switch m { case 2: return isLeap(y) ? 29 : 28; case 4, 6, 9, 11: return 30; default: return 31 }
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+public func civilDays(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146097 + doe - 719468
+}
+
+/// Converts local wall-clock times of one zone to UTC, caching the offset per local hour.
+final class ZoneConverter: @unchecked Sendable {
+    let zone: TimeZone
+    private var cache: [Int64: Int64] = [:]
+    init(_ zone: TimeZone) { self.zone = zone }
+
+    func offset(atUTC micros: Int64) -> Int64 {
+        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(micros) / 1e6))) * 1_000_000
+    }
+
+    func utc(fromLocal local: Int64) -> Int64 {
+        let hour = local >= 0 ? local / 3_600_000_000 : (local - 3_599_999_999) / 3_600_000_000
+        if let off = cache[hour] { return local - off }
+        var off = offset(atUTC: local)
+        let off2 = offset(atUTC: local - off)
+        if off2 != off { off = off2 }
+        cache[hour] = off
+        return local - off
+    }
+}

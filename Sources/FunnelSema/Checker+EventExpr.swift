@@ -1,0 +1,202 @@
+import Foundation
+import FunnelDiagnostics
+import FunnelSyntax
+
+/// Expressions over one event: step predicates, `where`, `exclude`, aggregate arguments.
+extension Checker {
+    /// A condition on an event. A bare string means `event == "string"`.
+    mutating func predicate(_ e: Expr) -> EventExpr? {
+        guard let (p, t) = eventExpr(e, predicateContext: true) else { return nil }
+        if t != .bool {
+            error("E204", "expected a condition on the event, found a \(t)", e.span,
+                  help: "a bare string matches the event name (\"purchase\"); otherwise compare: price > 0")
+            return nil
+        }
+        return p
+    }
+
+    /// The names an event expression may use, for "did you mean".
+    var eventNamesInScope: [String] {
+        var names = ["event", "time", "user"] + (schema?.columnNames ?? [])
+        if let s = currentSource { names.removeAll { [s.userColumn, s.timeColumn, s.eventColumn].contains($0) && !["event", "time", "user"].contains($0) } }
+        return names
+    }
+
+    func resolveField(_ name: String) -> (EventField, ValueType)? {
+        guard let src = currentSource else { return nil }
+        switch name {
+        case "event", src.eventColumn: return (.event, .string)
+        case "time", src.timeColumn: return (.time, .time)
+        case "user", src.userColumn: return (.actor, .string)
+        default:
+            if let t = schema?.type(of: name) { return (.property(name), t) }
+            return nil
+        }
+    }
+
+    /// Warns when a compared event name never occurs in the data.
+    mutating func checkEventName(_ name: String, _ span: SourceSpan) {
+        guard let counts = schema?.eventCounts, counts[name] == nil, let path = schema?.path else { return }
+        let help = DidYouMean.suggest(name, among: Array(counts.keys)).map { "did you mean \"\($0)\"?" }
+            ?? "events in the data: " + counts.sorted { $0.value > $1.value }.prefix(8).map { "\"\($0.key)\"" }.joined(separator: ", ")
+        warning("E210", "event \"\(name)\" never occurs in \(path)", span, help: help)
+    }
+
+    mutating func eventExpr(_ e: Expr, predicateContext: Bool) -> (EventExpr, ValueType)? {
+        switch e.kind {
+        case .string(let s):
+            if predicateContext {
+                checkEventName(s, e.span)
+                return (.compare(.eq, .field(.event, .string), .literal(.string(s))), .bool)
+            }
+            return (.literal(.string(s)), .string)
+        case .number(let n): return (.literal(.number(n)), .number)
+        case .percent(let p): return (.literal(.number(p)), .number)
+        case .duration(let d): return (.literal(.duration(d)), .duration)
+        case .date(let d), .dateTime(let d): return (.literal(.time(d)), .time)
+        case .bool(let b): return (.literal(.bool(b)), .bool)
+        case .null: return (.literal(.null), .unknown)
+        case .list:
+            error("E204", "a list goes on the right of 'in'", e.span, help: "write: country in [\"US\", \"CA\"]")
+            return nil
+        case .name(let n), .quotedName(let n):
+            if let (f, t) = resolveField(n) { return (.field(f, t), t) }
+            var help = DidYouMean.help(n, among: eventNamesInScope, kind: "property")
+            if let counts = schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
+            if steps.contains(n) { help = "'\(n)' is a step; a step's condition is written with properties and event names" }
+            error("E201", "unknown property '\(n)'", e.span, help: help)
+            return nil
+        case .member(let base, let member):
+            if case .name("user") = base.kind {
+                guard let us = usersSchema else {
+                    error("E212", "'user.\(member.text)' needs a users table", e.span,
+                          help: "declare one: users = csv(\"users.csv\") { key = user_id }")
+                    return nil
+                }
+                guard let t = us.type(of: member.text) else {
+                    error("E201", "unknown user property '\(member.text)'", member.span,
+                          help: DidYouMean.help(member.text, among: us.columnNames, kind: "user property"))
+                    return nil
+                }
+                return (.field(.profile(member.text), t), t)
+            }
+            if case .name(let b) = base.kind, steps.contains(b) {
+                error("E213", "'\(b).\(member.text)' is a step value; it can only be used in a KPI aggregate", e.span,
+                      help: "for example: kpi aov = avg(\(b).\(member.text))")
+                return nil
+            }
+            // `page.url` written without backticks: suggest them when such a column exists.
+            let dotted = file.text(of: e.span)
+            if schema?.type(of: dotted) != nil {
+                error("E201", "unknown property '\(dotted)'", e.span, help: "names with dots are written in backticks: `\(dotted)`")
+            } else {
+                error("E201", "unknown name '\(dotted)'", e.span, help: "user properties are written user.NAME")
+            }
+            return nil
+        case .call(let fn, _, _):
+            error("E214", "'\(fn.text)(...)' is an aggregate; it cannot be used in a condition on one event", e.span,
+                  help: "aggregates belong in segments, 'for' and KPIs")
+            return nil
+        case .path:
+            error("E204", "'->' is only used inside time(...)", e.span)
+            return nil
+        case .unary(.not, let a):
+            guard let (x, t) = eventExpr(a, predicateContext: predicateContext) else { return nil }
+            guard t == .bool else { error("E204", "'not' needs a condition, found a \(t)", a.span); return nil }
+            return (.not(x), .bool)
+        case .unary(.negate, let a):
+            guard let (x, t) = eventExpr(a, predicateContext: false) else { return nil }
+            guard t == .number || t == .duration else { error("E204", "'-' needs a number, found a \(t)", a.span); return nil }
+            return (.negate(x), t)
+        case .between(let x, let lo, let hi):
+            guard let (cx, tx) = eventExpr(x, predicateContext: false),
+                  let (clo, tlo) = eventExpr(lo, predicateContext: false),
+                  let (chi, thi) = eventExpr(hi, predicateContext: false) else { return nil }
+            guard compatible(tx, tlo, e.span), compatible(tx, thi, e.span) else { return nil }
+            return (.and(.compare(.ge, cx, clo), .compare(.le, cx, chi)), .bool)
+        case .binary(let op, let a, let b):
+            return eventBinary(op, a, b, e, predicateContext: predicateContext)
+        }
+    }
+
+    /// Whether two types may be compared; reports when not.
+    mutating func compatible(_ a: ValueType, _ b: ValueType, _ span: SourceSpan, lhs: String? = nil) -> Bool {
+        if a == b || a == .unknown || b == .unknown { return true }
+        let subject = lhs.map { "\(a) property '\($0)'" } ?? "a \(a)"
+        var help: String? = nil
+        if a == .string && b == .number { help = "put the number in quotes to compare text" }
+        if a == .number && b == .string { help = "this property holds numbers; compare it with a number" }
+        if a == .time && b == .string { help = "write a date without quotes: time >= 2024-01-01" }
+        error("E204", "cannot compare \(subject) with a \(b)", span, help: help)
+        return false
+    }
+
+    mutating func eventBinary(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ e: Expr, predicateContext: Bool) -> (EventExpr, ValueType)? {
+        switch op {
+        case .and, .or:
+            let l = eventExpr(a, predicateContext: true), r = eventExpr(b, predicateContext: true)
+            guard let (x, tx) = l, let (y, ty) = r else { return nil }
+            guard tx == .bool else { error("E204", "'\(op.rawValue)' needs conditions, found a \(tx)", a.span); return nil }
+            guard ty == .bool else { error("E204", "'\(op.rawValue)' needs conditions, found a \(ty)", b.span); return nil }
+            return (op == .and ? .and(x, y) : .or(x, y), .bool)
+        case .inList, .notIn:
+            guard let (x, tx) = eventExpr(a, predicateContext: false) else { return nil }
+            guard case .list(let items) = b.kind else {
+                error("E204", "'in' needs a list on its right", b.span, help: "write: country in [\"US\", \"CA\"]")
+                return nil
+            }
+            var values: [Value] = []
+            for item in items {
+                guard let (v, tv) = eventExpr(item, predicateContext: false), case .literal(let lit) = v else {
+                    error("E204", "list items must be constants", item.span); return nil
+                }
+                if !compatible(tx, tv, item.span, lhs: fieldName(x)) { return nil }
+                if case .field(.event, _) = x, case .string(let s) = lit { checkEventName(s, item.span) }
+                values.append(lit)
+            }
+            return (.inList(x, values, negated: op == .notIn), .bool)
+        case .contains, .startsWith, .matches:
+            guard let (x, tx) = eventExpr(a, predicateContext: false) else { return nil }
+            guard case .string(let s) = b.kind else {
+                error("E204", "'\(op.rawValue)' needs a string on its right", b.span); return nil
+            }
+            if tx != .string && tx != .unknown { error("E204", "'\(op.rawValue)' works on text, found a \(tx)", a.span); return nil }
+            if op == .matches, (try? NSRegularExpression(pattern: s)) == nil {
+                error("E215", "invalid regular expression", b.span, help: "check the brackets and escapes of the pattern"); return nil
+            }
+            let sop: StringOp = op == .contains ? .contains : (op == .startsWith ? .startsWith : .matches)
+            return (.stringOp(sop, x, s), .bool)
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
+            let cop = CompareOp(rawValue: op.rawValue) ?? .eq
+            if case .literal(.null) = y {
+                guard cop == .eq || cop == .ne else { error("E204", "only == and != compare with null", e.span); return nil }
+                return (.isNull(x, negated: cop == .ne), .bool)
+            }
+            if case .literal(.null) = x {
+                guard cop == .eq || cop == .ne else { error("E204", "only == and != compare with null", e.span); return nil }
+                return (.isNull(y, negated: cop == .ne), .bool)
+            }
+            guard compatible(tx, ty, e.span, lhs: fieldName(x)) else { return nil }
+            if tx == .bool && cop != .eq && cop != .ne { error("E204", "true/false only compare with == and !=", e.span); return nil }
+            if case .field(.event, _) = x, case .literal(.string(let s)) = y { checkEventName(s, b.span) }
+            return (.compare(cop, x, y), .bool)
+        case .add, .sub, .mul, .div:
+            guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
+            let aop = ArithOp(rawValue: op.rawValue) ?? .add
+            switch (tx, ty, aop) {
+            case (.number, .number, _), (.unknown, _, _), (_, .unknown, _): return (.arith(aop, x, y), tx == .unknown ? ty : tx)
+            case (.time, .duration, .add), (.time, .duration, .sub): return (.arith(aop, x, y), .time)
+            case (.time, .time, .sub): return (.arith(aop, x, y), .duration)
+            case (.duration, .duration, .add), (.duration, .duration, .sub): return (.arith(aop, x, y), .duration)
+            default:
+                error("E204", "cannot apply '\(op.rawValue)' to a \(tx) and a \(ty)", e.span); return nil
+            }
+        }
+    }
+
+    func fieldName(_ e: EventExpr) -> String? {
+        if case .field(let f, _) = e { return f.description }
+        return nil
+    }
+}

@@ -1,0 +1,196 @@
+import FunnelDiagnostics
+import FunnelSyntax
+
+extension Checker {
+    mutating func checkFunnel(_ f: FunnelDecl, schemas: [DataSchema]) -> CheckedFunnel? {
+        let startErrors = diagnostics.filter(\.isError).count
+        // Which source the funnel reads.
+        var sourceIndex = 0
+        if let from = f.from {
+            guard let i = sources.firstIndex(where: { $0.name == from.text }) else {
+                error("E201", "unknown source '\(from.text)'", from.span, help: DidYouMean.help(from.text, among: sources.map(\.name), kind: "source"))
+                return nil
+            }
+            sourceIndex = i
+        } else if sources.isEmpty {
+            error("E220", "funnel '\(f.name.text)' has no data source", f.name.span,
+                  help: "declare one before the funnel: source events = csv(\"events.csv\") { user = user_id  time = ts  event = name }")
+            return nil
+        }
+        guard sourceIndex < schemas.count else { return nil }
+        schema = schemas[sourceIndex]
+        currentSource = sources[sourceIndex]
+
+        var window: Int64? = 14 * 86_400_000_000
+        var order = MatchOrder.ordered
+        var tiesStrict = false
+        // Settings first: the order decides what steps may say.
+        for c in f.clauses {
+            switch c.kind {
+            case .window(let e):
+                if let e = e { window = durationLiteral(e, what: "window") ?? window } else { window = nil }
+            case .order(let n):
+                if let o = MatchOrder(rawValue: n.text) { order = o } else {
+                    error("E208", "unknown order '\(n.text)'", n.span, help: "use ordered, strict or any")
+                }
+            case .ties(let n):
+                if n.text == "strict" { tiesStrict = true } else { error("E208", "unknown ties setting '\(n.text)'", n.span, help: "write: ties strict") }
+            default: break
+            }
+        }
+        funnelOrder = order
+        // Steps.
+        var checkedSteps: [CheckedStep] = []
+        steps = []
+        for c in f.clauses {
+            guard case .step(let name, let pred, let within) = c.kind else { continue }
+            if steps.contains(name.text) {
+                error("E231", "step '\(name.text)' is declared twice in funnel '\(f.name.text)'", name.span, help: "give each step its own name")
+                continue
+            }
+            steps.append(name.text)
+            let p = predicate(pred)
+            var w: Int64? = nil
+            if let within = within {
+                if order == .any {
+                    error("E232", "'within' needs an order between steps; this funnel is 'order any'", within.span,
+                          help: "remove 'within', or use 'order ordered'")
+                } else if checkedSteps.isEmpty {
+                    error("E232", "the first step cannot have 'within'", within.span, help: "'within' limits the time since the previous step")
+                } else { w = durationLiteral(within, what: "within") }
+            }
+            checkedSteps.append(CheckedStep(name: name.text, predicate: p ?? .literal(.bool(false)), within: w, line: line(c.span)))
+        }
+        if checkedSteps.count < 2 {
+            error("E230", "funnel '\(f.name.text)' needs at least two steps, it has \(checkedSteps.count)", f.name.span,
+                  help: "add steps: step view = \"view\"  step purchase = \"purchase\"")
+        }
+        var result = CheckedFunnel(name: f.name.text, line: line(f.name.span), source: sourceIndex, window: window, order: order,
+                                   tiesStrict: tiesStrict, steps: checkedSteps, exclusions: [], wherePredicate: nil,
+                                   population: nil, dates: nil, breakdown: [], hold: [], count: .users, kpis: [], expects: [])
+        for c in f.clauses {
+            switch c.kind {
+            case .exclude(let pred, let between, let remove):
+                var range: (Int, Int)? = nil
+                if let (a, b) = between {
+                    if order == .any {
+                        error("E233", "exclusions in 'order any' funnels cover the whole attempt; 'between' does not apply", a.span,
+                              help: "remove 'between \(a.text) and \(b.text)'")
+                    } else if let ia = stepIndex(a), let ib = stepIndex(b) {
+                        if ia >= ib { error("E233", "'between \(a.text) and \(b.text)': '\(a.text)' must come before '\(b.text)'", a.span) }
+                        else { range = (ia, ib) }
+                    }
+                }
+                if let p = predicate(pred) { result.exclusions.append(CheckedExclusion(predicate: p, between: range, remove: remove)) }
+            case .whereClause(let e):
+                if let p = predicate(e) {
+                    result.wherePredicate = result.wherePredicate.map { .and($0, p) } ?? p
+                }
+            case .forClause(let e):
+                if let (u, t) = userExpr(e) {
+                    if t != .bool { error("E204", "'for' needs a condition on users, not a \(t)", e.span, help: "for example: for user.age >= 18") }
+                    else { result.population = result.population.map { .and($0, u) } ?? u }
+                }
+            case .dates(let a, let b):
+                if let da = dateLiteral(a), let db = dateLiteral(b) {
+                    if da > db { error("E209", "the dates run backwards", a.span.to(b.span), help: "write the earlier date first") }
+                    // Inclusive of both days: up to the end of the last day.
+                    result.dates = (da, db + 86_400_000_000 - 1)
+                }
+            case .by(let keys):
+                for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
+            case .hold(let e):
+                if let (field, _) = fieldOf(e) { result.hold.append(field) }
+            case .count(let e):
+                if case .name(let n) = e.kind, n == "users" { result.count = .users }
+                else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions }
+                else if let (field, _) = fieldOf(e) {
+                    if case .property(let p) = field { result.count = .property(p) }
+                    else { error("E211", "'count' takes users, conversions or a property of the events", e.span) }
+                }
+            default: break
+            }
+        }
+        // KPIs may use steps, `users` and earlier KPIs.
+        kpiNames = []
+        for c in f.clauses {
+            switch c.kind {
+            case .kpi(let name, let e):
+                if steps.contains(name.text) || kpiNames.contains(name.text) || name.text == "users" {
+                    error("E231", "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
+                    continue
+                }
+                if let (k, t) = kpiExpr(e, result: result) {
+                    if t != .number { error("E204", "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
+                    result.kpis.append(CheckedKPI(name: name.text, expr: k, line: line(c.span)))
+                    kpiNames.append(name.text)
+                }
+            case .expect(let e):
+                if let (k, t) = kpiExpr(e, result: result) {
+                    if t != .bool {
+                        error("E204", "'expect' needs a condition, not a \(t)", e.span, help: "for example: expect conversion >= 2%")
+                        continue
+                    }
+                    var actual = k
+                    switch k {
+                    case .compare(_, let a, _), .between(let a, _, _): actual = a
+                    default: break
+                    }
+                    result.expects.append(CheckedExpect(source: file.text(of: e.span), line: line(c.span), expr: k, actual: actual))
+                }
+            default: break
+            }
+        }
+        return diagnostics.filter(\.isError).count == startErrors ? result : nil
+    }
+
+    func stepIndexQuiet(_ n: String) -> Int? { steps.firstIndex(of: n) }
+
+    mutating func stepIndex(_ n: Name) -> Int? {
+        if let i = steps.firstIndex(of: n.text) { return i }
+        error("E201", "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: steps, kind: "step"))
+        return nil
+    }
+
+    mutating func durationLiteral(_ e: Expr, what: String) -> Int64? {
+        if case .duration(let d) = e.kind {
+            if d <= 0 { error("E209", "\(what) must be longer than zero", e.span); return nil }
+            return d
+        }
+        if case .number(let n) = e.kind {
+            error("E204", "\(what) needs a unit", e.span, help: "write \(formatNumber(n))d, \(formatNumber(n))h or \(formatNumber(n))m")
+            return nil
+        }
+        error("E204", "\(what) must be a duration such as 7d, 1h30m or 45s", e.span)
+        return nil
+    }
+
+    mutating func dateLiteral(_ e: Expr) -> Int64? {
+        switch e.kind {
+        case .date(let d), .dateTime(let d): return d
+        default:
+            error("E204", "expected a date such as 2024-01-31", e.span)
+            return nil
+        }
+    }
+
+    mutating func breakdownKey(_ key: BreakdownKey) -> CheckedBreakdown? {
+        var atStep: Int? = nil
+        if let a = key.at { guard let i = stepIndex(a) else { return nil }; atStep = i }
+        if case .name(let n) = key.expr.kind, ["day", "week", "month"].contains(n), schema?.type(of: n) == nil {
+            error("E301", "breakdown by \(n) (trends) is not supported yet", key.expr.span,
+                  help: "break down by a property for now, such as 'by device'")
+            return nil
+        }
+        guard let (field, _) = fieldOf(key.expr) else { return nil }
+        return CheckedBreakdown(label: field.description, field: field, at: atStep, all: key.all)
+    }
+
+    /// A plain field reference: a property, `user.X`, `event`.
+    mutating func fieldOf(_ e: Expr) -> (EventField, ValueType)? {
+        guard let (ee, t) = eventExpr(e, predicateContext: false) else { return nil }
+        if case .field(let f, _) = ee { return (f, t) }
+        error("E204", "expected a property name", e.span, help: "for example: by device, or by user.country")
+        return nil
+    }
+}

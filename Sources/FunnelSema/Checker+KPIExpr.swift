@@ -1,0 +1,92 @@
+import FunnelDiagnostics
+import FunnelSyntax
+
+/// Expressions over a funnel's results: `kpi` and `expect`.
+extension Checker {
+    static let stepAggregates: Set<String> = ["sum", "avg", "min", "max", "median", "p90"]
+
+    mutating func kpiExpr(_ e: Expr, result: CheckedFunnel) -> (KPIExpr, ValueType)? {
+        switch e.kind {
+        case .number(let n): return (.number(n), .number)
+        case .percent(let p): return (.number(p), .number)
+        // Times in KPIs are seconds, so `<= 1h` compares with 3600.
+        case .duration(let d): return (.number(Double(d) / 1_000_000), .number)
+        case .name(let n):
+            if let i = steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
+            if let i = kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
+            if n == "users" { return (.population, .number) }
+            error("E201", "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: steps + kpiNames + ["users"], kind: "step or KPI"))
+            return nil
+        case .member(let base, let member):
+            if case .name(let b) = base.kind, steps.contains(b) {
+                error("E213", "'\(b).\(member.text)' holds one value per user; a KPI needs an aggregate", e.span,
+                      help: "for example avg(\(b).\(member.text)) or sum(\(b).\(member.text))")
+            } else {
+                error("E201", "unknown name '\(file.text(of: e.span))' in a KPI", e.span, help: "KPIs use step names, other KPIs, users and aggregates")
+            }
+            return nil
+        case .call(let fn, let args, _):
+            guard Checker.stepAggregates.contains(fn.text), let kind = AggregateKind(rawValue: fn.text) else {
+                error("E201", "unknown KPI function '\(fn.text)'", fn.span,
+                      help: DidYouMean.help(fn.text, among: Array(Checker.stepAggregates), kind: "function"))
+                return nil
+            }
+            guard args.count == 1 else { error("E216", "\(fn.text)(...) takes one argument", e.span); return nil }
+            let arg = args[0]
+            if case .call(let inner, let innerArgs, _) = arg.kind, inner.text == "time" {
+                guard innerArgs.count == 1, case .path(let parts) = innerArgs[0].kind, parts.count == 2,
+                      case .name(let a) = parts[0].kind, case .name(let b) = parts[1].kind else {
+                    error("E216", "time(...) takes two steps", arg.span, help: "write time(view -> purchase)"); return nil
+                }
+                guard let ia = stepIndex(Name(a, parts[0].span)), let ib = stepIndex(Name(b, parts[1].span)) else { return nil }
+                guard ia < ib else { error("E233", "time(\(a) -> \(b)): '\(a)' must come before '\(b)'", arg.span); return nil }
+                if funnelOrder == .any {
+                    error("E232", "time between steps needs an order; this funnel is 'order any'", arg.span); return nil
+                }
+                return (.timeBetween(kind, from: ia, to: ib), .number)
+            }
+            guard case .member(let base, let member) = arg.kind, case .name(let stepName) = base.kind else {
+                error("E216", "\(fn.text)(...) takes a step value such as purchase.price, or time(a -> b)", arg.span); return nil
+            }
+            guard let i = stepIndex(Name(stepName, base.span)) else { return nil }
+            guard let (f, t) = resolveField(member.text) else {
+                error("E201", "unknown property '\(member.text)'", member.span, help: DidYouMean.help(member.text, among: eventNamesInScope, kind: "property"))
+                return nil
+            }
+            guard t == .number || t == .unknown else {
+                error("E204", "\(fn.text)(...) needs a number, but '\(member.text)' holds \(t)s", member.span); return nil
+            }
+            return (.stepAggregate(kind, step: i, value: .field(f, t)), .number)
+        case .unary(.negate, let a):
+            guard let (x, t) = kpiExpr(a, result: result) else { return nil }
+            return (.negate(x), t)
+        case .unary(.not, let a):
+            guard let (x, t) = kpiExpr(a, result: result) else { return nil }
+            guard t == .bool else { error("E204", "'not' needs a condition", a.span); return nil }
+            return (.not(x), .bool)
+        case .between(let x, let lo, let hi):
+            guard let (cx, tx) = kpiExpr(x, result: result), let (clo, _) = kpiExpr(lo, result: result),
+                  let (chi, _) = kpiExpr(hi, result: result) else { return nil }
+            guard tx == .number else { error("E204", "'between' needs a number", x.span); return nil }
+            return (.between(cx, clo, chi), .bool)
+        case .binary(let op, let a, let b):
+            guard let (x, tx) = kpiExpr(a, result: result), let (y, ty) = kpiExpr(b, result: result) else { return nil }
+            switch op {
+            case .add, .sub, .mul, .div:
+                guard tx == .number, ty == .number else { error("E204", "'\(op.rawValue)' needs numbers", e.span); return nil }
+                return (.arith(ArithOp(rawValue: op.rawValue) ?? .add, x, y), .number)
+            case .eq, .ne, .lt, .le, .gt, .ge:
+                guard tx == .number, ty == .number else { error("E204", "comparisons in KPIs need numbers", e.span); return nil }
+                return (.compare(CompareOp(rawValue: op.rawValue) ?? .eq, x, y), .bool)
+            case .and, .or:
+                guard tx == .bool, ty == .bool else { error("E204", "'\(op.rawValue)' needs conditions", e.span); return nil }
+                return (op == .and ? .and(x, y) : .or(x, y), .bool)
+            default:
+                error("E204", "'\(op.rawValue)' is not available in KPIs", e.span); return nil
+            }
+        default:
+            error("E204", "unexpected expression in a KPI", e.span, help: "KPIs use step names, other KPIs, users, numbers and aggregates")
+            return nil
+        }
+    }
+}

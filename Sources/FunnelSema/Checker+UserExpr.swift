@@ -1,0 +1,111 @@
+import FunnelDiagnostics
+import FunnelSyntax
+
+/// Expressions over a user's whole history: `segment` and `for`.
+extension Checker {
+    static let userAggregates: Set<String> = ["count", "sum", "avg", "min", "max", "first", "last", "recency"]
+
+    mutating func userExpr(_ e: Expr) -> (UserExpr, ValueType)? {
+        switch e.kind {
+        case .string(let s): return (.literal(.string(s)), .string)
+        case .number(let n): return (.literal(.number(n)), .number)
+        case .percent(let p): return (.literal(.number(p)), .number)
+        case .duration(let d): return (.literal(.duration(d)), .duration)
+        case .date(let d), .dateTime(let d): return (.literal(.time(d)), .time)
+        case .bool(let b): return (.literal(.bool(b)), .bool)
+        case .null: return (.literal(.null), .unknown)
+        case .name(let n):
+            if segmentDecls[n] != nil {
+                guard let s = resolveSegment(n) else { return nil }
+                return (s, .bool)
+            }
+            if resolveField(n) != nil {
+                error("E206", "'\(n)' is a property of single events; a user condition needs an aggregate", e.span,
+                      help: "for example first(\(n)) == ..., or count(\(n) == ...) >= 1")
+                return nil
+            }
+            error("E201", "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segment"))
+            return nil
+        case .member(let base, let member):
+            guard case .name("user") = base.kind else {
+                error("E206", "a user condition uses user.NAME or aggregates", e.span); return nil
+            }
+            guard let (f, t) = eventExpr(e, predicateContext: false), case .field(.profile(let p), _) = f else { return nil }
+            _ = member
+            return (.profile(p, t), t)
+        case .call(let fn, let args, let filterExpr):
+            return userAggregate(fn, args, filterExpr, e)
+        case .unary(.not, let a):
+            guard let (x, t) = userExpr(a) else { return nil }
+            guard t == .bool else { error("E204", "'not' needs a condition, found a \(t)", a.span); return nil }
+            return (.not(x), .bool)
+        case .unary(.negate, let a):
+            guard let (x, t) = userExpr(a) else { return nil }
+            return (.negate(x), t)
+        case .between(let x, let lo, let hi):
+            guard let (cx, tx) = userExpr(x), let (clo, tlo) = userExpr(lo), let (chi, thi) = userExpr(hi) else { return nil }
+            guard compatible(tx, tlo, e.span), compatible(tx, thi, e.span) else { return nil }
+            return (.and(.compare(.ge, cx, clo), .compare(.le, cx, chi)), .bool)
+        case .binary(let op, let a, let b):
+            switch op {
+            case .and, .or:
+                let l = userExpr(a), r = userExpr(b)
+                guard let (x, tx) = l, let (y, ty) = r else { return nil }
+                guard tx == .bool, ty == .bool else { error("E204", "'\(op.rawValue)' needs conditions", e.span); return nil }
+                return (op == .and ? .and(x, y) : .or(x, y), .bool)
+            case .inList, .notIn:
+                guard let (x, tx) = userExpr(a) else { return nil }
+                guard case .list(let items) = b.kind else { error("E204", "'in' needs a list on its right", b.span); return nil }
+                var values: [Value] = []
+                for item in items {
+                    guard let (v, tv) = userExpr(item), case .literal(let lit) = v else { error("E204", "list items must be constants", item.span); return nil }
+                    guard compatible(tx, tv, item.span) else { return nil }
+                    values.append(lit)
+                }
+                return (.inList(x, values, negated: op == .notIn), .bool)
+            case .eq, .ne, .lt, .le, .gt, .ge:
+                guard let (x, tx) = userExpr(a), let (y, ty) = userExpr(b) else { return nil }
+                let cop = CompareOp(rawValue: op.rawValue) ?? .eq
+                if case .literal(.null) = y { return (.isNull(x, negated: cop == .ne), .bool) }
+                guard compatible(tx, ty, e.span) else { return nil }
+                return (.compare(cop, x, y), .bool)
+            case .add, .sub, .mul, .div:
+                guard let (x, tx) = userExpr(a), let (y, ty) = userExpr(b) else { return nil }
+                guard compatible(tx, ty, e.span) else { return nil }
+                return (.arith(ArithOp(rawValue: op.rawValue) ?? .add, x, y), tx)
+            default:
+                error("E204", "'\(op.rawValue)' is not available in user conditions", e.span); return nil
+            }
+        default:
+            error("E204", "unexpected expression in a user condition", e.span); return nil
+        }
+    }
+
+    mutating func userAggregate(_ fn: Name, _ args: [Expr], _ filterExpr: Expr?, _ e: Expr) -> (UserExpr, ValueType)? {
+        guard let kind = AggregateKind(rawValue: fn.text), Checker.userAggregates.contains(fn.text) else {
+            error("E201", "unknown function '\(fn.text)'", fn.span,
+                  help: DidYouMean.help(fn.text, among: Array(Checker.userAggregates), kind: "function"))
+            return nil
+        }
+        let filter = filterExpr.flatMap { predicate($0) }
+        if filterExpr != nil && filter == nil { return nil }
+        switch kind {
+        case .count, .recency:
+            guard args.count == 1 else {
+                error("E216", "\(fn.text)(...) takes one condition", e.span, help: "for example \(fn.text)(\"purchase\")"); return nil
+            }
+            guard let p = predicate(args[0]) else { return nil }
+            let combined = filter.map { EventExpr.and(p, $0) } ?? p
+            return (.aggregate(kind, value: nil, filter: combined), kind == .count ? .number : .duration)
+        default:
+            guard args.count == 1 else {
+                error("E216", "\(fn.text)(...) takes one value", e.span, help: "for example \(fn.text)(price where \"purchase\")"); return nil
+            }
+            guard let (v, t) = eventExpr(args[0], predicateContext: false) else { return nil }
+            if [.sum, .avg].contains(kind), t != .number, t != .unknown {
+                error("E204", "\(fn.text)(...) needs a number, found a \(t)", args[0].span); return nil
+            }
+            return (.aggregate(kind, value: v, filter: filter), t)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import FunnelDiagnostics
+import FunnelSyntax
+
+/// One parsed file: the main `.funnel` file or one it imports.
+public struct CompilationUnit: Sendable {
+    public var file: SourceFile
+    public var program: Program
+    public init(file: SourceFile, program: Program) { self.file = file; self.program = program }
+    /// The folder that relative data paths are resolved against.
+    public var directory: String {
+        let dir = (file.path as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+}
+
+/// Resolves names and checks types. Runs in two steps: `resolveSources()` says which
+/// data files to read; `check(schemas:)` checks everything else against their schemas.
+public struct Checker {
+    let units: [CompilationUnit]
+    var diagnostics: [Diagnostic] = []
+    /// Current file, for diagnostics.
+    var file: SourceFile
+
+    var sources: [CheckedSource] = []
+    var sourceDecls: [(SourceDecl, CompilationUnit)] = []
+    var users: CheckedUsers?
+    var usersDecl: (SourceDecl, CompilationUnit)?
+    var segmentDecls: [String: (Expr, CompilationUnit, Name)] = [:]
+    var segments: [String: UserExpr] = [:]
+    var segmentsInProgress: Set<String> = []
+
+    /// Set while a funnel is checked.
+    var schema: DataSchema?
+    var usersSchema: DataSchema?
+    var currentSource: CheckedSource?
+    var steps: [String] = []
+    var kpiNames: [String] = []
+    var funnelOrder: MatchOrder = .ordered
+
+    public init(units: [CompilationUnit]) {
+        self.units = units
+        self.file = units.first?.file ?? SourceFile(path: "<empty>", text: "")
+    }
+
+    mutating func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+        diagnostics.append(Diagnostic(.error, code, message, at: .source(file, span), help: help))
+    }
+
+    mutating func warning(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+        diagnostics.append(Diagnostic(.warning, code, message, at: .source(file, span), help: help))
+    }
+
+    func line(_ span: SourceSpan) -> Int { file.location(of: span.start).line }
+
+    // MARK: step 1 — sources
+
+    /// The data files the program reads, with their column roles.
+    public mutating func resolveSources() -> (sources: [CheckedSource], users: CheckedUsers?, diagnostics: [Diagnostic]) {
+        var seen: [String: SourceSpan] = [:]
+        for unit in units {
+            file = unit.file
+            for decl in unit.program.declarations {
+                switch decl.kind {
+                case .source(let s):
+                    if seen[s.name.text] != nil {
+                        error("E202", "source '\(s.name.text)' is declared twice", s.name.span, help: "give each source its own name")
+                        continue
+                    }
+                    seen[s.name.text] = s.name.span
+                    if let cs = checkSource(s, unit) { sources.append(cs); sourceDecls.append((s, unit)) }
+                case .users(let s):
+                    if usersDecl != nil { error("E202", "the users table is declared twice", decl.span); continue }
+                    usersDecl = (s, unit)
+                    var key: String? = nil
+                    var delimiter: UInt8 = UInt8(ascii: s.format.text == "csv" ? "," : "\t")
+                    for setting in s.settings {
+                        switch setting.key.text {
+                        case "key": key = setting.valueText
+                        case "delimiter": delimiter = checkDelimiter(setting) ?? delimiter
+                        default:
+                            error("E203", "unknown setting '\(setting.key.text)' in the users table", setting.key.span,
+                                  help: "the users table takes: key = COLUMN, delimiter \",\"")
+                        }
+                    }
+                    if key == nil {
+                        error("E203", "the users table needs a key column", s.format.span, help: "write: users = csv(\"\(s.path)\") { key = user_id }")
+                    }
+                    users = CheckedUsers(format: s.format.text, path: resolvePath(s.path, unit), keyColumn: key ?? "user_id", delimiter: delimiter)
+                case .segment(let name, let expr):
+                    if segmentDecls[name.text] != nil { error("E202", "segment '\(name.text)' is declared twice", name.span); continue }
+                    segmentDecls[name.text] = (expr, unit, name)
+                default: break
+                }
+            }
+        }
+        file = units.first?.file ?? file
+        return (sources, users, diagnostics)
+    }
+
+    func resolvePath(_ path: String, _ unit: CompilationUnit) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = unit.directory
+        return dir == "." ? path : (dir as NSString).appendingPathComponent(path)
+    }
+
+    mutating func checkDelimiter(_ s: Setting) -> UInt8? {
+        let text = s.valueText == "\\t" ? "\t" : s.valueText
+        guard text.utf8.count == 1, let b = text.utf8.first else {
+            error("E203", "a delimiter is one character", s.valueSpan, help: "write delimiter \";\" or delimiter \"\\t\"")
+            return nil
+        }
+        return b
+    }
+
+    mutating func checkSource(_ s: SourceDecl, _ unit: CompilationUnit) -> CheckedSource? {
+        var roles: [String: String] = [:]
+        var timezone: String? = nil
+        var delimiter: UInt8 = UInt8(ascii: ",")
+        for setting in s.settings {
+            switch setting.key.text {
+            case "user", "time", "event": roles[setting.key.text] = setting.valueText
+            case "timezone":
+                if TimeZone(identifier: setting.valueText) == nil {
+                    let known = TimeZone.knownTimeZoneIdentifiers
+                    error("E203", "unknown time zone '\(setting.valueText)'", setting.valueSpan,
+                          help: DidYouMean.suggest(setting.valueText, among: known).map { "did you mean '\($0)'?" } ?? "use an IANA name such as \"Europe/Paris\" or \"UTC\"")
+                } else { timezone = setting.valueText }
+            case "delimiter": delimiter = checkDelimiter(setting) ?? delimiter
+            default:
+                let keys = ["user", "time", "event", "timezone", "delimiter"]
+                error("E203", "unknown setting '\(setting.key.text)' in source '\(s.name.text)'", setting.key.span,
+                      help: DidYouMean.help(setting.key.text, among: keys, kind: "setting"))
+            }
+        }
+        // Unmapped roles default to columns of the same name.
+        return CheckedSource(name: s.name.text, format: s.format.text, path: resolvePath(s.path, unit),
+                             userColumn: roles["user"] ?? "user", timeColumn: roles["time"] ?? "time",
+                             eventColumn: roles["event"] ?? "event", timezone: timezone, delimiter: delimiter)
+    }
+
+    // MARK: step 2 — everything else
+
+    /// Checks segments and funnels against the schemas (same order as `sources`).
+    public mutating func check(schemas: [DataSchema], usersSchema: DataSchema?) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
+        self.usersSchema = usersSchema
+        // The mapped columns must exist.
+        for (i, (decl, unit)) in sourceDecls.enumerated() where i < schemas.count {
+            file = unit.file
+            let schema = schemas[i]
+            let roles = [("user", sources[i].userColumn), ("time", sources[i].timeColumn), ("event", sources[i].eventColumn)]
+            for (role, column) in roles where schema.type(of: column) == nil {
+                let span = decl.settings.first { $0.key.text == role }?.valueSpan ?? decl.name.span
+                error("E205", "column '\(column)' (the \(role) column) is not in \(schema.path)", span,
+                      help: DidYouMean.help(column, among: schema.columnNames, kind: "column") ?? "the file has no columns")
+            }
+        }
+        if let (decl, unit) = usersDecl, let us = usersSchema, let key = users?.keyColumn, us.type(of: key) == nil {
+            file = unit.file
+            let span = decl.settings.first { $0.key.text == "key" }?.valueSpan ?? decl.format.span
+            error("E205", "column '\(key)' (the users key) is not in \(us.path)", span,
+                  help: DidYouMean.help(key, among: us.columnNames, kind: "column"))
+        }
+        // Segments are checked against the first source (they describe users, not a funnel).
+        if let first = schemas.first, let src = sources.first {
+            schema = first
+            currentSource = src
+            for name in segmentDecls.keys.sorted() { _ = resolveSegment(name) }
+        }
+        var funnels: [CheckedFunnel] = []
+        var funnelNames: Set<String> = []
+        for unit in units {
+            file = unit.file
+            for decl in unit.program.declarations {
+                guard case .funnel(let f) = decl.kind else { continue }
+                if funnelNames.contains(f.name.text) {
+                    error("E202", "funnel '\(f.name.text)' is declared twice", f.name.span); continue
+                }
+                funnelNames.insert(f.name.text)
+                if let cf = checkFunnel(f, schemas: schemas) { funnels.append(cf) }
+            }
+        }
+        let program = CheckedProgram(sources: sources, users: users, segments: segments, funnels: funnels)
+        return (program, diagnostics)
+    }
+
+    /// Checks a segment once, expanding references to other segments (cycles are errors).
+    mutating func resolveSegment(_ name: String) -> UserExpr? {
+        if let done = segments[name] { return done }
+        guard let (expr, unit, declName) = segmentDecls[name] else { return nil }
+        if segmentsInProgress.contains(name) {
+            let saved = file; file = unit.file
+            error("E207", "segment '\(name)' refers to itself", declName.span, help: "break the cycle between the segments")
+            file = saved
+            return nil
+        }
+        segmentsInProgress.insert(name)
+        let saved = file
+        file = unit.file
+        let checked = userExpr(expr)
+        if let (u, t) = checked, t != .bool {
+            error("E204", "segment '\(name)' must be true or false, not a \(t)", expr.span,
+                  help: "compare it: for example count(\"purchase\") >= 1")
+            _ = u
+        }
+        file = saved
+        segmentsInProgress.remove(name)
+        if let (u, t) = checked, t == .bool { segments[name] = u; return u }
+        return nil
+    }
+}

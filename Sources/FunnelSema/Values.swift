@@ -1,0 +1,111 @@
+/// The types a value can have in the language.
+public enum ValueType: String, Sendable, Equatable, CustomStringConvertible {
+    case string, number, bool, time, duration
+    /// A column with only missing values so far: compares with anything.
+    case unknown
+    public var description: String { rawValue }
+}
+
+/// A constant value. Times and durations are microseconds.
+public enum Value: Sendable, Hashable, CustomStringConvertible {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    case time(Int64)
+    case duration(Int64)
+    case null
+
+    public var type: ValueType? {
+        switch self {
+        case .string: return .string
+        case .number: return .number
+        case .bool: return .bool
+        case .time: return .time
+        case .duration: return .duration
+        case .null: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .string(let s): return "\"\(s)\""
+        case .number(let n):
+            if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
+            return String(n)
+        case .bool(let b): return String(b)
+        case .time(let t): return formatTime(t)
+        case .duration(let d): return formatDuration(d)
+        case .null: return "null"
+        }
+    }
+}
+
+/// `7d`, `1h30m`, `45s`, `250ms`.
+public func formatDuration(_ micros: Int64) -> String {
+    if micros == 0 { return "0s" }
+    var rest = abs(micros)
+    var out = micros < 0 ? "-" : ""
+    for (unit, size) in [("w", Int64(604_800_000_000)), ("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000)] {
+        if rest >= size { out += "\(rest / size)\(unit)"; rest %= size }
+    }
+    if rest > 0 { out += "\(rest)us" }
+    return out
+}
+
+/// ISO 8601 in UTC: `2024-01-31T08:00:00Z` (fractional seconds when present).
+public func formatTime(_ micros: Int64) -> String {
+    let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+    let frac = micros - secs * 1_000_000
+    let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+    let sod = secs - days * 86400
+    let (y, m, d) = civil(Int(days))
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    var s = "\(String(format4(y)))-\(two(Int64(m)))-\(two(Int64(d)))T\(two(sod / 3600)):\(two(sod / 60 % 60)):\(two(sod % 60))"
+    if frac != 0 {
+        var f = String(frac)
+        while f.count < 6 { f = "0" + f }
+        while f.hasSuffix("0") { f.removeLast() }
+        s += "." + f
+    }
+    return s + "Z"
+}
+
+/// `2024-01-31`
+public func formatDate(_ micros: Int64) -> String {
+    let days = micros >= 0 ? micros / 86_400_000_000 : (micros - 86_399_999_999) / 86_400_000_000
+    let (y, m, d) = civil(Int(days))
+    return "\(format4(y))-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+}
+
+private func format4(_ y: Int) -> String {
+    var s = String(y)
+    while s.count < 4 { s = "0" + s }
+    return s
+}
+
+private func civil(_ z0: Int) -> (Int, Int, Int) {
+    let z = z0 + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+}
+
+/// What the checker knows of one data file: its columns and their types, and the
+/// event names that occur in it (when the data was read).
+public struct DataSchema: Sendable {
+    public var path: String
+    /// Columns in file order, with the type inferred from the data.
+    public var columns: [(name: String, type: ValueType)]
+    /// Event names with their counts; nil when only the header was read.
+    public var eventCounts: [String: Int]?
+    public init(path: String, columns: [(name: String, type: ValueType)], eventCounts: [String: Int]?) {
+        self.path = path; self.columns = columns; self.eventCounts = eventCounts
+    }
+    public func type(of column: String) -> ValueType? { columns.first { $0.name == column }?.type }
+    public var columnNames: [String] { columns.map(\.name) }
+}
