@@ -27,13 +27,13 @@ public enum Loader {
     }
 
     /// Column names with up to `sampleRows` raw values each, in file order of first appearance.
-    static func sample(_ file: MappedFile, format: String, delimiter: UInt8) throws -> [(name: String, values: [String])] {
+    static func sample(_ file: MappedFile, format: String, delimiter: UInt8, limit: Int = sampleRows) throws -> [(name: String, values: [String])] {
         if format == "jsonl" {
             var names: [String] = []
             var values: [String: [String]] = [:]
             var pos = 0, rows = 0
             var error: Diagnostic? = nil
-            while pos < file.count && rows < sampleRows {
+            while pos < file.count && rows < limit {
                 var k = pos
                 while k < file.count && (file.base[k] == 32 || file.base[k] == 13 || file.base[k] == 9) { k += 1 }
                 if k < file.count && file.base[k] == 10 { pos = k + 1; continue }
@@ -52,7 +52,7 @@ public enum Loader {
         var values = Array(repeating: [String](), count: csv.header.count)
         var pos = csv.dataStart, rows = 0
         var error: Diagnostic? = nil
-        while pos < file.count && rows < sampleRows {
+        while pos < file.count && rows < limit {
             if file.base[pos] == 10 || file.base[pos] == 13 { pos += 1; continue }
             pos = CSVReader.scanRecord(file, from: pos, delimiter: delimiter, error: &error) { col, p, n, _, _ in
                 if col < values.count { values[col].append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)) }

@@ -162,3 +162,10 @@ final class ZoneConverter: @unchecked Sendable {
         return local - off
     }
 }
+
+/// Parses a time written by a person (`--as-of`), in UTC unless it has an offset.
+public func parseTimeText(_ s: String) -> Int64? {
+    var parser = TimestampParser(timezone: nil)
+    let bytes = Array(s.utf8) + [0]
+    return bytes.withUnsafeBufferPointer { parser.parse($0.baseAddress.unsafelyUnwrapped, $0.count - 1) }
+}

@@ -82,6 +82,7 @@ extension Checker {
                     }
                 }
                 if let p = predicate(pred) { result.exclusions.append(CheckedExclusion(predicate: p, between: range, remove: remove)) }
+                unsupported(c, "exclusions", help: "filter the events with 'where' for now")
             case .whereClause(let e):
                 if let p = predicate(e) {
                     result.wherePredicate = result.wherePredicate.map { .and($0, p) } ?? p
@@ -101,11 +102,12 @@ extension Checker {
                 for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
             case .hold(let e):
                 if let (field, _) = fieldOf(e) { result.hold.append(field) }
+                unsupported(c, "'hold'", help: "break down by the property instead: by \(file.text(of: e.span))")
             case .count(let e):
                 if case .name(let n) = e.kind, n == "users" { result.count = .users }
-                else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions }
+                else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions; unsupported(c, "'count conversions'", help: nil) }
                 else if let (field, _) = fieldOf(e) {
-                    if case .property(let p) = field { result.count = .property(p) }
+                    if case .property(let p) = field { result.count = .property(p); unsupported(c, "counting by a property", help: "map that column as the user column in the source instead: user = \(p)") }
                     else { error("E211", "'count' takes users, conversions or a property of the events", e.span) }
                 }
             default: break
@@ -144,7 +146,10 @@ extension Checker {
         return diagnostics.filter(\.isError).count == startErrors ? result : nil
     }
 
-    func stepIndexQuiet(_ n: String) -> Int? { steps.firstIndex(of: n) }
+    /// A clause the language has but the engine does not run yet: an error, never a silent no-op.
+    mutating func unsupported(_ c: Clause, _ what: String, help: String?) {
+        error("E301", "the engine does not run \(what) yet", c.keyword.span.to(c.span), help: help)
+    }
 
     mutating func stepIndex(_ n: Name) -> Int? {
         if let i = steps.firstIndex(of: n.text) { return i }
@@ -183,6 +188,10 @@ extension Checker {
             return nil
         }
         guard let (field, _) = fieldOf(key.expr) else { return nil }
+        if key.all {
+            error("E301", "'by \(field) all' is not supported by the engine yet", key.expr.span, help: "use first touch (by \(field)) or 'by \(field) at STEP'")
+            return nil
+        }
         return CheckedBreakdown(label: field.description, field: field, at: atStep, all: key.all)
     }
 

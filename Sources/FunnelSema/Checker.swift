@@ -209,3 +209,10 @@ public struct Checker {
         return nil
     }
 }
+
+extension Checker {
+    /// `--events PATH`: every source reads this file instead, with its own mapping.
+    public mutating func overrideSourcePaths(_ path: String) {
+        for i in sources.indices { sources[i].path = path }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import FunnelDiagnostics
+import FunnelEngine
+import FunnelPlan
+import FunnelSema
+import FunnelSyntax
+
+/// Settings that come from the command line (or the REPL).
+public struct DriverOptions: Sendable {
+    /// `--events PATH`: replaces every source's path, keeping its mapping.
+    public var events: String?
+    public var skipBadRows = false
+    public var delimiter: UInt8?
+    /// `--as-of`: "now" for recency, in µs.
+    public var asOf: Int64?
+    public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
+        self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
+    }
+    var loaderOptions: Loader.Options { Loader.Options(skipBadRows: skipBadRows, delimiter: delimiter) }
+}
+
+/// The outcome of compiling (and possibly loading and running) a `.funnel` file.
+public struct Compilation: Sendable {
+    public var diagnostics: [Diagnostic] = []
+    public var units: [CompilationUnit] = []
+    public var program: CheckedProgram?
+    public var plan: Plan?
+    public var stores: [EventStore] = []
+    public var profile: ProfileTable?
+    public var hasErrors: Bool { diagnostics.contains { $0.isError } }
+}
+
+/// The one place that chains parse → check → plan → load → run.
+public enum Driver {
+    /// Reads and parses a file and everything it imports (each once; cycles are errors).
+    public static func parseUnits(path: String) -> ([CompilationUnit], [Diagnostic]) {
+        var units: [CompilationUnit] = []
+        var diags: [Diagnostic] = []
+        var seen = Set<String>()
+        func visit(_ path: String, from: (SourceFile, SourceSpan)?) {
+            let key = (path as NSString).standardizingPath
+            if seen.contains(key) { return }
+            seen.insert(key)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                let loc: DiagnosticLocation = from.map { .source($0.0, $0.1) } ?? .file(path: path)
+                let exists = FileManager.default.fileExists(atPath: path)
+                diags.append(Diagnostic(.error, "E401", exists ? "cannot read '\(path)'" : "file not found: '\(path)'", at: loc,
+                                        help: from == nil ? "check the path" : "imports are resolved from the importing file's folder"))
+                return
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                diags.append(Diagnostic(.error, "E408", "the file is not valid UTF-8 text", at: .file(path: path), help: "save it as UTF-8"))
+                return
+            }
+            let file = SourceFile(path: path, text: text)
+            let (program, parseDiags) = Parser.parse(file)
+            diags += parseDiags
+            let unit = CompilationUnit(file: file, program: program)
+            units.append(unit)
+            for d in program.declarations {
+                if case .importFile(let rel, let span) = d.kind {
+                    let target = rel.hasPrefix("/") ? rel : (unit.directory == "." ? rel : (unit.directory as NSString).appendingPathComponent(rel))
+                    visit(target, from: (file, span))
+                }
+            }
+        }
+        visit(path, from: nil)
+        return (units, diags)
+    }
+
+    /// Compiles a file; with `load`, also reads the data (so event-name warnings and expects work).
+    public static func compile(path: String, options: DriverOptions = DriverOptions(), load: Bool) -> Compilation {
+        let (units, parseDiags) = parseUnits(path: path)
+        return compile(units: units, parseDiagnostics: parseDiags, options: options, load: load)
+    }
+
+    public static func compile(units: [CompilationUnit], parseDiagnostics: [Diagnostic], options: DriverOptions,
+                               load: Bool, cachedStores: [String: EventStore] = [:]) -> Compilation {
+        var c = Compilation()
+        c.units = units
+        c.diagnostics = parseDiagnostics
+        guard !units.isEmpty else { return c }
+        var checker = Checker(units: units)
+        var (sources, users, resolveDiags) = checker.resolveSources()
+        c.diagnostics += resolveDiags
+        if let events = options.events {
+            for i in sources.indices { sources[i].path = events }
+            checker.overrideSourcePaths(events)
+        }
+        if let d = options.delimiter { for i in sources.indices { sources[i].delimiter = d } }
+        // The schema of every source (a sample of its rows), to check names and types against.
+        var schemas: [DataSchema] = []
+        for s in sources {
+            if let store = cachedStores[s.path] { schemas.append(store.schema); continue }
+            do { schemas.append(try Loader.schema(of: s, options: options.loaderOptions)) }
+            catch let e as DiagnosticsError { c.diagnostics += e.diagnostics; schemas.append(DataSchema(path: s.path, columns: [], eventCounts: nil)) }
+            catch { c.diagnostics.append(Diagnostic(.error, "E401", "\(error)", at: .file(path: s.path))) }
+        }
+        var usersSchema: DataSchema? = nil
+        if let u = users {
+            do { usersSchema = try ProfileTable.schema(of: u) }
+            catch let e as DiagnosticsError { c.diagnostics += e.diagnostics }
+            catch {}
+        }
+        // A missing data file is reported once; checking names against it would only add noise.
+        if c.diagnostics.contains(where: { $0.isError && $0.code.hasPrefix("E4") }) { return c }
+        var firstChecker = checker
+        let (program, checkDiags) = firstChecker.check(schemas: schemas, usersSchema: usersSchema)
+        if checkDiags.contains(where: \.isError) || c.hasErrors || !load {
+            c.diagnostics += checkDiags
+            if !c.hasErrors { c.program = program; c.plan = Planner.plan(program) }
+            return c
+        }
+        let plan = Planner.plan(program)
+        // Read the data: the mapped columns and the properties the plan uses.
+        do {
+            for (i, sp) in plan.sources.enumerated() {
+                if let cached = cachedStores[sp.source.path], sp.properties.allSatisfy({ cached.properties[$0] != nil }) {
+                    c.stores.append(cached); continue
+                }
+                c.stores.append(try Loader.load(sp.source, properties: sp.properties, schema: schemas[i], options: options.loaderOptions))
+            }
+            if let u = plan.users { c.profile = try ProfileTable.load(u.users, columns: u.columns) }
+        } catch let e as DiagnosticsError {
+            c.diagnostics += e.diagnostics
+            return c
+        } catch {
+            c.diagnostics.append(Diagnostic(.error, "E401", "\(error)"))
+            return c
+        }
+        // Check again with the event names that occur in the data, for the warnings.
+        let full = zip(schemas, c.stores).map { s, store in DataSchema(path: s.path, columns: s.columns, eventCounts: store.eventCounts) }
+        var second = checker
+        let (program2, diags2) = second.check(schemas: full, usersSchema: usersSchema)
+        c.diagnostics += diags2
+        c.program = program2
+        c.plan = Planner.plan(program2)
+        return c
+    }
+
+    /// Runs every funnel of a compiled program (or only those named).
+    public static func run(_ c: Compilation, options: DriverOptions = DriverOptions(), only: [String]? = nil) -> [FunnelResult] {
+        guard let plan = c.plan else { return [] }
+        return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.compactMap { f in
+            guard f.source < c.stores.count else { return nil }
+            return FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf).run()
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import FunnelEngine
+import FunnelSema
+
+/// CSV (one row per funnel, group and step) and Markdown tables.
+public enum DelimitedRenderer {
+    static let columns = ["funnel", "group", "step", "users", "from_start", "from_previous", "dropped",
+                          "median_seconds_from_previous", "p90_seconds_from_previous"]
+
+    static func groupLabel(_ g: GroupResult) -> String {
+        g.key.map { "\($0.name)=\($0.value == .null ? "(none)" : Fmt.value($0.value))" }.joined(separator: ";")
+    }
+
+    static func cells(_ f: FunnelResult, _ group: String, _ s: StepStats) -> [String] {
+        func num(_ x: Double?) -> String { x.map { JSONWriter.number($0) } ?? "" }
+        return [f.name, group, s.name, String(s.users), num(s.fromStart), num(s.fromPrevious), String(s.dropped),
+                num(s.medianSecondsFromPrevious), num(s.p90SecondsFromPrevious)]
+    }
+
+    public static func csv(_ results: [FunnelResult]) -> String {
+        func q(_ s: String) -> String {
+            s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var out = columns.joined(separator: ",") + "\n"
+        for f in results {
+            for s in f.steps { out += cells(f, "", s).map(q).joined(separator: ",") + "\n" }
+            for g in f.groups { for s in g.steps { out += cells(f, groupLabel(g), s).map(q).joined(separator: ",") + "\n" } }
+        }
+        return out
+    }
+
+    public static func markdown(_ results: [FunnelResult], kpiKinds: [[KPIKind]]) -> String {
+        var out = ""
+        for (fi, f) in results.enumerated() {
+            out += "### Funnel `\(f.name)`\n\n"
+            out += table(f.steps)
+            for g in f.groups {
+                out += "\n**\(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "))**\n\n"
+                out += table(g.steps)
+            }
+            if !f.kpis.isEmpty {
+                out += "\n| KPI | value |\n|---|---:|\n"
+                for (i, k) in f.kpis.enumerated() {
+                    let kinds = fi < kpiKinds.count ? kpiKinds[fi] : []
+                    out += "| \(k.name) | \(Fmt.kpi(k.value, kind: i < kinds.count ? kinds[i] : .number)) |\n"
+                }
+            }
+            if !f.expects.isEmpty {
+                out += "\n| expect | result | actual |\n|---|---|---:|\n"
+                for e in f.expects {
+                    out += "| `\(e.source)` | \(e.passed ? "pass" : "**FAIL**") | \(Fmt.kpi(e.actual, kind: .number)) |\n"
+                }
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func table(_ steps: [StepStats]) -> String {
+        var out = "| step | users | from start | from previous | dropped | median time |\n|---|---:|---:|---:|---:|---:|\n"
+        for s in steps {
+            out += "| \(s.name) | \(Fmt.count(s.users)) | \(Fmt.percent(s.fromStart)) | \(Fmt.percent(s.fromPrevious)) | \(Fmt.count(s.dropped)) | \(Fmt.duration(s.medianSecondsFromPrevious)) |\n"
+        }
+        return out
+    }
+}

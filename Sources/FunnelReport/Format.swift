@@ -1,0 +1,93 @@
+import FunnelEngine
+import FunnelSema
+
+/// Output formats of `funnel run`.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case table, json, csv, markdown
+}
+
+/// Number formatting shared by the human formats.
+enum Fmt {
+    static func percent(_ x: Double?) -> String {
+        guard let x = x else { return "-" }
+        return fixed(x * 100, 1) + "%"
+    }
+
+    static func fixed(_ x: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (x * scale).rounded() / scale
+        var s = String(r)
+        if s.contains("e") { return String(x) }
+        if let dot = s.firstIndex(of: ".") {
+            let decimals = s.distance(from: dot, to: s.endIndex) - 1
+            if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+            if digits == 0 { s = String(s[..<dot]) }
+        } else if digits > 0 { s += "." + String(repeating: "0", count: digits) }
+        return s
+    }
+
+    /// 1,234,567
+    static func count(_ n: Int) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// A duration in seconds for people: 45s, 5m 12s, 2h 3m, 3d 4h.
+    static func duration(_ seconds: Double?) -> String {
+        guard let s = seconds else { return "-" }
+        if s < 1 && s > 0 { return fixed(s, 3) + "s" }
+        let t = Int64(s.rounded())
+        if t < 60 { return "\(t)s" }
+        if t < 3600 { return "\(t / 60)m \(t % 60)s" }
+        if t < 86400 { return "\(t / 3600)h \(t % 3600 / 60)m" }
+        return "\(t / 86400)d \(t % 86400 / 3600)h"
+    }
+
+    /// A KPI value: a rate as a percentage, a time as a duration, else a number.
+    static func kpi(_ v: Double?, kind: KPIKind) -> String {
+        guard let v = v else { return "-" }
+        switch kind {
+        case .rate: return fixed(v * 100, 2) + "%"
+        case .seconds: return duration(v)
+        case .number:
+            if v == v.rounded() && abs(v) < 1e15 { return count(Int(v)) }
+            return fixed(v, abs(v) >= 100 ? 2 : 4)
+        }
+    }
+
+    /// A missing value reads `(none)` in tables.
+    static func value(_ v: Value) -> String {
+        if case .string(let s) = v { return s }
+        if v == .null { return "(none)" }
+        return v.description
+    }
+}
+
+/// How a KPI's value reads.
+public enum KPIKind { case rate, seconds, number }
+
+extension KPIExpr {
+    /// A ratio of user counts is a rate; a time aggregate is seconds.
+    public var kind: KPIKind {
+        switch self {
+        case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
+        case .timeBetween: return .seconds
+        case .arith(.mul, let a, let b) where a.kind == .rate || b.kind == .rate: return .number
+        case .compare(_, let a, _), .between(let a, _, _): return a.kind
+        default: return .number
+        }
+    }
+    var isUserCount: Bool {
+        switch self {
+        case .stepUsers, .population: return true
+        case .arith(.add, let a, let b), .arith(.sub, let a, let b): return a.isUserCount && b.isUserCount
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import FunnelEngine
+import FunnelSema
+
+/// The stable JSON report (documented in the README): rates are fractions, times seconds.
+public enum JSONRenderer {
+    public static func render(_ results: [FunnelResult]) -> String {
+        let w = JSONWriter()
+        w.object {
+            w.key("funnels")
+            w.array(results) { w.funnel($0) }
+        }
+        return w.out + "\n"
+    }
+}
+
+final class JSONWriter {
+    var out = ""
+    var needComma = [false]
+
+    func comma() {
+        if needComma[needComma.count - 1] { out += "," }
+        needComma[needComma.count - 1] = true
+    }
+    func object(_ body: () -> Void) {
+        out += "{"; needComma.append(false); body(); needComma.removeLast(); out += "}"
+    }
+    func key(_ k: String) { comma(); out += JSONWriter.quote(k) + ":"; needComma.append(false); needComma.removeLast() }
+    func array<T>(_ xs: [T], _ f: (T) -> Void) {
+        out += "["; needComma.append(false)
+        for x in xs { comma(); needComma.append(false); f(x); needComma.removeLast() }
+        needComma.removeLast(); out += "]"
+    }
+    func field(_ k: String, _ v: String) { key(k); out += JSONWriter.quote(v) }
+    func field(_ k: String, _ v: Int) { key(k); out += String(v) }
+    func field(_ k: String, _ v: Double?) { key(k); out += JSONWriter.number(v) }
+    func field(_ k: String, _ v: Bool) { key(k); out += v ? "true" : "false" }
+    func value(_ v: Value) {
+        switch v {
+        case .string(let s): out += JSONWriter.quote(s)
+        case .number(let x): out += JSONWriter.number(x)
+        case .bool(let b): out += b ? "true" : "false"
+        case .time(let t): out += JSONWriter.quote(formatTime(t))
+        case .duration(let d): out += JSONWriter.number(Double(d) / 1e6)
+        case .null: out += "null"
+        }
+    }
+
+    static func number(_ v: Double?) -> String {
+        guard let v = v, v.isFinite else { return "null" }
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return String(v)
+    }
+
+    static func quote(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            default:
+                if u.value < 0x20 { o += String(format4hex(u.value)) } else { o.unicodeScalars.append(u) }
+            }
+        }
+        return o + "\""
+    }
+
+    static func format4hex(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    }
+
+    func steps(_ steps: [StepStats]) {
+        array(steps) { s in
+            self.object {
+                self.field("name", s.name)
+                self.field("users", s.users)
+                self.field("from_start", s.fromStart)
+                self.field("from_previous", s.fromPrevious)
+                self.field("dropped", s.dropped)
+                self.field("dropped_share", s.droppedShare)
+                self.field("median_seconds_from_previous", s.medianSecondsFromPrevious)
+                self.field("p90_seconds_from_previous", s.p90SecondsFromPrevious)
+            }
+        }
+    }
+
+    func funnel(_ r: FunnelResult) {
+        object {
+            field("name", r.name)
+            field("window_seconds", r.windowSeconds)
+            field("order", r.order.rawValue)
+            field("population", r.population)
+            key("steps"); steps(r.steps)
+            key("groups")
+            array(r.groups) { g in
+                self.object {
+                    self.key("key")
+                    self.object { for (n, v) in g.key { self.key(n); self.value(v) } }
+                    self.key("steps"); self.steps(g.steps)
+                }
+            }
+            key("kpis")
+            array(r.kpis) { k in self.object { self.field("name", k.name); self.field("value", k.value) } }
+            key("expects")
+            array(r.expects) { e in
+                self.object {
+                    self.field("source", e.source); self.field("line", e.line)
+                    self.field("passed", e.passed); self.field("actual", e.actual)
+                }
+            }
+            key("events_read"); out += String(r.eventsRead)
+            key("skipped_rows")
+            object {
+                field("total", r.skipped.total)
+                for (reason, n) in r.skipped.counts.sorted(by: { $0.key < $1.key }) { field(reason, n) }
+            }
+        }
+    }
+}

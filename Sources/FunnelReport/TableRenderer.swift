@@ -1,0 +1,75 @@
+import FunnelEngine
+import FunnelSema
+
+/// The table for people: one row per step with a bar, then groups, KPIs and expects.
+public struct TableRenderer {
+    public var color: Bool
+    public var barWidth = 30
+    public init(color: Bool = false) { self.color = color }
+
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+    public func render(_ r: FunnelResult, kpiKinds: [KPIKind]) -> String {
+        var out = ""
+        let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
+        out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) users in population)\n"
+        out += stepsTable(r.steps, indent: "  ")
+        if !r.groups.isEmpty {
+            out += "\n  by \(r.breakdownLabels.joined(separator: ", "))\n"
+            for g in r.groups {
+                let key = g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", ")
+                out += "  " + paint(key, "1") + "\n"
+                out += stepsTable(g.steps, indent: "    ")
+            }
+        }
+        if !r.kpis.isEmpty {
+            out += "\n  kpis\n"
+            let w = r.kpis.map(\.name.count).max() ?? 0
+            for (i, k) in r.kpis.enumerated() {
+                out += "    \(k.name.padding(w))  \(Fmt.kpi(k.value, kind: i < kpiKinds.count ? kpiKinds[i] : .number))\n"
+            }
+        }
+        if !r.expects.isEmpty {
+            out += "\n  expects\n"
+            for e in r.expects {
+                let mark = e.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31")
+                out += "    \(mark)  \(e.source)  (actual \(Fmt.kpi(e.actual, kind: .number)); line \(e.line))\n"
+            }
+        }
+        if r.skipped.total > 0 {
+            out += "\n  " + paint("skipped \(Fmt.count(r.skipped.total)) bad rows: \(r.skipped.summary)", "33") + "\n"
+        }
+        return out
+    }
+
+    func stepsTable(_ steps: [StepStats], indent: String) -> String {
+        let header = ["step", "users", "from start", "from prev", "dropped", "median time", "p90 time", ""]
+        let top = steps.first?.users ?? 0
+        var rows: [[String]] = []
+        for s in steps {
+            let filled = top > 0 ? Int((Double(s.users) / Double(top) * Double(barWidth)).rounded()) : 0
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+            rows.append([s.name, Fmt.count(s.users), Fmt.percent(s.fromStart), Fmt.percent(s.fromPrevious),
+                         s.name == steps.first?.name ? "-" : "\(Fmt.count(s.dropped)) (\(Fmt.percent(s.droppedShare)))",
+                         Fmt.duration(s.medianSecondsFromPrevious), Fmt.duration(s.p90SecondsFromPrevious), bar])
+        }
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        let rightAligned: Set<Int> = [1, 2, 3, 4, 5, 6]
+        func line(_ cells: [String]) -> String {
+            indent + cells.enumerated().map { i, c in rightAligned.contains(i) ? c.leftPad(widths[i]) : c.padding(widths[i]) }
+                .joined(separator: "  ").trimmingTrailing() + "\n"
+        }
+        return paint(line(header), "2") + rows.map(line).joined()
+    }
+}
+
+extension String {
+    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+    func trimmingTrailing() -> String {
+        var s = Substring(self)
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

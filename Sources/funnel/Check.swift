@@ -1,0 +1,54 @@
+import ArgumentParser
+import FunnelDiagnostics
+import FunnelDriver
+import FunnelReport
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile, type-check and evaluate the expects of .funnel files against their data (for CI).",
+        discussion: "Exit code 0 when every file is valid and every expect passes, 1 when an expect fails, 2 when a file or its data is invalid.")
+
+    @Argument(help: "The .funnel files.") var files: [String]
+    @OptionGroup var data: DataOptions
+    @OptionGroup var colorOption: ColorOption
+
+    func run() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one .funnel file") }
+        let options = try data.driverOptions()
+        var invalid = 0, failedExpects = 0
+        let color = colorOption.enabled()
+        for file in files {
+            let c = Driver.compile(path: file, options: options, load: true)
+            CLI.report(c.diagnostics, color: colorOption.enabled(forStderr: true))
+            if c.hasErrors {
+                invalid += 1
+                FileHandleOut.stdout("\(file): invalid (\(DiagnosticRenderer.summary(c.diagnostics)))\n")
+                continue
+            }
+            let results = Driver.run(c, options: options)
+            let expects = results.flatMap { r in r.expects.map { (r.name, $0) } }
+            let failed = expects.filter { !$0.1.passed }
+            failedExpects += failed.count
+            let status = failed.isEmpty ? (color ? "\u{1B}[32mok\u{1B}[0m" : "ok") : (color ? "\u{1B}[31mFAILED\u{1B}[0m" : "FAILED")
+            FileHandleOut.stdout("\(file): \(status) (\(results.count) funnel\(results.count == 1 ? "" : "s"), \(expects.count - failed.count)/\(expects.count) expects passed)\n")
+            for (funnel, e) in expects {
+                let mark = e.passed ? "pass" : "FAIL"
+                let actual = e.actual.map { JSONNumber.format($0) } ?? "-"
+                FileHandleOut.stdout("  \(mark)  \(file):\(e.line)  \(funnel): expect \(e.source)  (actual \(actual))\n")
+            }
+            for r in results where r.skipped.total > 0 {
+                FileHandleOut.stdout("  note: skipped \(r.skipped.total) bad rows: \(r.skipped.summary)\n")
+            }
+        }
+        if invalid > 0 { throw ExitCode(2) }
+        if failedExpects > 0 { throw ExitCode(1) }
+    }
+}
+
+enum JSONNumber {
+    static func format(_ x: Double) -> String {
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        let r = (x * 10000).rounded() / 10000
+        return String(r)
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import FunnelDiagnostics
+import FunnelDriver
+import FunnelReport
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the funnels of a .funnel file and print the report.",
+        discussion: "Prints users, conversion from start and from the previous step, drop-off and time from the previous step for every step; breakdown groups; KPIs and expects. Exit code 1 when an expect fails, 2 when the file or the data is invalid.")
+
+    @Argument(help: "The .funnel file.") var file: String
+    @Option(name: .long, help: "Output format: table, json, csv or markdown.") var format: OutputFormat = .table
+    @Option(name: .long, help: "Run only this funnel (repeatable).") var funnel: [String] = []
+    @OptionGroup var data: DataOptions
+    @OptionGroup var colorOption: ColorOption
+
+    func run() throws {
+        let options = try data.driverOptions()
+        let c = Driver.compile(path: file, options: options, load: true)
+        CLI.report(c.diagnostics, color: colorOption.enabled(forStderr: true))
+        if c.hasErrors {
+            FileHandleOut.stderr(DiagnosticRenderer.summary(c.diagnostics) + "\n")
+            throw ExitCode(2)
+        }
+        let names = c.plan?.funnels.map(\.name) ?? []
+        for f in funnel where !names.contains(f) {
+            let help = DidYouMean.help(f, among: names, kind: "funnel") ?? ""
+            throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
+        }
+        let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)
+        let text = Report.render(results, funnels: c.plan?.funnels ?? [], format: format, color: colorOption.enabled())
+        FileHandleOut.stdout(text)
+        if results.contains(where: { $0.expects.contains { !$0.passed } }) { throw ExitCode(1) }
+    }
+}
