@@ -1,0 +1,207 @@
+import FunnelEngine
+import Testing
+
+/// One test per matching rule of language.md §4; each would fail if the rule changed.
+struct RuleTests {
+    let three = "funnel f { window 1h  step view = \"view\"  step cart = \"cart\"  step buy = \"buy\" }"
+    func t(_ s: Int) -> String { Harness.t(s) }
+
+    @Test func windowIsInclusiveAtExactlyTheLimit() {
+        #expect(Harness.counts(three, ["u,\(t(0)),view", "u,\(t(60)),cart", "u,\(t(3600)),buy"]) == [1, 1, 1])
+        #expect(Harness.counts(three, ["u,\(t(0)),view", "u,\(t(60)),cart", "u,\(t(3601)),buy"]) == [1, 1, 0])
+    }
+
+    @Test func windowIsMeasuredFromStepOneNotFromThePreviousStep() {
+        #expect(Harness.counts(three, ["u,\(t(0)),view", "u,\(t(3000)),cart", "u,\(t(4000)),buy"]) == [1, 1, 0])
+    }
+
+    @Test func windowNoneIsUnbounded() {
+        let f = "funnel f { window none  step a = \"view\"  step b = \"buy\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(86400 * 400)),buy"]) == [1, 1])
+    }
+
+    @Test func defaultWindowIsFourteenDays() {
+        let f = "funnel f { step a = \"view\"  step b = \"buy\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(14 * 86400)),buy"]) == [1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(14 * 86400 + 1)),buy"]) == [1, 0])
+    }
+
+    @Test func tiesNeverBreakAConversionByDefault() {
+        // The cart comes first in the file but shares the view's timestamp.
+        #expect(Harness.counts(three, ["u,\(t(0)),cart", "u,\(t(0)),view", "u,\(t(5)),buy"]) == [1, 1, 1])
+    }
+
+    @Test func tiesStrictRequiresStrictlyLaterSteps() {
+        let f = "funnel f { window 1h  ties strict  step view = \"view\"  step cart = \"cart\"  step buy = \"buy\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),cart", "u,\(t(0)),view", "u,\(t(5)),buy"]) == [1, 0, 0])
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),cart", "u,\(t(5)),buy"]) == [1, 1, 1])
+    }
+
+    @Test func oneEventNeverFillsTwoSteps() {
+        let f = "funnel f { step a = \"view\"  step b = \"view\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view"]) == [1, 0])
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(0)),view"]) == [1, 1])
+    }
+
+    @Test func orderedAllowsOtherEventsBetweenSteps() {
+        #expect(Harness.counts(three, ["u,\(t(0)),view", "u,\(t(1)),other", "u,\(t(2)),cart", "u,\(t(3)),other", "u,\(t(4)),buy"]) == [1, 1, 1])
+    }
+
+    @Test func strictBreaksOnAnyOtherEventBetweenSteps() {
+        let f = "funnel f { window 1h  order strict  step view = \"view\"  step cart = \"cart\"  step buy = \"buy\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),other", "u,\(t(2)),cart"]) == [1, 0, 0])
+    }
+
+    @Test func strictKeepsTheChainOnARepeatOfTheStepJustReached() {
+        let f = "funnel f { window 1h  order strict  step view = \"view\"  step cart = \"cart\"  step buy = \"buy\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),view", "u,\(t(2)),cart", "u,\(t(3)),cart", "u,\(t(4)),buy"]) == [1, 1, 1])
+    }
+
+    @Test func strictIgnoresEventsTiedWithAMatchedStep() {
+        let f = "funnel f { window 1h  order strict  step view = \"view\"  step cart = \"cart\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(0)),other", "u,\(t(5)),cart"]) == [1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(5)),other", "u,\(t(5)),cart"]) == [1, 1])
+    }
+
+    @Test func whereRemovesEventsBeforeStrictMatching() {
+        let f = "funnel f { window 1h  order strict  step view = \"view\"  step cart = \"cart\"  where event != \"ping\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),ping", "u,\(t(2)),cart"]) == [1, 1])
+    }
+
+    @Test func anyOrderCountsDistinctStepsInsideTheWindow() {
+        let f = "funnel f { window 1h  order any  step a = \"a\"  step b = \"b\"  step c = \"c\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),c", "u,\(t(10)),a", "u,\(t(20)),b"]) == [1, 1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),c", "u,\(t(10)),a", "u,\(t(3601)),b"]) == [1, 1, 0])
+        let r = Harness.run(f, rows: ["u,\(t(0)),c"]).results.first
+        #expect(r?.steps.map(\.name) == ["completed 1 step", "completed 2 steps", "completed 3 steps"])
+    }
+
+    @Test func levelIsTheFurthestStepOverAllAttempts() {
+        // The first attempt stalls at cart; a later one goes all the way.
+        #expect(Harness.counts(three, ["u,\(t(0)),view", "u,\(t(10)),cart", "u,\(t(7200)),view", "u,\(t(7210)),cart", "u,\(t(7220)),buy"]) == [1, 1, 1])
+    }
+
+    @Test func withinIsNotAGreedyGuess() {
+        // Greedy would take the first cart and then miss buy (more than 60 s later).
+        let f = "funnel f { window 1h  step view = \"view\"  step cart = \"cart\"  step buy = \"buy\" within 60s }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),cart", "u,\(t(100)),cart", "u,\(t(150)),buy"]) == [1, 1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),cart", "u,\(t(150)),buy"]) == [1, 1, 0])
+    }
+
+    @Test func withinIsInclusive() {
+        let f = "funnel f { step view = \"view\"  step cart = \"cart\" within 30s }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(30)),cart"]) == [1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(31)),cart"]) == [1, 0])
+    }
+
+    @Test func bestAssignmentStartsLatest() {
+        // a@0 a@5 b@8 converts from a@5 in 3 s (PostHog's and Mixpanel's reading).
+        let f = "funnel f { step a = \"a\"  step b = \"b\" }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a", "u,\(t(5)),a", "u,\(t(8)),b"]).results.first
+        #expect(r?.steps[1].medianSecondsFromPrevious == 3)
+    }
+
+    @Test func bestAssignmentEndsEarliest() {
+        // Two attempts both reach b; the one whose b is earliest is reported.
+        let f = "funnel f { step a = \"a\"  step b = \"b\" }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a", "u,\(t(100)),b", "u,\(t(200)),a", "u,\(t(210)),b"]).results.first
+        #expect(r?.steps[1].medianSecondsFromPrevious == 100)
+    }
+
+    @Test func breakdownTakesTheFirstStepOneEvent() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  by device }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),other,tablet", "u,\(t(1)),view,mobile", "u,\(t(2)),view,desktop", "u,\(t(3)),buy,desktop"],
+                            extraColumns: ["device"]).results.first
+        #expect(r?.groups.count == 1)
+        #expect(r?.groups.first?.key.first?.value == .string("mobile"))
+        #expect(r?.groups.first?.steps.map(\.users) == [1, 1])
+    }
+
+    @Test func breakdownAtAStepTakesTheBestAssignmentsEvent() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  by device at buy }"
+        let r = Harness.run(f, rows: ["u,\(t(1)),view,mobile", "u,\(t(3)),buy,desktop"], extraColumns: ["device"]).results.first
+        #expect(r?.groups.first?.key.first?.value == .string("desktop"))
+    }
+
+    @Test func missingBreakdownValuesFormTheNoneGroup() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  by device }"
+        let r = Harness.run(f, rows: ["u,\(t(1)),view,", "v,\(t(1)),view,mobile"], extraColumns: ["device"]).results.first
+        #expect(Set(r?.groups.map { $0.key[0].value } ?? []) == [.null, .string("mobile")])
+    }
+
+    @Test func missingValuesCompareFalseExceptWithNull() {
+        let rows = ["u,\(t(0)),view,", "v,\(t(0)),view,5"]
+        #expect(Harness.counts("funnel f { step a = \"view\" and price > 1  step b = \"x\" }", rows, extra: ["price"]) == [1, 0])
+        #expect(Harness.counts("funnel f { step a = \"view\" and price != 1  step b = \"x\" }", rows, extra: ["price"]) == [1, 0])
+        #expect(Harness.counts("funnel f { step a = \"view\" and price == null  step b = \"x\" }", rows, extra: ["price"]) == [1, 0])
+        #expect(Harness.counts("funnel f { step a = \"view\" and not (price > 1)  step b = \"x\" }", rows, extra: ["price"]) == [1, 0])
+    }
+
+    @Test func datesLimitWhichStepOneEventsStartAttempts() {
+        let f = "funnel f { window 30d  dates 2024-01-02 to 2024-01-02  step a = \"view\"  step b = \"buy\" }"
+        // The view on Jan 1 cannot start an attempt; the one on Jan 2 (last second included) can.
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(86400 * 3)),buy"]) == [0, 0])
+        #expect(Harness.counts(f, ["u,\(t(2 * 86400 - 1)),view", "u,\(t(86400 * 3)),buy"]) == [1, 1])
+    }
+
+    @Test func statisticsFollowTheDefinitions() {
+        #expect(Statistics.median([4, 1, 3, 2]) == 2.5)
+        #expect(Statistics.median([5, 1, 3]) == 3)
+        #expect(Statistics.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9.1)
+    }
+
+    @Test func droppedAndConversionFigures() {
+        let rows = ["u1,\(t(0)),view", "u1,\(t(1)),cart", "u2,\(t(0)),view", "u3,\(t(0)),view", "u3,\(t(1)),cart", "u3,\(t(2)),buy", "u4,\(t(0)),view"]
+        let s = Harness.run(three, rows: rows).results.first?.steps ?? []
+        #expect(s.map(\.users) == [4, 2, 1])
+        #expect(s.map(\.dropped) == [0, 2, 1])
+        #expect(s[1].fromStart == 0.5)
+        #expect(s[2].fromPrevious == 0.5)
+        #expect(s[2].fromStart == 0.25)
+        #expect(s[0].medianSecondsFromPrevious == nil)
+    }
+
+    @Test func kpisAndExpects() {
+        let f = """
+        funnel f {
+          step view = "view"
+          step buy = "buy"
+          kpi conversion = buy / view
+          kpi aov = avg(buy.price)
+          kpi total = sum(buy.price) + 0
+          kpi ttc = median(time(view -> buy))
+          kpi undefined = buy / (view - view)
+          expect conversion >= 50%
+          expect aov between 10 and 11
+          expect ttc <= 1m
+          expect conversion > 60%
+        }
+        """
+        let rows = ["u1,\(t(0)),view,", "u1,\(t(30)),buy,10", "u2,\(t(0)),view,", "u2,\(t(60)),buy,11", "u3,\(t(0)),view,", "u4,\(t(0)),view,"]
+        let r = Harness.run(f, rows: rows, extraColumns: ["price"]).results.first
+        #expect(r?.kpis.map(\.value) == [0.5, 10.5, 21, 45, nil])
+        #expect(r?.expects.map(\.passed) == [true, true, true, false])
+        #expect(r?.expects.last?.actual == 0.5)
+    }
+
+    @Test func segmentsSelectThePopulation() {
+        let f = """
+        segment buyers = count("buy") >= 1
+        segment big = sum(price where "buy") >= 100
+        funnel f { step view = "view"  step buy = "buy"  for buyers and not big }
+        """
+        let rows = ["u1,\(t(0)),view,", "u1,\(t(5)),buy,50", "u2,\(t(0)),view,", "u3,\(t(0)),view,", "u3,\(t(5)),buy,500"]
+        let r = Harness.run(f, rows: rows, extraColumns: ["price"]).results.first
+        #expect(r?.steps.map(\.users) == [1, 1])
+        #expect(r?.population == 1)
+    }
+
+    @Test func recencyIsMeasuredAtTheEndOfTheData() {
+        let f = """
+        segment recent = recency("buy") <= 1d
+        funnel f { step view = "view"  step buy = "buy"  for recent }
+        """
+        let rows = ["u1,\(t(0)),view", "u1,\(t(10)),buy", "u2,\(t(3 * 86400)),view", "u2,\(t(3 * 86400 + 10)),buy"]
+        #expect(Harness.counts(f, rows) == [1, 1])
+    }
+}
