@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Generates the small data sets of examples/ (deterministic: same output every run).
+
+    python3 scripts/gen_examples.py        # or: make examples
+
+Each data set has a few thousand events with the shapes the examples need:
+ties, events outside the window, missing values, several attempts per user.
+Standard library only.
+"""
+import json
+import os
+import random
+from datetime import datetime, timedelta, timezone
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "data")
+T0 = datetime(2024, 3, 1, tzinfo=timezone.utc)
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def ecommerce(rng):
+    """B2C shop: view -> cart -> purchase, with devices, prices and a users table."""
+    events, users = [], []
+    for u in range(1, 1201):
+        uid = f"u{u:04d}"
+        device = rng.choices(["mobile", "desktop", "tablet"], [0.58, 0.35, 0.07])[0]
+        country = rng.choices(["US", "CA", "GB", "DE"], [0.5, 0.15, 0.2, 0.15])[0]
+        users.append((uid, rng.randint(18, 70), rng.choice(["F", "M"]), rng.choice(["free", "plus"])))
+        t = T0 + timedelta(seconds=rng.randint(0, 20 * 86400))
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):             # sessions
+            dev = device if rng.random() < 0.85 else rng.choice(["mobile", "desktop", "tablet"])
+            price = round(rng.lognormvariate(3.5, 0.7), 2)
+            for _ in range(rng.randint(1, 5)):
+                events.append((uid, t, "view", dev, country, price))
+                t += timedelta(seconds=rng.randint(5, 120))
+            intent = 0.30 if dev == "desktop" else 0.18
+            if rng.random() < intent:
+                # Some carts share the view's second (a tie that must not break the funnel).
+                t += timedelta(seconds=0 if rng.random() < 0.05 else rng.randint(5, 300))
+                events.append((uid, t, "cart", dev, country, price))
+                if rng.random() < 0.15:
+                    events.append((uid, t + timedelta(seconds=40), "remove_from_cart", dev, country, price))
+                if rng.random() < 0.45:
+                    # Most buy soon; some come back days later, a few after the 7-day window.
+                    later = timedelta(seconds=rng.randint(30, 3600)) if rng.random() < 0.7 else timedelta(days=rng.uniform(1, 9))
+                    events.append((uid, t + later, "purchase", dev, country, price))
+            t += timedelta(hours=rng.uniform(2, 96))
+    events.sort(key=lambda e: e[1])
+    with open(os.path.join(ROOT, "ecommerce.csv"), "w") as f:
+        f.write("user_id,event_time,event_type,device,country,price\n")
+        for uid, t, ev, dev, country, price in events:
+            # The price is only known on cart and purchase events; elsewhere it is empty.
+            p = f"{price:.2f}" if ev in ("cart", "purchase") else ""
+            f.write(f"{uid},{t.strftime('%Y-%m-%d %H:%M:%S')} UTC,{ev},{dev},{country},{p}\n")
+    with open(os.path.join(ROOT, "users.csv"), "w") as f:
+        f.write("user_id,age,gender,plan\n")
+        for uid, age, gender, plan in users:
+            f.write(f"{uid},{age},{gender},{plan}\n")
+    return len(events)
+
+
+def b2b(rng):
+    """B2B sales pipeline as JSON Lines: lead -> qualified -> meeting -> deal -> retained."""
+    lines = []
+    stages = ["lead_created", "lead_qualified", "meeting_held", "deal_won", "renewal"]
+    for a in range(1, 451):
+        account = f"acct-{a:03d}"
+        region = rng.choice(["EMEA", "AMER", "APAC"])
+        source = rng.choices(["inbound", "outbound", "partner"], [0.5, 0.35, 0.15])[0]
+        size = rng.choice(["smb", "mid", "enterprise"])
+        t = T0 + timedelta(days=rng.uniform(0, 60))
+        odds = {"inbound": 0.62, "outbound": 0.45, "partner": 0.7}[source]
+        value = round(rng.lognormvariate(9.5 if size != "enterprise" else 11, 0.6))
+        for i, stage in enumerate(stages):
+            rec = {"account": account, "ts": iso(t), "stage": stage, "region": region, "source": source, "size": size}
+            if stage == "deal_won":
+                rec["deal_value"] = value
+            if stage == "renewal":
+                rec["deal_value"] = round(value * rng.uniform(0.9, 1.3))
+            if i > 0 and rng.random() < 0.2:
+                rec["owner"] = None
+            lines.append((t, rec))
+            # Some accounts touch the CRM between stages (notes, emails).
+            for _ in range(rng.randint(0, 3)):
+                lines.append((t + timedelta(hours=rng.uniform(1, 48)),
+                              {"account": account, "ts": iso(t + timedelta(hours=rng.uniform(1, 48))), "stage": "note",
+                               "region": region, "source": source, "size": size}))
+            if rng.random() > odds:
+                break
+            t += timedelta(days=rng.uniform(2, 45) if stage != "deal_won" else rng.uniform(300, 400))
+    lines.sort(key=lambda x: x[1]["ts"])
+    with open(os.path.join(ROOT, "b2b_pipeline.jsonl"), "w") as f:
+        for _, rec in lines:
+            f.write(json.dumps(rec) + "\n")
+    return len(lines)
+
+
+def aida(rng):
+    """Marketing AIDA: awareness (ad seen) -> interest (content) -> decision (pricing) -> action (signup)."""
+    rows = []
+    for v in range(1, 1601):
+        vid = f"v{v:05d}"
+        channel = rng.choices(["search", "social", "email", "display"], [0.35, 0.3, 0.15, 0.2])[0]
+        campaign = rng.choice(["spring_sale", "brand", "retarget"])
+        t = T0 + timedelta(minutes=rng.randint(0, 30 * 24 * 60))
+        rows.append((vid, t, "ad_impression", channel, campaign))
+        p = {"search": 0.55, "social": 0.35, "email": 0.6, "display": 0.2}[channel]
+        if rng.random() < p:
+            t += timedelta(minutes=rng.randint(1, 600))
+            for _ in range(rng.randint(1, 3)):
+                rows.append((vid, t, "content_view", channel, campaign))
+                t += timedelta(minutes=rng.randint(1, 30))
+            if rng.random() < 0.45:
+                t += timedelta(hours=rng.uniform(0, 72))
+                rows.append((vid, t, "pricing_view", channel, campaign))
+                if rng.random() < 0.4:
+                    t += timedelta(minutes=rng.randint(1, 2000))
+                    rows.append((vid, t, "signup", channel, campaign))
+    rows.sort(key=lambda r: r[1])
+    with open(os.path.join(ROOT, "aida.csv"), "w") as f:
+        f.write("visitor,timestamp,action,channel,campaign\n")
+        for vid, t, ev, ch, cp in rows:
+            f.write(f"{vid},{int(t.timestamp())},{ev},{ch},{cp}\n")        # epoch seconds
+    return len(rows)
+
+
+def saas(rng):
+    """SaaS trial: signup -> activate (first project) -> subscribe, by plan and team size."""
+    rows = []
+    for a in range(1, 901):
+        uid = f"acc{a:04d}"
+        plan = rng.choices(["starter", "team", "business"], [0.5, 0.35, 0.15])[0]
+        team = rng.randint(1, 40)
+        t = T0 + timedelta(hours=rng.uniform(0, 40 * 24))
+        rows.append((uid, t, "signup", plan, team, ""))
+        for _ in range(rng.randint(0, 4)):
+            rows.append((uid, t + timedelta(minutes=rng.randint(1, 300)), "login", plan, team, ""))
+        if rng.random() < {"starter": 0.55, "team": 0.7, "business": 0.8}[plan]:
+            t += timedelta(hours=rng.lognormvariate(2.5, 1.2))               # activation, sometimes after 7 days
+            rows.append((uid, t, "project_created", plan, team, ""))
+            if rng.random() < 0.4:
+                t += timedelta(days=rng.uniform(1, 16))
+                mrr = {"starter": 19, "team": 49, "business": 199}[plan] * (1 + team // 10)
+                rows.append((uid, t, "subscribed", plan, team, str(mrr)))
+    rows.sort(key=lambda r: r[1])
+    with open(os.path.join(ROOT, "saas_trial.csv"), "w") as f:
+        f.write("account_id;occurred_at;name;plan;team_size;mrr\n")      # semicolons, offsets
+        for uid, t, ev, plan, team, mrr in rows:
+            local = t.astimezone(timezone(timedelta(hours=1)))
+            f.write(f"{uid};{local.isoformat(timespec='milliseconds')};{ev};{plan};{team};{mrr}\n")
+    return len(rows)
+
+
+def main():
+    os.makedirs(ROOT, exist_ok=True)
+    for name, fn, seed in [("ecommerce", ecommerce, 1), ("b2b_pipeline", b2b, 2), ("aida", aida, 3), ("saas_trial", saas, 4)]:
+        n = fn(random.Random(seed))
+        print(f"{name}: {n} events")
+
+
+if __name__ == "__main__":
+    main()
