@@ -33,8 +33,9 @@ let package = Package(
             "FunnelDriver", "FunnelREPL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Golden files live beside the tests (Tests/FunnelSyntaxTests/Golden) and are read by path.
         .testTarget(name: "FunnelSyntaxTests", dependencies: ["FunnelSyntax", "FunnelDriver"],
-                    resources: [.copy("Golden")]),
+                    exclude: ["Golden"]),
         .testTarget(name: "FunnelEngineTests", dependencies: [
             "FunnelEngine", "FunnelDriver",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -13,12 +13,13 @@ public enum DidYouMean {
         return best?.0
     }
 
-    /// "did you mean 'x'?" or "available: a, b, c" (or nil when nothing is known).
+    /// "did you mean 'x'?" or "known KINDS: a, b, c" (or nil when nothing is known).
+    /// `kind` is a plural noun: "properties", "steps and KPIs".
     public static func help(_ name: String, among candidates: [String], kind: String) -> String? {
         if let s = suggest(name, among: candidates) { return "did you mean '\(s)'?" }
         if candidates.isEmpty { return nil }
         let shown = candidates.sorted().prefix(12).joined(separator: ", ")
-        return "known \(kind)s: \(shown)\(candidates.count > 12 ? ", …" : "")"
+        return "known \(kind): \(shown)\(candidates.count > 12 ? ", …" : "")"
     }
 
     /// Levenshtein distance over characters.

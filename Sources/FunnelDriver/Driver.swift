@@ -79,7 +79,7 @@ public enum Driver {
         var c = Compilation()
         c.units = units
         c.diagnostics = parseDiagnostics
-        guard !units.isEmpty else { return c }
+        guard !units.isEmpty else { return finish(c) }
         var checker = Checker(units: units)
         var (sources, users, resolveDiags) = checker.resolveSources()
         c.diagnostics += resolveDiags
@@ -90,26 +90,40 @@ public enum Driver {
         if let d = options.delimiter { for i in sources.indices { sources[i].delimiter = d } }
         // The schema of every source (a sample of its rows), to check names and types against.
         var schemas: [DataSchema] = []
-        for s in sources {
+        for (i, s) in sources.enumerated() {
             if let store = cachedStores[s.path] { schemas.append(store.schema); continue }
             do { schemas.append(try Loader.schema(of: s, options: options.loaderOptions)) }
-            catch let e as DiagnosticsError { c.diagnostics += e.diagnostics; schemas.append(DataSchema(path: s.path, columns: [], eventCounts: nil)) }
+            catch let e as DiagnosticsError {
+                c.diagnostics += e.diagnostics.map { relocate($0, to: options.events == nil ? checker.sourcePathLocation(i) : nil) }
+                schemas.append(DataSchema(path: s.path, columns: [], eventCounts: nil))
+            }
             catch { c.diagnostics.append(Diagnostic(.error, "E401", "\(error)", at: .file(path: s.path))) }
         }
         var usersSchema: DataSchema? = nil
         if let u = users {
             do { usersSchema = try ProfileTable.schema(of: u) }
-            catch let e as DiagnosticsError { c.diagnostics += e.diagnostics }
+            catch let e as DiagnosticsError { c.diagnostics += e.diagnostics.map { relocate($0, to: checker.usersPathLocation) } }
             catch {}
         }
         // A missing data file is reported once; checking names against it would only add noise.
-        if c.diagnostics.contains(where: { $0.isError && $0.code.hasPrefix("E4") }) { return c }
+        if c.diagnostics.contains(where: { $0.isError && $0.code.hasPrefix("E4") }) { return finish(c) }
         var firstChecker = checker
         let (program, checkDiags) = firstChecker.check(schemas: schemas, usersSchema: usersSchema)
         if checkDiags.contains(where: \.isError) || c.hasErrors || !load {
             c.diagnostics += checkDiags
             if !c.hasErrors { c.program = program; c.plan = Planner.plan(program) }
-            return c
+            else if load && !checkDiags.contains(where: { $0.code == "E205" }) {
+                // Still say which event names never occur: such typos often cause the errors.
+                let counts = sources.enumerated().compactMap { i, s in
+                    (try? Loader.load(s, properties: [], schema: schemas[i], options: options.loaderOptions)).map { (i, $0.eventCounts) }
+                }
+                if counts.count == sources.count {
+                    let full = schemas.enumerated().map { i, sc in DataSchema(path: sc.path, columns: sc.columns, eventCounts: counts[i].1) }
+                    var again = checker
+                    c.diagnostics += again.check(schemas: full, usersSchema: usersSchema).diagnostics.filter { !$0.isError && $0.code == "E210" }
+                }
+            }
+            return finish(c)
         }
         let plan = Planner.plan(program)
         // Read the data: the mapped columns and the properties the plan uses.
@@ -123,10 +137,10 @@ public enum Driver {
             if let u = plan.users { c.profile = try ProfileTable.load(u.users, columns: u.columns) }
         } catch let e as DiagnosticsError {
             c.diagnostics += e.diagnostics
-            return c
+            return finish(c)
         } catch {
             c.diagnostics.append(Diagnostic(.error, "E401", "\(error)"))
-            return c
+            return finish(c)
         }
         // Check again with the event names that occur in the data, for the warnings.
         let full = zip(schemas, c.stores).map { s, store in DataSchema(path: s.path, columns: s.columns, eventCounts: store.eventCounts) }
@@ -135,6 +149,29 @@ public enum Driver {
         c.diagnostics += diags2
         c.program = program2
         c.plan = Planner.plan(program2)
+        return finish(c)
+    }
+
+    /// A data file's whole-file error, shown at the path in the `.funnel` file that names it.
+    static func relocate(_ d: Diagnostic, to location: DiagnosticLocation?) -> Diagnostic {
+        guard case .file(let path)? = d.location, let loc = location else { return d }
+        var moved = d
+        moved.location = loc
+        moved.message = d.message + " (\(path))"
+        return moved
+    }
+
+    /// Diagnostics in reading order: by file (as loaded), then by position.
+    static func finish(_ c: Compilation) -> Compilation {
+        var c = c
+        let order = Dictionary(c.units.enumerated().map { ($1.file.path, $0) }, uniquingKeysWith: { a, _ in a })
+        c.diagnostics = c.diagnostics.enumerated().sorted { a, b in
+            let pa = a.element.position, pb = b.element.position
+            let fa = pa.flatMap { order[$0.path] } ?? Int.max, fb = pb.flatMap { order[$0.path] } ?? Int.max
+            if fa != fb { return fa < fb }
+            if let pa = pa, let pb = pb, fa != Int.max, (pa.line, pa.column) != (pb.line, pb.column) { return (pa.line, pa.column) < (pb.line, pb.column) }
+            return a.offset < b.offset
+        }.map(\.element)
         return c
     }
 

@@ -61,7 +61,7 @@ extension Checker {
             return nil
         case .name(let n), .quotedName(let n):
             if let (f, t) = resolveField(n) { return (.field(f, t), t) }
-            var help = DidYouMean.help(n, among: eventNamesInScope, kind: "property")
+            var help = DidYouMean.help(n, among: eventNamesInScope, kind: "properties")
             if let counts = schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
             if steps.contains(n) { help = "'\(n)' is a step; a step's condition is written with properties and event names" }
             error("E201", "unknown property '\(n)'", e.span, help: help)
@@ -75,7 +75,7 @@ extension Checker {
                 }
                 guard let t = us.type(of: member.text) else {
                     error("E201", "unknown user property '\(member.text)'", member.span,
-                          help: DidYouMean.help(member.text, among: us.columnNames, kind: "user property"))
+                          help: DidYouMean.help(member.text, among: us.columnNames, kind: "user properties"))
                     return nil
                 }
                 return (.field(.profile(member.text), t), t)

@@ -8,7 +8,7 @@ extension Checker {
         var sourceIndex = 0
         if let from = f.from {
             guard let i = sources.firstIndex(where: { $0.name == from.text }) else {
-                error("E201", "unknown source '\(from.text)'", from.span, help: DidYouMean.help(from.text, among: sources.map(\.name), kind: "source"))
+                error("E201", "unknown source '\(from.text)'", from.span, help: DidYouMean.help(from.text, among: sources.map(\.name), kind: "sources"))
                 return nil
             }
             sourceIndex = i
@@ -122,11 +122,11 @@ extension Checker {
                     error("E231", "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
                     continue
                 }
-                if let (k, t) = kpiExpr(e, result: result) {
-                    if t != .number { error("E204", "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
-                    result.kpis.append(CheckedKPI(name: name.text, expr: k, line: line(c.span)))
-                    kpiNames.append(name.text)
-                }
+                let checked = kpiExpr(e, result: result)
+                if let (_, t) = checked, t != .number { error("E204", "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
+                // A KPI that failed to check keeps its name, so later uses do not cascade.
+                result.kpis.append(CheckedKPI(name: name.text, expr: checked?.0 ?? .number(.nan), line: line(c.span)))
+                kpiNames.append(name.text)
             case .expect(let e):
                 if let (k, t) = kpiExpr(e, result: result) {
                     if t != .bool {
@@ -153,13 +153,13 @@ extension Checker {
 
     mutating func stepIndex(_ n: Name) -> Int? {
         if let i = steps.firstIndex(of: n.text) { return i }
-        error("E201", "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: steps, kind: "step"))
+        error("E201", "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: steps, kind: "steps"))
         return nil
     }
 
     mutating func durationLiteral(_ e: Expr, what: String) -> Int64? {
         if case .duration(let d) = e.kind {
-            if d <= 0 { error("E209", "\(what) must be longer than zero", e.span); return nil }
+            if d < 0 { error("E209", "\(what) cannot be negative", e.span); return nil }
             return d
         }
         if case .number(let n) = e.kind {

@@ -15,7 +15,7 @@ extension Checker {
             if let i = steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
             if let i = kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
             if n == "users" { return (.population, .number) }
-            error("E201", "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: steps + kpiNames + ["users"], kind: "step or KPI"))
+            error("E201", "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: steps + kpiNames + ["users"], kind: "steps and KPIs"))
             return nil
         case .member(let base, let member):
             if case .name(let b) = base.kind, steps.contains(b) {
@@ -28,7 +28,7 @@ extension Checker {
         case .call(let fn, let args, _):
             guard Checker.stepAggregates.contains(fn.text), let kind = AggregateKind(rawValue: fn.text) else {
                 error("E201", "unknown KPI function '\(fn.text)'", fn.span,
-                      help: DidYouMean.help(fn.text, among: Array(Checker.stepAggregates), kind: "function"))
+                      help: DidYouMean.help(fn.text, among: Array(Checker.stepAggregates), kind: "functions"))
                 return nil
             }
             guard args.count == 1 else { error("E216", "\(fn.text)(...) takes one argument", e.span); return nil }
@@ -50,7 +50,7 @@ extension Checker {
             }
             guard let i = stepIndex(Name(stepName, base.span)) else { return nil }
             guard let (f, t) = resolveField(member.text) else {
-                error("E201", "unknown property '\(member.text)'", member.span, help: DidYouMean.help(member.text, among: eventNamesInScope, kind: "property"))
+                error("E201", "unknown property '\(member.text)'", member.span, help: DidYouMean.help(member.text, among: eventNamesInScope, kind: "properties"))
                 return nil
             }
             guard t == .number || t == .unknown else {

@@ -24,7 +24,7 @@ extension Checker {
                       help: "for example first(\(n)) == ..., or count(\(n) == ...) >= 1")
                 return nil
             }
-            error("E201", "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segment"))
+            error("E201", "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segments"))
             return nil
         case .member(let base, let member):
             guard case .name("user") = base.kind else {
@@ -84,7 +84,7 @@ extension Checker {
     mutating func userAggregate(_ fn: Name, _ args: [Expr], _ filterExpr: Expr?, _ e: Expr) -> (UserExpr, ValueType)? {
         guard let kind = AggregateKind(rawValue: fn.text), Checker.userAggregates.contains(fn.text) else {
             error("E201", "unknown function '\(fn.text)'", fn.span,
-                  help: DidYouMean.help(fn.text, among: Array(Checker.userAggregates), kind: "function"))
+                  help: DidYouMean.help(fn.text, among: Array(Checker.userAggregates), kind: "functions"))
             return nil
         }
         let filter = filterExpr.flatMap { predicate($0) }

@@ -101,7 +101,7 @@ public struct Checker {
     func resolvePath(_ path: String, _ unit: CompilationUnit) -> String {
         if path.hasPrefix("/") { return path }
         let dir = unit.directory
-        return dir == "." ? path : (dir as NSString).appendingPathComponent(path)
+        return normalizePath(dir == "." ? path : (dir as NSString).appendingPathComponent(path))
     }
 
     mutating func checkDelimiter(_ s: Setting) -> UInt8? {
@@ -130,7 +130,7 @@ public struct Checker {
             default:
                 let keys = ["user", "time", "event", "timezone", "delimiter"]
                 error("E203", "unknown setting '\(setting.key.text)' in source '\(s.name.text)'", setting.key.span,
-                      help: DidYouMean.help(setting.key.text, among: keys, kind: "setting"))
+                      help: DidYouMean.help(setting.key.text, among: keys, kind: "settings"))
             }
         }
         // Unmapped roles default to columns of the same name.
@@ -152,14 +152,14 @@ public struct Checker {
             for (role, column) in roles where schema.type(of: column) == nil {
                 let span = decl.settings.first { $0.key.text == role }?.valueSpan ?? decl.name.span
                 error("E205", "column '\(column)' (the \(role) column) is not in \(schema.path)", span,
-                      help: DidYouMean.help(column, among: schema.columnNames, kind: "column") ?? "the file has no columns")
+                      help: DidYouMean.help(column, among: schema.columnNames, kind: "columns") ?? "the file has no columns")
             }
         }
         if let (decl, unit) = usersDecl, let us = usersSchema, let key = users?.keyColumn, us.type(of: key) == nil {
             file = unit.file
             let span = decl.settings.first { $0.key.text == "key" }?.valueSpan ?? decl.format.span
             error("E205", "column '\(key)' (the users key) is not in \(us.path)", span,
-                  help: DidYouMean.help(key, among: us.columnNames, kind: "column"))
+                  help: DidYouMean.help(key, among: us.columnNames, kind: "columns"))
         }
         // Segments are checked against the first source (they describe users, not a funnel).
         if let first = schemas.first, let src = sources.first {
@@ -214,5 +214,31 @@ extension Checker {
     /// `--events PATH`: every source reads this file instead, with its own mapping.
     public mutating func overrideSourcePaths(_ path: String) {
         for i in sources.indices { sources[i].path = path }
+    }
+}
+
+/// Removes `.` and `dir/..` from a path, so messages name `examples/data/x.csv`.
+public func normalizePath(_ path: String) -> String {
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+        if part == "." { continue }
+        if part == "..", let last = parts.last, last != "..", !last.isEmpty { parts.removeLast(); continue }
+        parts.append(part)
+    }
+    let joined = parts.joined(separator: "/")
+    return joined.isEmpty ? "." : joined
+}
+
+extension Checker {
+    /// Where source `i`'s path is written, for errors about its file.
+    public func sourcePathLocation(_ i: Int) -> DiagnosticLocation? {
+        guard i < sourceDecls.count else { return nil }
+        let (decl, unit) = sourceDecls[i]
+        return .source(unit.file, decl.pathSpan)
+    }
+
+    /// Where the users table's path is written.
+    public var usersPathLocation: DiagnosticLocation? {
+        usersDecl.map { .source($0.1.file, $0.0.pathSpan) }
     }
 }

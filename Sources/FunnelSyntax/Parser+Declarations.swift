@@ -93,6 +93,18 @@ extension Parser {
         return SourceDecl(name: name, format: format, path: path, pathSpan: pathSpan, settings: settings)
     }
 
+    /// '=' before a step's or KPI's definition. When it is missing but a value follows,
+    /// report it and go on as if it were there, so one slip gives one diagnostic.
+    mutating func expectEquals(help: String) throws {
+        if atPunct("=") { advance(); return }
+        switch current.kind {
+        case .string, .identifier, .number, .percent, .quotedName, .punct("("):
+            report("E111", "expected '=', found \(current.display)", current.span, help: help)
+        default:
+            try fail(expected: "'='", help: help)
+        }
+    }
+
     mutating func funnelBody() throws -> [Clause] {
         _ = try expectPunct("{", help: "a funnel's clauses go inside braces: funnel NAME { step ... }")
         var clauses: [Clause] = []
@@ -136,7 +148,7 @@ extension Parser {
             return done(.ties(try identifier("'strict'")))
         case "step":
             let name = try identifier("a step name", help: "write: step cart = \"cart\"")
-            _ = try expectPunct("=", help: "write: step \(name.text) = \"\(name.text)\"")
+            try expectEquals(help: "write: step \(name.text) = \"\(name.text)\"")
             let pred = try expression()
             var within: Expr? = nil
             if atWord("within") { advance(); within = try expression() }
@@ -174,7 +186,7 @@ extension Parser {
         case "count": return done(.count(try postfix()))
         case "kpi":
             let name = try identifier("a KPI name", help: "write: kpi conversion = purchase / view")
-            _ = try expectPunct("=")
+            try expectEquals(help: "write: kpi \(name.text) = purchase / view")
             return done(.kpi(name: name, expr: try expression()))
         default:
             return done(.expect(try expression()))

@@ -24,7 +24,7 @@ struct Run: ParsableCommand {
         }
         let names = c.plan?.funnels.map(\.name) ?? []
         for f in funnel where !names.contains(f) {
-            let help = DidYouMean.help(f, among: names, kind: "funnel") ?? ""
+            let help = DidYouMean.help(f, among: names, kind: "funnels") ?? ""
             throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
         }
         let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)
