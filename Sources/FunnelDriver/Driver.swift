@@ -126,6 +126,7 @@ public enum Driver {
             return finish(c)
         }
         let plan = Planner.plan(program)
+        Phases.mark("parsed and checked")
         // Read the data: the mapped columns and the properties the plan uses.
         do {
             for (i, sp) in plan.sources.enumerated() {
@@ -178,9 +179,24 @@ public enum Driver {
     /// Runs every funnel of a compiled program (or only those named).
     public static func run(_ c: Compilation, options: DriverOptions = DriverOptions(), only: [String]? = nil) -> [FunnelResult] {
         guard let plan = c.plan else { return [] }
+        Phases.mark("compiled and loaded")
+        defer { Phases.mark("ran") }
         return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.compactMap { f in
             guard f.source < c.stores.count else { return nil }
             return FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf).run()
         }
+    }
+}
+
+/// `FUNNEL_PHASES=1` prints how long each phase took (to standard error).
+public enum Phases {
+    nonisolated(unsafe) static var last = DispatchTime.now().uptimeNanoseconds
+    static let on = ProcessInfo.processInfo.environment["FUNNEL_PHASES"] == "1"
+    public static func mark(_ what: String) {
+        guard on else { return }
+        let prev = last
+        let now = DispatchTime.now().uptimeNanoseconds
+        FileHandle.standardError.write("[phase] \(what): \(Double(now &- prev) / 1e6) ms\n".data(using: .utf8) ?? Data())
+        last = now
     }
 }

@@ -1,69 +1,93 @@
 /// Dictionary-encodes byte strings to dense codes 0, 1, 2 ... in order of first
-/// appearance. Open addressing over a hash of 8-byte words; keys live in one arena.
+/// appearance. Open addressing; keys of up to 16 bytes are stored in the slot itself,
+/// so a lookup of a typical id touches one cache line. Longer keys live in an arena.
 public struct ByteDictionary {
-    private var slots: [Int32]          // code + 1, or 0 for empty
-    private var hashes: [UInt64] = []   // per code
+    /// Per slot: the key's first 16 bytes (zero-padded), its hash, its length and code + 1 (0 = empty).
+    private struct Slot {
+        var k0: UInt64 = 0
+        var k1: UInt64 = 0
+        var hash: UInt64 = 0
+        var length: UInt32 = 0
+        var codePlusOne: UInt32 = 0
+    }
+    private var slots: [Slot]
+    private var mask: Int
     private var offsets: [Int] = [0]    // arena offsets per code (count + 1)
     private var arena: [UInt8] = []
-    private var mask: Int
 
     public init(capacity: Int = 64) {
         var n = 64
         while n < capacity * 2 { n <<= 1 }
-        slots = [Int32](repeating: 0, count: n)
+        slots = [Slot](repeating: Slot(), count: n)
         mask = n - 1
     }
 
     public var count: Int { offsets.count - 1 }
 
+    /// The first 16 bytes of a key as two words (zero-padded), without reading past it.
     @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(n &+ 1)
-        var i = 0
+    static func words(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
         let raw = UnsafeRawPointer(p)
-        while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i += 8
+        if n >= 16 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+        var w0: UInt64 = 0, w1: UInt64 = 0
+        if n >= 8 {
+            w0 = raw.loadUnaligned(as: UInt64.self)
+            var shift: UInt64 = 0
+            for i in 8..<n { w1 |= UInt64(p[i]) << shift; shift += 8 }
+        } else {
+            var shift: UInt64 = 0
+            for i in 0..<n { w0 |= UInt64(p[i]) << shift; shift += 8 }
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return (w0, w1)
+    }
+
+    @inline(__always)
+    static func hash(_ w0: UInt64, _ w1: UInt64, _ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(n)
+        if n > 16 {
+            let raw = UnsafeRawPointer(p)
+            var i = 16
+            while i + 8 <= n { h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD; i += 8 }
+            while i < n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01B3; i += 1 }
+        }
         h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
         return h
     }
 
     /// The code of a key, adding it when new. `isNew` tells the caller to validate it once.
     @inline(__always)
     public mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, isNew: inout Bool) -> UInt32 {
-        let h = ByteDictionary.hash(p, n)
+        let (w0, w1) = ByteDictionary.words(p, n)
+        let h = ByteDictionary.hash(w0, w1, p, n)
         var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let c = slots[s]
-            if c == 0 { break }
-            let code = Int(c - 1)
-            if hashes[code] == h {
-                let o = offsets[code], len = offsets[code + 1] - o
-                if len == n && arena.withUnsafeBufferPointer({ buf in
-                    guard let base = buf.baseAddress else { return n == 0 }
-                    return memEqual(base + o, p, n)
-                }) {
-                    isNew = false
-                    return UInt32(code)
+        let found: UInt32? = slots.withUnsafeBufferPointer { sl in
+            while true {
+                let slot = sl[s]
+                if slot.codePlusOne == 0 { return nil }
+                if slot.hash == h && slot.length == UInt32(n) && slot.k0 == w0 && slot.k1 == w1 {
+                    if n <= 16 || arenaEquals(Int(slot.codePlusOne - 1), p, n) { return slot.codePlusOne - 1 }
                 }
+                s = (s + 1) & mask
             }
-            s = (s + 1) & mask
         }
+        if let c = found { isNew = false; return c }
         let code = count
-        slots[s] = Int32(code + 1)
-        hashes.append(h)
+        slots[s] = Slot(k0: w0, k1: w1, hash: h, length: UInt32(n), codePlusOne: UInt32(code + 1))
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
         isNew = true
         if count * 2 > mask { grow() }
         return UInt32(code)
+    }
+
+    private func arenaEquals(_ code: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let o = offsets[code]
+        return arena.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return n == 0 }
+            return memEqual(base + o, p, n)
+        }
     }
 
     public mutating func code(of s: String) -> UInt32 {
@@ -74,30 +98,35 @@ public struct ByteDictionary {
         }
     }
 
-    /// The code of a key if present.
-    public func lookup(_ s: String) -> UInt32? {
-        let bytes = Array(s.utf8)
-        for code in 0..<count {
-            let o = offsets[code], len = offsets[code + 1] - o
-            if len == bytes.count && Array(arena[o..<(o + len)]) == bytes { return UInt32(code) }
-        }
-        return nil
-    }
-
     private mutating func grow() {
         let n = (mask + 1) * 2
-        slots = [Int32](repeating: 0, count: n)
-        mask = n - 1
-        for code in 0..<count {
-            var s = Int(truncatingIfNeeded: hashes[code]) & mask
-            while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = Int32(code + 1)
+        var fresh = [Slot](repeating: Slot(), count: n)
+        let m = n - 1
+        for slot in slots where slot.codePlusOne != 0 {
+            var s = Int(truncatingIfNeeded: slot.hash) & m
+            while fresh[s].codePlusOne != 0 { s = (s + 1) & m }
+            fresh[s] = slot
         }
+        slots = fresh
+        mask = m
     }
 
     public func bytes(of code: Int) -> ArraySlice<UInt8> { arena[offsets[code]..<offsets[code + 1]] }
     public func string(of code: Int) -> String { String(decoding: bytes(of: code), as: UTF8.self) }
     public var strings: [String] { (0..<count).map { string(of: $0) } }
+
+    /// Calls `body` with each key's bytes in code order (for merging dictionaries).
+    public func forEachKey(_ body: (UnsafePointer<UInt8>, Int) -> Void) {
+        arena.withUnsafeBufferPointer { buf in
+            var zero: UInt8 = 0
+            withUnsafePointer(to: &zero) { empty in
+                for code in 0..<count {
+                    let o = offsets[code], n = offsets[code + 1] - o
+                    body(buf.baseAddress.map { $0 + o } ?? empty, n)
+                }
+            }
+        }
+    }
 }
 
 @inline(__always)

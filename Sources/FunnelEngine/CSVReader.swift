@@ -104,60 +104,113 @@ struct CSVReader {
         }
     }
 
+    /// Index of the next delimiter, CR, LF or quote at or after `pos` (or `n`), eight bytes
+    /// at a time: the lowest flagged byte of the SWAR masks is always a true match.
+    @inline(__always)
+    static func nextSpecial(_ b: UnsafePointer<UInt8>, _ pos: Int, _ n: Int, _ delimiter: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let dl = ones &* UInt64(delimiter), lf = ones &* 10, cr = ones &* 13, qt = ones &* 34
+        var i = pos
+        let raw = UnsafeRawPointer(b)
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            var m: UInt64 = 0
+            var x = v ^ dl; m |= (x &- ones) & ~x
+            x = v ^ lf; m |= (x &- ones) & ~x
+            x = v ^ cr; m |= (x &- ones) & ~x
+            x = v ^ qt; m |= (x &- ones) & ~x
+            m &= highs
+            if m != 0 { return i + m.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < n {
+            let c = b[i]
+            if c == delimiter || c == 10 || c == 13 || c == 34 { return i }
+            i += 1
+        }
+        return n
+    }
+
     /// Parses the records that start in [from, to) into `builder`; returns where the
-    /// last of them ends (a record boundary at or after `to`).
+    /// last of them ends (a record boundary at or after `to`). Rows without quotes take a
+    /// fast path; a row with a quote is re-read by the general record scanner.
     func parse(from: Int, to: Int, roles: [Int], builder: ChunkBuilder) -> Int {
         let ncols = header.count
         let nroles = 3 + builder.slots.count
-        // Where each role's field is, per row: (start pointer, length, offset).
-        var ptrs = [UnsafePointer<UInt8>?](repeating: nil, count: nroles)
-        var lens = [Int](repeating: 0, count: nroles)
-        var offs = [Int](repeating: 0, count: nroles)
-        // Escaped fields are copied here (one buffer per role) until the row is added.
+        let roleOf = UnsafeMutablePointer<Int>.allocate(capacity: ncols)
+        for i in 0..<ncols { roleOf[i] = roles[i] }
+        let ptrs = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: nroles)
+        let lens = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
+        let offs = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
+        // Escaped fields ("" inside quotes) are copied here, one buffer per role, until the row is added.
         var copyCapacity = [Int](repeating: 256, count: nroles)
         var copies = (0..<nroles).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: 256) }
-        defer { for c in copies { c.deallocate() } }
+        defer {
+            roleOf.deallocate(); ptrs.deallocate(); lens.deallocate(); offs.deallocate()
+            for c in copies { c.deallocate() }
+        }
         var error: Diagnostic? = nil
         var pos = from
-        let b = file.base
+        let b = file.base, n = file.count
+        let delim = delimiter
         while pos < to && builder.error == nil {
             let rowStart = pos
+            let first = b[pos]
             // A blank line is not a row.
-            if b[pos] == 10 { pos += 1; continue }
-            if b[pos] == 13 { pos += 1; if pos < file.count && b[pos] == 10 { pos += 1 }; continue }
+            if first == 10 { pos += 1; continue }
+            if first == 13 { pos += 1; if pos < n && b[pos] == 10 { pos += 1 }; continue }
             for r in 0..<nroles { ptrs[r] = nil; lens[r] = 0; offs[r] = rowStart }
             var columns = 0
-            pos = CSVReader.scanRecord(file, from: pos, delimiter: delimiter, error: &error) { col, p, len, off, transient in
-                columns = col + 1
-                if col < ncols {
-                    let r = roles[col]
-                    if r >= 0 {
-                        if transient {
-                            if len + 1 > copyCapacity[r] {
-                                copies[r].deallocate()
-                                copies[r] = UnsafeMutablePointer<UInt8>.allocate(capacity: len + 1)
-                                copyCapacity[r] = len + 1
-                            }
-                            copies[r].update(from: p, count: len)
-                            ptrs[r] = UnsafePointer(copies[r])
-                        } else {
-                            ptrs[r] = p
-                        }
-                        lens[r] = len; offs[r] = off
-                    }
+            var quoted = false
+            while true {
+                let fs = pos
+                pos = CSVReader.nextSpecial(b, pos, n, delim)
+                if pos < n && b[pos] == 34 { quoted = true; break }
+                if columns < ncols {
+                    let r = roleOf[columns]
+                    if r >= 0 { ptrs[r] = b + fs; lens[r] = pos - fs; offs[r] = fs }
                 }
+                columns += 1
+                if pos >= n { break }
+                let c = b[pos]
+                pos += 1
+                if c == delim { continue }
+                if c == 13 && pos < n && b[pos] == 10 { pos += 1 }
+                break
             }
-            if let e = error { builder.error = e; return file.count }
+            if quoted {
+                // General path for this row: quotes, "" escapes, line breaks inside fields.
+                for r in 0..<nroles { ptrs[r] = nil; lens[r] = 0; offs[r] = rowStart }
+                columns = 0
+                pos = CSVReader.scanRecord(file, from: rowStart, delimiter: delim, error: &error) { col, p, len, off, transient in
+                    columns = col + 1
+                    guard col < ncols else { return }
+                    let r = roleOf[col]
+                    guard r >= 0 else { return }
+                    if transient {
+                        if len + 1 > copyCapacity[r] {
+                            copies[r].deallocate()
+                            copies[r] = UnsafeMutablePointer<UInt8>.allocate(capacity: len + 1)
+                            copyCapacity[r] = len + 1
+                        }
+                        copies[r].update(from: p, count: len)
+                        ptrs[r] = UnsafePointer(copies[r])
+                    } else {
+                        ptrs[r] = p
+                    }
+                    lens[r] = len; offs[r] = off
+                }
+                if let e = error { builder.error = e; return n }
+            }
             if columns != ncols {
                 let reason = columns < ncols ? "row with too few fields" : "row with too many fields"
                 if !builder.bad(reason, "E403", "expected \(ncols) fields, found \(columns)", at: rowStart,
                                 help: "every row needs one field per header column; use --skip-bad-rows to skip ragged rows") {
-                    return file.count
+                    return n
                 }
                 continue
             }
-            let ok = builder.addRow { r in (ptrs[r], lens[r], offs[r]) }
-            if !ok { return file.count }
+            if !builder.addRow(ptrs, lens, offs) { return n }
         }
         return pos
     }

@@ -61,11 +61,13 @@ final class ChunkBuilder {
         return false
     }
 
-    /// Validates and converts the fields of one row, then appends it. The closure gives
-    /// (pointer, length, byte offset in the file) for role 0 user, 1 time, 2 event, 3+k property k;
+    /// Validates and converts the fields of one row, then appends it. Per role (0 user,
+    /// 1 time, 2 event, 3+k property k): the field's bytes, length and offset in the file;
     /// a nil pointer means the field is absent. Returns false when the chunk must stop.
     @inline(__always)
-    func addRow(_ field: (Int) -> (UnsafePointer<UInt8>?, Int, Int)) -> Bool {
+    func addRow(_ ptrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>, _ lens: UnsafeMutablePointer<Int>,
+                _ offs: UnsafeMutablePointer<Int>) -> Bool {
+        func field(_ r: Int) -> (UnsafePointer<UInt8>?, Int, Int) { (ptrs[r], lens[r], offs[r]) }
         let (up, ul, uo) = field(0)
         guard let up = up, ul > 0 else {
             return bad("missing user", "E404", "the user field is empty", at: uo, help: "every event needs a user; use --skip-bad-rows to skip such rows")

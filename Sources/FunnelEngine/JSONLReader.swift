@@ -87,9 +87,10 @@ struct JSONLReader {
     /// Parses the lines that start in [from, to) into `builder`; returns where the last ends.
     func parse(from: Int, to: Int, keys: [[UInt8]], builder: ChunkBuilder) -> Int {
         let nroles = keys.count
-        var ptrs = [UnsafePointer<UInt8>?](repeating: nil, count: nroles)
-        var lens = [Int](repeating: 0, count: nroles)
-        var offs = [Int](repeating: 0, count: nroles)
+        let ptrs = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: nroles)
+        let lens = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
+        let offs = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
+        defer { ptrs.deallocate(); lens.deallocate(); offs.deallocate() }
         var copyCapacity = [Int](repeating: 256, count: nroles)
         var copies = (0..<nroles).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: 256) }
         defer { for c in copies { c.deallocate() } }
@@ -127,7 +128,7 @@ struct JSONLReader {
                 pos = min(file.count, next + 1)
                 continue
             }
-            if !builder.addRow({ r in (ptrs[r], lens[r], offs[r]) }) { return file.count }
+            if !builder.addRow(ptrs, lens, offs) { return file.count }
         }
         return pos
     }

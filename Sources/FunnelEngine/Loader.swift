@@ -86,6 +86,8 @@ public enum Loader {
     }
 
     /// Reads the whole file: the user, time and event columns plus `properties`.
+    /// Workers (one per core) take chunks of about 16 MiB in turn, each into its own
+    /// builder; the chunks' rows are put back in file order when the builders are merged.
     public static func load(_ source: CheckedSource, properties: [String], schema: DataSchema,
                             options: Options = Options()) throws -> EventStore {
         let file = try MappedFile(path: source.path)
@@ -94,56 +96,71 @@ public enum Loader {
         let delimiter = options.delimiter ?? source.delimiter
         let roleColumns = [source.userColumn, source.timeColumn, source.eventColumn] + properties
 
-        // Where each chunk starts: split at line breaks.
         var dataStart = 0
         var csv: CSVReader? = nil
+        var roles: [Int] = []
         if source.format == "csv" {
             let r = try CSVReader(file: file, delimiter: delimiter)
             csv = r
             dataStart = r.dataStart
+            roles = [Int](repeating: -1, count: r.header.count)
+            for (role, name) in roleColumns.enumerated() {
+                if let i = r.header.firstIndex(of: name), roles[i] < 0 { roles[i] = role }
+            }
         }
+        // Chunks split at line breaks.
         let size = file.count - dataStart
-        let chunks = max(1, min(options.threads * 4, size / (4 << 20)))
+        let chunkBytes = 16 << 20
         var starts = [dataStart]
-        for k in 1..<max(chunks, 1) {
-            var p = dataStart + size / chunks * k
+        var p = dataStart + chunkBytes
+        while p < file.count {
             while p < file.count && file.base[p - 1] != 10 { p += 1 }
-            if p > starts[starts.count - 1] && p < file.count { starts.append(p) }
+            if p < file.count { starts.append(p) }
+            p += chunkBytes
         }
         let ends = Array(starts.dropFirst()) + [file.count]
-        let expected = max(1024, size / max(1, starts.count) / 64)
+        let workers = max(1, min(options.threads, starts.count))
+        let expected = max(1024, size / 100 / workers)
 
-        func parseChunk(_ k: Int, from: Int, to: Int) -> (ChunkBuilder, Int) {
-            let builder = ChunkBuilder(file: file, extraction: extraction, timezone: source.timezone,
-                                       skipBadRows: options.skipBadRows, expectedRows: expected)
-            let stop: Int
-            if let csv = csv {
-                var roles = [Int](repeating: -1, count: csv.header.count)
-                for (r, name) in roleColumns.enumerated() {
-                    if let i = csv.header.firstIndex(of: name), roles[i] < 0 { roles[i] = r }
-                }
-                stop = csv.parse(from: from, to: to, roles: roles, builder: builder)
-            } else {
-                stop = JSONLReader(file: file).parse(from: from, to: to, keys: roleColumns.map { Array($0.utf8) }, builder: builder)
-            }
-            return (builder, stop)
+        func newBuilder() -> ChunkBuilder {
+            ChunkBuilder(file: file, extraction: extraction, timezone: source.timezone,
+                         skipBadRows: options.skipBadRows, expectedRows: expected)
+        }
+        func parse(_ builder: ChunkBuilder, from: Int, to: Int) -> Int {
+            if let csv = csv { return csv.parse(from: from, to: to, roles: roles, builder: builder) }
+            return JSONLReader(file: file).parse(from: from, to: to, keys: roleColumns.map { Array($0.utf8) }, builder: builder)
         }
 
-        var results = [(ChunkBuilder, Int)?](repeating: nil, count: starts.count)
+        // Segment k: which builder holds chunk k's rows, where they are, and where the chunk stopped.
+        var segments = [(worker: Int, lo: Int, hi: Int, stop: Int)](repeating: (0, 0, 0, 0), count: starts.count)
+        let builders = (0..<workers).map { _ in newBuilder() }
         let lock = NSLockLike()
-        DispatchQueue.concurrentPerform(iterations: starts.count) { k in
-            let r = parseChunk(k, from: starts[k], to: ends[k])
-            lock.locked { results[k] = r }
+        var next = 0
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let builder = builders[w]
+            while builder.error == nil {
+                let k: Int = lock.locked { defer { next += 1 }; return next }
+                if k >= starts.count { break }
+                let lo = builder.rowCount
+                let stop = parse(builder, from: starts[k], to: ends[k])
+                let hi = builder.rowCount
+                lock.locked { segments[k] = (w, lo, hi, stop) }
+                file.release(from: starts[k], to: ends[k])
+            }
         }
-        var built = results.compactMap { $0 }
-        // A CSV split can land inside a quoted field with a line break; then each chunk's
-        // last record does not end where the next chunk starts. Parse sequentially instead.
-        let consistent = zip(built.dropLast(), starts.dropFirst()).allSatisfy { $0.0.1 == $0.1 }
-        if !consistent || built.count != starts.count {
-            built = [parseChunk(0, from: dataStart, to: file.count)]
+        var merged: [ChunkBuilder] = builders
+        var order = segments
+        // A split inside a quoted field with a line break leaves a chunk ending elsewhere than
+        // where the next one starts: then read the file again in one piece.
+        let consistent = zip(segments.dropLast(), starts.dropFirst()).allSatisfy { $0.0.stop == $0.1 }
+        if !consistent && builders.allSatisfy({ $0.error == nil }) {
+            let one = newBuilder()
+            let stop = parse(one, from: dataStart, to: file.count)
+            merged = [one]
+            order = [(0, 0, one.rowCount, stop)]
         }
-        for (b, _) in built { if let e = b.error { throw DiagnosticsError([e]) } }
-        let store = merge(built.map(\.0), file: file, source: source, properties: properties, types: types, schema: schema)
+        for b in merged { if let e = b.error { throw DiagnosticsError([e]) } }
+        let store = merge(merged, segments: order, file: file, properties: properties, schema: schema)
         if store.count == 0 {
             let why = store.skipped.total > 0 ? "every row was skipped as bad: \(store.skipped.summary)" : "the file has no event rows"
             throw DiagnosticsError([Diagnostic(.error, "E406", why, at: .file(path: file.path))])
@@ -151,67 +168,62 @@ public enum Loader {
         return store
     }
 
-    /// Merges chunk-local dictionaries into global ones and concatenates the columns.
-    static func merge(_ chunks: [ChunkBuilder], file: MappedFile, source: CheckedSource, properties: [String],
-                      types: [ValueType], schema: DataSchema) -> EventStore {
-        func remapTables(_ dicts: [ByteDictionary], into global: inout ByteDictionary) -> [[UInt32]] {
+    /// Merges the builders' dictionaries into global ones and lays the rows out in file order.
+    static func merge(_ builders: [ChunkBuilder], segments: [(worker: Int, lo: Int, hi: Int, stop: Int)], file: MappedFile,
+                      properties: [String], schema: DataSchema) -> EventStore {
+        func remap(_ dicts: [ByteDictionary], into global: inout ByteDictionary) -> [[UInt32]] {
             dicts.map { d in
-                (0..<d.count).map { code in
-                    let bytes = Array(d.bytes(of: code)) + [0]
+                var map: [UInt32] = []
+                map.reserveCapacity(d.count)
+                d.forEachKey { p, n in
                     var isNew = false
-                    return bytes.withUnsafeBufferPointer { global.code($0.baseAddress.unsafelyUnwrapped, $0.count - 1, isNew: &isNew) }
+                    map.append(global.code(p, n, isNew: &isNew))
                 }
+                return map
             }
         }
-        let total = chunks.reduce(0) { $0 + $1.rowCount }
         var offsets = [0]
-        for c in chunks { offsets.append(offsets[offsets.count - 1] + c.rowCount) }
-        var users = ByteDictionary(capacity: chunks.reduce(0) { $0 + $1.users.count })
-        let userMaps = remapTables(chunks.map(\.users), into: &users)
+        for s in segments { offsets.append(offsets[offsets.count - 1] + (s.hi - s.lo)) }
+        let total = offsets[offsets.count - 1]
+        var users = ByteDictionary(capacity: builders.map(\.users.count).max() ?? 64)
+        let userMaps = remap(builders.map(\.users), into: &users)
         var events = ByteDictionary()
-        let eventMaps = remapTables(chunks.map(\.events), into: &events)
+        let eventMaps = remap(builders.map(\.events), into: &events)
 
-        var actor = [UInt32](repeating: 0, count: total)
-        var time = [Int64](repeating: 0, count: total)
-        var event = [UInt32](repeating: 0, count: total)
-        actor.withUnsafeMutableBufferPointer { a in
-            time.withUnsafeMutableBufferPointer { t in
-                event.withUnsafeMutableBufferPointer { e in
-                    let ap = a.baseAddress, tp = t.baseAddress, ep = e.baseAddress
-                    DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
-                        guard let ap = ap, let tp = tp, let ep = ep else { return }
-                        let c = chunks[k], o = offsets[k]
-                        let um = userMaps[k], em = eventMaps[k]
-                        for i in 0..<c.rowCount {
-                            ap[o + i] = um[Int(c.actor[i])]
-                            tp[o + i] = c.time[i]
-                            ep[o + i] = em[Int(c.event[i])]
-                        }
+        /// Copies every segment's rows of one column, in file order, in parallel.
+        func gather<T>(_ zero: T, _ column: (ChunkBuilder) -> [T], _ convert: @escaping (Int, T) -> T) -> [T] {
+            var out = [T](repeating: zero, count: total)
+            let columns = builders.map(column)
+            out.withUnsafeMutableBufferPointer { buf in
+                guard let base = buf.baseAddress else { return }
+                DispatchQueue.concurrentPerform(iterations: segments.count) { k in
+                    let s = segments[k], o = offsets[k]
+                    columns[s.worker].withUnsafeBufferPointer { src in
+                        for i in s.lo..<s.hi { base[o + i - s.lo] = convert(s.worker, src[i]) }
                     }
                 }
             }
+            return out
         }
+        let actor = gather(UInt32(0), { $0.actor }) { w, x in userMaps[w][Int(x)] }
+        let time = gather(Int64(0), { $0.time }) { _, x in x }
+        let event = gather(UInt32(0), { $0.event }) { w, x in eventMaps[w][Int(x)] }
         var columns: [String: ColumnData] = [:]
         for (k, name) in properties.enumerated() {
-            guard let slot = chunks.first?.slots[k] else { break }
+            guard let slot = builders.first?.slots[k] else { break }
             switch slot.kind {
             case 0:
                 var dict = ByteDictionary()
-                let maps = remapTables(chunks.map { $0.stringDicts[slot.index] }, into: &dict)
-                var codes = [UInt32](); codes.reserveCapacity(total)
-                for (ci, c) in chunks.enumerated() {
-                    let m = maps[ci]
-                    for x in c.stringCodes[slot.index] { codes.append(x == missingCode ? missingCode : m[Int(x)]) }
-                }
+                let maps = remap(builders.map { $0.stringDicts[slot.index] }, into: &dict)
+                let codes = gather(UInt32(0), { $0.stringCodes[slot.index] }) { w, x in x == missingCode ? missingCode : maps[w][Int(x)] }
                 columns[name] = .strings(codes: codes, dictionary: dict.strings)
-            case 1: columns[name] = .numbers(chunks.flatMap { $0.numbers[slot.index] })
-            case 2: columns[name] = .bools(chunks.flatMap { $0.bools[slot.index] })
-            default: columns[name] = .times(chunks.flatMap { $0.times[slot.index] })
+            case 1: columns[name] = .numbers(gather(0.0, { $0.numbers[slot.index] }) { _, x in x })
+            case 2: columns[name] = .bools(gather(UInt8(0), { $0.bools[slot.index] }) { _, x in x })
+            default: columns[name] = .times(gather(Int64(0), { $0.times[slot.index] }) { _, x in x })
             }
         }
         var skipped = SkipReport()
-        for c in chunks { skipped.merge(c.skipped) }
-        _ = types
+        for b in builders { skipped.merge(b.skipped) }
         return EventStore(path: file.path, actor: actor, actorNames: users, time: time, event: event,
                           eventNames: events.strings, properties: columns, schema: schema, skipped: skipped)
     }

@@ -41,6 +41,14 @@ public final class MappedFile: @unchecked Sendable {
 
     deinit { if mapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } }
 
+    /// Tells the kernel the pages of a parsed range are no longer needed, so they leave our
+    /// resident memory; they are read again from the file if an error message needs them.
+    public func release(from: Int, to: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = (from + page - 1) / page * page, hi = to / page * page
+        if hi > lo { madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, MADV_DONTNEED) }
+    }
+
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
     /// 1-based line and column (in characters) of a byte offset; for error messages only.

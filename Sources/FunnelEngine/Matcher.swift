@@ -35,11 +35,91 @@ public struct Matcher {
         if times.isEmpty { return MatchOutcome(level: 0, assignment: []) }
         switch config.order {
         case .any: return matchAny(times: times, masks: masks, startable: startable)
-        default: return matchOrdered(times: times, masks: masks, startable: startable)
+        default:
+            if config.within.allSatisfy({ $0 == nil }) { return matchLatestStart(times: times, masks: masks, startable: startable) }
+            return matchOrdered(times: times, masks: masks, startable: startable)
         }
     }
 
     // MARK: ordered and strict
+
+    /// Without per-step `within`, a state is only as good as its start: each step keeps
+    /// just the latest start of an attempt that reached it (ClickHouse's windowFunnel idea,
+    /// made exact for ties and strict order).
+    func matchLatestStart(times: [Int64], masks: [UInt32], startable: [Bool]?) -> MatchOutcome {
+        let n = config.steps
+        let strict = config.order == .strict
+        let window = config.window ?? Int64.max
+        let none = Int64.min
+        let count = times.count
+        var level = 0
+        var bestLast: Int64 = 0, bestStart: Int64 = 0
+        var pending: [(step: Int, start: Int64)] = []
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: n) { latest in
+            for j in 0..<n { latest[j] = none }
+            @inline(__always) func reach(_ j: Int, _ start: Int64, _ t: Int64) {
+                if start > latest[j] { latest[j] = start }
+                if j + 1 > level { level = j + 1; bestLast = t; bestStart = start }
+                else if j + 1 == level && t == bestLast && start > bestStart { bestStart = start }
+            }
+            var i = 0
+            while i < count {
+                let t = times[i]
+                var g = i + 1
+                while g < count && times[g] == t { g += 1 }
+                if g - i == 1 && !strict {
+                    // One event: extend from the highest step down, so it fills one step only.
+                    let m = masks[i]
+                    if m != 0 {
+                        var j = n - 1
+                        while j >= 1 {
+                            if m & (1 << UInt32(j)) != 0 {
+                                let s = latest[j - 1]
+                                if s != none && t &- s <= window { reach(j, s, t) }
+                            }
+                            j -= 1
+                        }
+                        if m & 1 != 0 && (startable?[i] ?? true) { reach(0, t, t) }
+                    }
+                    i = g
+                    continue
+                }
+                pending.removeAll(keepingCapacity: true)
+                if g - i == 1 || config.tiesStrict {
+                    for e in i..<g where masks[e] != 0 {
+                        let m = masks[e]
+                        for j in 1..<n where m & (1 << UInt32(j)) != 0 {
+                            let s = latest[j - 1]
+                            if s != none && t &- s <= window { pending.append((j, s)) }
+                        }
+                        if m & 1 != 0 && (startable?[e] ?? true) { pending.append((0, t)) }
+                    }
+                } else {
+                    // Tied events chain in any order, each filling one step (bipartite matching).
+                    var entries: [(from: Int, start: Int64)] = []
+                    if (i..<g).contains(where: { masks[$0] & 1 != 0 && (startable?[$0] ?? true) }) { entries.append((-1, t)) }
+                    for j in 0..<(n - 1) where latest[j] != none && t &- latest[j] <= window { entries.append((j, latest[j])) }
+                    for (from, start) in entries {
+                        let reached = Matcher.chainInGroup(masks: masks, group: i..<g, firstStep: from + 1, steps: n,
+                                                           startable: startable, mustStart: from == -1)
+                        if reached > 0 { for k in (from + 1)...(from + reached) { pending.append((k, start)) } }
+                    }
+                }
+                if strict {
+                    // This group's events lie between every earlier state and its next step.
+                    for j in 0..<n where latest[j] != none {
+                        let bit: UInt32 = 1 << UInt32(j)
+                        if (i..<g).contains(where: { masks[$0] & bit == 0 }) { latest[j] = none }
+                    }
+                }
+                for (j, s) in pending { reach(j, s, t) }
+                i = g
+            }
+        }
+        if level == 0 { return MatchOutcome(level: 0, assignment: []) }
+        let assignment = reconstruct(times: times, masks: masks, startable: startable, level: level, start: bestStart, last: bestLast)
+        return MatchOutcome(level: level, assignment: assignment)
+    }
 
     /// A reachable state at some step: the attempt's start time and the time of the event at that step.
     struct State { var start: Int64; var last: Int64 }

@@ -14,8 +14,15 @@ public struct FunnelRunner {
         self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf
     }
 
-    /// Per actor: the level and, per step, the row of the event in the best assignment (-1 if none).
-    struct ActorResult { var level: Int; var rows: [Int32] }
+    /// Per actor: the level and, per step, the row of the event in the best assignment
+    /// (-1 if none), in flat arrays: actor a's rows are `rows[a*steps ..< (a+1)*steps]`.
+    struct Outcomes {
+        let steps: Int
+        var levels: [UInt8]
+        var rows: [Int32]
+        var member: [Bool]
+        func row(_ a: Int, _ k: Int) -> Int32 { rows[a * steps + k] }
+    }
 
     public func run() -> FunnelResult {
         let eval = VectorEvaluator(store: store, profile: profile)
@@ -25,7 +32,9 @@ public struct FunnelRunner {
         for (k, step) in funnel.steps.enumerated() {
             let bit: UInt32 = 1 << UInt32(k)
             let p = eval.predicate(step.predicate)
-            for i in 0..<store.count where p[i] == 1 { masks[i] |= bit }
+            masks.withUnsafeMutableBufferPointer { m in
+                p.withUnsafeBufferPointer { pb in for i in 0..<pb.count where pb[i] == 1 { m[i] |= bit } }
+            }
         }
         let passes: [UInt8]? = funnel.wherePredicate.map { eval.predicate($0) }
         var startable: [Bool]? = nil
@@ -39,61 +48,68 @@ public struct FunnelRunner {
         let actorCount = store.actorCount
         // Strict funnels need every event (a non-step event breaks the chain); the others only step events.
         let keepAll = funnel.order == .strict
-        var results = [ActorResult](repeating: ActorResult(level: 0, rows: []), count: actorCount)
-        var member = [Bool](repeating: false, count: actorCount)
-        let parts = max(1, min(64, actorCount / 2048 + 1))
-        let lock = NSLockLike()
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let lo = actorCount * part / parts, hi = actorCount * (part + 1) / parts
-            let matcher = Matcher(config)
-            var times: [Int64] = [], ms: [UInt32] = [], rows: [Int32] = [], starts: [Bool] = []
-            var local: [(Int, ActorResult, Bool)] = []
-            for a in lo..<hi {
-                if let pop = inPopulation, !pop[a] { continue }
-                times.removeAll(keepingCapacity: true); ms.removeAll(keepingCapacity: true)
-                rows.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true)
-                var present = false
-                for k in index.start[a]..<index.start[a + 1] {
-                    let r = Int(index.order[k])
-                    if let p = passes, p[r] == 0 { continue }
-                    present = true
-                    let m = masks[r]
-                    if m == 0 && !keepAll { continue }
-                    times.append(store.time[r]); ms.append(m); rows.append(Int32(r))
-                    if let s = startable { starts.append(s[r]) }
+        var out = Outcomes(steps: n, levels: [UInt8](repeating: 0, count: actorCount),
+                           rows: [Int32](repeating: -1, count: actorCount * n), member: [Bool](repeating: false, count: actorCount))
+        let parts = max(1, min(256, actorCount / 1024 + 1))
+        let time = store.time
+        out.levels.withUnsafeMutableBufferPointer { lv in
+            out.rows.withUnsafeMutableBufferPointer { rw in
+                out.member.withUnsafeMutableBufferPointer { mb in
+                    guard let lvp = lv.baseAddress, let rwp = rw.baseAddress, let mbp = mb.baseAddress else { return }
+                    // Each part writes only its own actors' slots.
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let lo = actorCount * part / parts, hi = actorCount * (part + 1) / parts
+                        let matcher = Matcher(config)
+                        var times: [Int64] = [], ms: [UInt32] = [], rows: [Int32] = [], starts: [Bool] = []
+                        for a in lo..<hi {
+                            if let pop = inPopulation, !pop[a] { continue }
+                            times.removeAll(keepingCapacity: true); ms.removeAll(keepingCapacity: true)
+                            rows.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true)
+                            var present = false
+                            for k in index.start[a]..<index.start[a + 1] {
+                                let r = Int(index.order[k])
+                                if let p = passes, p[r] == 0 { continue }
+                                present = true
+                                let m = masks[r]
+                                if m == 0 && !keepAll { continue }
+                                times.append(time[r]); ms.append(m); rows.append(Int32(r))
+                                if let s = startable { starts.append(s[r]) }
+                            }
+                            if !present { continue }
+                            mbp[a] = true
+                            if times.isEmpty { continue }
+                            let o = matcher.match(times: times, masks: ms, startable: startable == nil ? nil : starts)
+                            lvp[a] = UInt8(o.level)
+                            for (k, e) in o.assignment.enumerated() where e >= 0 && k < n { rwp[a * n + k] = rows[e] }
+                        }
+                    }
                 }
-                if !present { continue }
-                let out = matcher.match(times: times, masks: ms, startable: startable == nil ? nil : starts)
-                var stepRows = [Int32](repeating: -1, count: n)
-                for (k, e) in out.assignment.enumerated() where e >= 0 && k < n { stepRows[k] = rows[e] }
-                local.append((a, ActorResult(level: out.level, rows: stepRows), true))
             }
-            lock.locked { for (a, r, m) in local { results[a] = r; member[a] = m } }
         }
-        return summarize(results: results, member: member, masks: masks, passes: passes, eval: eval)
+        return summarize(out, masks: masks, passes: passes, eval: eval)
     }
 
-    func summarize(results: [ActorResult], member: [Bool], masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator) -> FunnelResult {
+    func summarize(_ out: Outcomes, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator) -> FunnelResult {
+        let population = out.member.filter { $0 }.count
         let n = funnel.steps.count
-        let population = member.filter { $0 }.count
         let isAny = funnel.order == .any
         let rowNames = isAny ? (1...n).map { "completed \($0) step\($0 == 1 ? "" : "s")" } : funnel.steps.map(\.name)
-        let all = (0..<results.count).filter { member[$0] }
-        let steps = stepStats(all.map { results[$0] }, names: rowNames)
+        let all = (0..<out.levels.count).filter { out.member[$0] }
+        let steps = stepStats(out, all, names: rowNames)
 
         // Breakdown: a key per actor (first touch, at a step, or every value with `all`).
         var groups: [GroupResult] = []
         if !funnel.breakdown.isEmpty {
             let vecs = funnel.breakdown.map { eval.field($0.field) }
-            var byKey: [[Value]: [ActorResult]] = [:]
+            var byKey: [[Value]: [Int]] = [:]
             var keyOrder: [[Value]] = []
             let index = store.byActor
-            for a in all where results[a].level > 0 {
+            for a in all where out.levels[a] > 0 {
                 var key: [Value] = []
                 for (b, spec) in funnel.breakdown.enumerated() {
                     var row: Int32 = -1
                     if let step = spec.at {
-                        row = results[a].rows[step]
+                        row = out.row(a, step)
                     } else {
                         // First touch: the actor's first event matching step 1 (any step for `any`).
                         let need: UInt32 = isAny ? ~0 : 1
@@ -106,11 +122,11 @@ public struct FunnelRunner {
                     key.append(row < 0 ? .null : value(vecs[b], Int(row)))
                 }
                 if byKey[key] == nil { keyOrder.append(key) }
-                byKey[key, default: []].append(results[a])
+                byKey[key, default: []].append(a)
             }
             for key in keyOrder {
                 let rs = byKey[key] ?? []
-                groups.append(GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(rs, names: rowNames)))
+                groups.append(GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames)))
             }
             groups.sort { a, b in
                 a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users
@@ -118,7 +134,7 @@ public struct FunnelRunner {
             }
         }
         // KPIs, then expects.
-        let kpiContext = KPIContext(funnel: funnel, results: all.map { results[$0] }, population: population, store: store, eval: eval)
+        let kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
         var kpiValues: [Double?] = []
         var kpis: [KPIResult] = []
         for k in funnel.kpis {
@@ -146,19 +162,20 @@ public struct FunnelRunner {
     }
 
     /// Users per row, conversion, drop-off and time from the previous step.
-    func stepStats(_ rs: [ActorResult], names: [String]) -> [StepStats] {
+    func stepStats(_ out: Outcomes, _ actors: [Int], names: [String]) -> [StepStats] {
         let n = names.count
         var users = [Int](repeating: 0, count: n)
         var deltas = [[Double]](repeating: [], count: n)
         let time = store.time
-        for r in rs {
-            for k in 0..<min(r.level, n) { users[k] += 1 }
+        for a in actors {
+            let level = Int(out.levels[a])
+            for k in 0..<min(level, n) { users[k] += 1 }
             if funnel.order == .any {
-                let ts = r.rows.filter { $0 >= 0 }.map { time[Int($0)] }.sorted()
+                let ts = (0..<n).map { out.row(a, $0) }.filter { $0 >= 0 }.map { time[Int($0)] }.sorted()
                 for k in 1..<max(1, ts.count) { deltas[k].append(Double(ts[k] - ts[k - 1]) / 1e6) }
             } else {
-                for k in 1..<max(1, min(r.level, n)) where r.rows[k] >= 0 && r.rows[k - 1] >= 0 {
-                    deltas[k].append(Double(time[Int(r.rows[k])] - time[Int(r.rows[k - 1])]) / 1e6)
+                for k in 1..<max(1, min(level, n)) where out.row(a, k) >= 0 && out.row(a, k - 1) >= 0 {
+                    deltas[k].append(Double(time[Int(out.row(a, k))] - time[Int(out.row(a, k - 1))]) / 1e6)
                 }
             }
         }
@@ -178,15 +195,16 @@ public struct FunnelRunner {
 /// Evaluates KPI and expect expressions over the actors' results.
 struct KPIContext {
     let funnel: CheckedFunnel
-    let results: [FunnelRunner.ActorResult]
+    let outcomes: FunnelRunner.Outcomes
+    let actors: [Int]
     let population: Int
     let store: EventStore
     let eval: VectorEvaluator
 
     /// Actors at step k: level >= k+1 (ordered), or step k matched (any).
     func usersAt(_ k: Int) -> Int {
-        if funnel.order == .any { return results.filter { k < $0.rows.count && $0.rows[k] >= 0 }.count }
-        return results.filter { $0.level > k }.count
+        if funnel.order == .any { return actors.filter { outcomes.row($0, k) >= 0 }.count }
+        return actors.filter { Int(outcomes.levels[$0]) > k }.count
     }
 
     func number(_ e: KPIExpr, kpis: [Double?]) -> Double? {
@@ -198,8 +216,8 @@ struct KPIContext {
         case .stepAggregate(let kind, let step, let valueExpr):
             let vec = eval.eval(valueExpr)
             var xs: [Double] = []
-            for r in results where step < r.rows.count && r.rows[step] >= 0 {
-                let row = Int(r.rows[step])
+            for a in actors where outcomes.row(a, step) >= 0 {
+                let row = Int(outcomes.row(a, step))
                 switch vec {
                 case .numbers(let v): if !v[row].isNaN { xs.append(v[row]) }
                 case .constant(.number(let c)): xs.append(c)
@@ -209,8 +227,8 @@ struct KPIContext {
             return aggregate(kind, xs)
         case .timeBetween(let kind, let from, let to):
             var xs: [Double] = []
-            for r in results where r.level > to && r.rows[to] >= 0 && r.rows[from] >= 0 {
-                xs.append(Double(store.time[Int(r.rows[to])] - store.time[Int(r.rows[from])]) / 1e6)
+            for a in actors where Int(outcomes.levels[a]) > to && outcomes.row(a, to) >= 0 && outcomes.row(a, from) >= 0 {
+                xs.append(Double(store.time[Int(outcomes.row(a, to))] - store.time[Int(outcomes.row(a, from))]) / 1e6)
             }
             return aggregate(kind, xs)
         case .arith(let op, let a, let b):
