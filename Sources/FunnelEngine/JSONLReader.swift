@@ -70,6 +70,9 @@ struct JSONLReader {
                     let len = pos - vs
                     let isNull = len == 4 && b[vs] == 110 && b[vs + 1] == 117 && b[vs + 2] == 108 && b[vs + 3] == 108
                     if len == 0 { return fail("expected a value", vs) }
+                    if !isNull && !JSONLReader.isLiteral(b + vs, len) {
+                        return fail("invalid JSON value", vs, help: "text values are written in double quotes: \"...\"")
+                    }
                     if !isNull { keyBytes.withUnsafeBufferPointer { field($0, b + vs, len, vs, false) } }
                 }
                 skipSpace()
@@ -82,6 +85,21 @@ struct JSONLReader {
         skipSpace()
         if pos < n && b[pos] != 10 { return fail("unexpected text after the object", pos) }
         return pos < n ? pos + 1 : n
+    }
+
+    /// true, false or a JSON number.
+    static func isLiteral(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        if text == "true" || text == "false" { return true }
+        var i = 0
+        if p[0] == 45 { i = 1 }
+        guard i < n, p[i] >= 48 && p[i] <= 57 else { return false }
+        while i < n {
+            let c = p[i]
+            if !((c >= 48 && c <= 57) || c == 46 || c == 101 || c == 69 || c == 43 || c == 45) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Parses the lines that start in [from, to) into `builder`; returns where the last ends.

@@ -22,12 +22,12 @@ public enum Loader {
     /// Columns and their types, inferred from the first rows.
     public static func schema(of source: CheckedSource, options: Options = Options()) throws -> DataSchema {
         let file = try MappedFile(path: source.path)
-        let samples = try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter)
+        let samples = try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter, skipBad: options.skipBadRows)
         return DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: nil)
     }
 
     /// Column names with up to `sampleRows` raw values each, in file order of first appearance.
-    static func sample(_ file: MappedFile, format: String, delimiter: UInt8, limit: Int = sampleRows) throws -> [(name: String, values: [String])] {
+    static func sample(_ file: MappedFile, format: String, delimiter: UInt8, limit: Int = sampleRows, skipBad: Bool = false) throws -> [(name: String, values: [String])] {
         if format == "jsonl" {
             var names: [String] = []
             var values: [String: [String]] = [:]
@@ -38,12 +38,24 @@ public enum Loader {
                 while k < file.count && (file.base[k] == 32 || file.base[k] == 13 || file.base[k] == 9) { k += 1 }
                 if k < file.count && file.base[k] == 10 { pos = k + 1; continue }
                 if k >= file.count { break }
+                var fields: [(String, String)] = []
+                let lineStart = pos
                 pos = JSONLReader.scanLine(file, from: pos, error: &error) { key, p, n, _, _ in
-                    let name = String(decoding: key, as: UTF8.self)
-                    if values[name] == nil { names.append(name); values[name] = [] }
-                    values[name, default: []].append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+                    fields.append((String(decoding: key, as: UTF8.self), String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)))
                 }
-                if let e = error { throw DiagnosticsError([e]) }
+                if let e = error {
+                    // A bad line is the loader's to count when bad rows are skipped.
+                    guard skipBad else { throw DiagnosticsError([e]) }
+                    error = nil
+                    var next = lineStart
+                    while next < file.count && file.base[next] != 10 { next += 1 }
+                    pos = next + 1
+                    continue
+                }
+                for (name, value) in fields {
+                    if values[name] == nil { names.append(name); values[name] = [] }
+                    values[name, default: []].append(value)
+                }
                 rows += 1
             }
             return names.map { ($0, values[$0] ?? []) }

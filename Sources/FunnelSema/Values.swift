@@ -45,7 +45,7 @@ public func formatDuration(_ micros: Int64) -> String {
     if micros == 0 { return "0s" }
     var rest = abs(micros)
     var out = micros < 0 ? "-" : ""
-    for (unit, size) in [("w", Int64(604_800_000_000)), ("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000)] {
+    for (unit, size) in [("d", Int64(86_400_000_000)), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000)] {
         if rest >= size { out += "\(rest / size)\(unit)"; rest %= size }
     }
     if rest > 0 { out += "\(rest)us" }

@@ -1,0 +1,255 @@
+import Foundation
+import Testing
+
+/// Runs the built `funnel` binary as a user would.
+enum CLI {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["FUNNEL_BIN"] { return b }
+        for candidate in [".build/debug/funnel", ".build/release/funnel"] where FileManager.default.isExecutableFile(atPath: repo + "/" + candidate) {
+            return repo + "/" + candidate
+        }
+        return repo + "/.build/debug/funnel"
+    }
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil) -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd ?? repo)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        p.environment = env
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = inp
+        do { try p.run() } catch { return Output(status: -1, stdout: "", stderr: "\(error)") }
+        if let s = stdin { inp.fileHandleForWriting.write(s.data(using: .utf8) ?? Data()) }
+        try? inp.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A folder with a funnel over `data.csv` (or another file), for bad-input cases.
+    static func fixture(data: [UInt8], name: String = "data.csv", funnel: String? = nil) -> String {
+        let dir = NSTemporaryDirectory() + "funnel-cli-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(data))
+        let format = name.hasSuffix(".jsonl") ? "jsonl" : "csv"
+        let text = funnel ?? """
+        source events = \(format)("\(name)") { user = user  time = time  event = event }
+        funnel f { step view = "view"  step buy = "buy" }
+        """
+        try? text.write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    static func fixture(csv: String, funnel: String? = nil) -> String { fixture(data: Array(csv.utf8), funnel: funnel) }
+}
+
+struct ExampleTests {
+    @Test func checkPassesOnEveryExample() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: CLI.repo + "/examples").filter { $0.hasSuffix(".funnel") }.sorted()
+        #expect(files.count >= 4)
+        let r = CLI.run(["check"] + files.map { "examples/" + $0 })
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.components(separatedBy: ": ok").count - 1 == files.count)
+    }
+
+    @Test func everyGrammarSnippetChecks() throws {
+        let dir = CLI.repo + "/grammar/snippets"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".funnel") }
+        #expect(!files.isEmpty)
+        for f in files {
+            let r = CLI.run(["check", "grammar/snippets/" + f])
+            #expect(r.status == 0, "\(f): \(r.stdout)\(r.stderr)")
+        }
+    }
+
+    @Test func runPrintsATableWithBars() {
+        let r = CLI.run(["run", "examples/ecommerce.funnel"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("funnel checkout"))
+        #expect(r.stdout.contains("█"))
+        #expect(r.stdout.contains("device = mobile"))
+        #expect(r.stdout.contains("PASS"))
+    }
+
+    @Test func jsonHasTheDocumentedSchema() throws {
+        let r = CLI.run(["run", "examples/ecommerce.funnel", "--format", "json", "--funnel", "checkout"])
+        #expect(r.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let funnels = try #require(json["funnels"] as? [[String: Any]])
+        #expect(funnels.count == 1)
+        let f = funnels[0]
+        for key in ["name", "window_seconds", "order", "steps", "groups", "kpis", "expects"] { #expect(f[key] != nil, "missing \(key)") }
+        #expect(f["window_seconds"] as? Int == 604800)
+        let steps = try #require(f["steps"] as? [[String: Any]])
+        for key in ["name", "users", "from_start", "from_previous", "dropped", "median_seconds_from_previous", "p90_seconds_from_previous"] {
+            #expect(steps[1][key] != nil, "missing step key \(key)")
+        }
+        #expect(steps[0]["dropped"] as? Int == 0)
+        #expect(steps[0]["median_seconds_from_previous"] is NSNull)
+        let groups = try #require(f["groups"] as? [[String: Any]])
+        #expect((groups.first?["key"] as? [String: Any])?["device"] != nil)
+        let expects = try #require(f["expects"] as? [[String: Any]])
+        #expect(expects.first?["passed"] as? Bool == true)
+        #expect(expects.first?["line"] as? Int == 27)
+    }
+
+    @Test func csvAndMarkdownFormats() {
+        let csv = CLI.run(["run", "examples/aida.funnel", "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(csv.stdout.hasPrefix("funnel,group,step,users,from_start,from_previous,dropped"))
+        #expect(csv.stdout.contains("aida,channel=search,awareness,"))
+        let md = CLI.run(["run", "examples/aida.funnel", "--format", "markdown"])
+        #expect(md.stdout.contains("| step | users |"))
+    }
+
+    @Test func explainPrintsThePlan() {
+        let r = CLI.run(["explain", "examples/saas_trial.funnel"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("window: 30d from step 1, inclusive"))
+        #expect(r.stdout.contains("step 2 activate: event == \"project_created\" within 7d of step 1"))
+    }
+
+    @Test func eventsOverrideKeepsTheMapping() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,2024-01-01T00:01:00Z,buy\n")
+        let r = CLI.run(["run", "examples/ecommerce.funnel", "--events", dir + "/data.csv", "--funnel", "checkout"])
+        #expect(r.status == 2)   // the example's mapping (user_id, event_time ...) is not in this file
+        #expect(r.stderr.contains("column 'user_id' (the user column) is not in"))
+    }
+}
+
+struct BadInputTests {
+    func expectDataError(_ r: CLI.Output, code: String, line: Int, _ comment: String) {
+        #expect(r.status == 2, "\(comment): status \(r.status)\n\(r.stderr)")
+        #expect(r.stderr.contains("error[\(code)]"), "\(comment): \(r.stderr)")
+        #expect(r.stderr.contains("data.csv:\(line):") || r.stderr.contains("data.jsonl:\(line):"), "\(comment): no file:line in \(r.stderr)")
+    }
+
+    @Test func missingFunnelFile() {
+        let r = CLI.run(["run", "no-such.funnel"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("file not found: 'no-such.funnel'"))
+    }
+
+    @Test func missingDataFilePointsAtThePath() {
+        let dir = CLI.fixture(csv: "x", funnel: "source e = csv(\"gone.csv\") { user = u  time = t  event = e }\nfunnel f { step a = \"a\"  step b = \"b\" }\n")
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("f.funnel:1:16: error[E401]"))
+    }
+
+    @Test func badTimestamp() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,yesterday,buy\n")
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        expectDataError(r, code: "E405", line: 3, "bad timestamp")
+        #expect(r.stderr.contains("data.csv:3:4:"))
+        #expect(r.stderr.contains("cannot read 'yesterday' as a time"))
+    }
+
+    @Test func skipBadRowsCountsAndReports() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,yesterday,buy\nu2,2024-01-01T00:00:00Z,view,extra\nu2,2024-01-01T00:00:05Z,buy\n")
+        let r = CLI.run(["run", dir + "/f.funnel", "--skip-bad-rows"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("skipped 2 bad rows"))
+        let j = CLI.run(["run", dir + "/f.funnel", "--skip-bad-rows", "--format", "json"])
+        #expect(j.stdout.contains("\"skipped_rows\":{\"total\":2"))
+    }
+
+    @Test func unterminatedQuote() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,\"2024-01-01T00:01:00Z,buy\n")
+        expectDataError(CLI.run(["run", dir + "/f.funnel"]), code: "E402", line: 3, "unterminated quote")
+    }
+
+    @Test func raggedRow() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,2024-01-01T00:01:00Z\n")
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        expectDataError(r, code: "E403", line: 3, "ragged row")
+        #expect(r.stderr.contains("expected 3 fields, found 2"))
+    }
+
+    @Test func emptyFile() {
+        let dir = CLI.fixture(csv: "")
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("error[E406]: the data file is empty"))
+    }
+
+    @Test func headerOnly() {
+        let dir = CLI.fixture(csv: "user,time,event\n")
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("has a header but no rows"))
+    }
+
+    @Test func nonUTF8Bytes() {
+        var bytes = Array("user,time,event\nu1,2024-01-01T00:00:00Z,view\nu".utf8)
+        bytes += [0xFF, 0xFE]
+        bytes += Array(",2024-01-01T00:01:00Z,buy\n".utf8)
+        let dir = CLI.fixture(data: bytes)
+        expectDataError(CLI.run(["run", dir + "/f.funnel"]), code: "E408", line: 3, "non-UTF-8")
+    }
+
+    @Test func missingMappedColumn() {
+        let dir = CLI.fixture(csv: "user,ts,event\nu1,2024-01-01T00:00:00Z,view\n")
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("f.funnel:1:55: error[E205]: column 'time' (the time column) is not in"))
+        #expect(r.stderr.contains("known columns: event, ts, user"))
+    }
+
+    @Test func quotedFieldsCRLFAndBOM() {
+        var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+        bytes += Array("user,time,event,note\r\n\"u,1\",2024-01-01T00:00:00Z,view,\"a \"\"quoted\"\"\r\nline\"\r\n\"u,1\",2024-01-01T00:00:09Z,buy,\r\n".utf8)
+        let dir = CLI.fixture(data: bytes)
+        let r = CLI.run(["run", dir + "/f.funnel", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("f,,buy,1,1,1,0,9,9"))
+    }
+
+    @Test func otherDelimiter() {
+        let dir = CLI.fixture(csv: "user;time;event\nu1;1704067200;view\nu1;1704067260000;buy\n")
+        let bad = CLI.run(["run", dir + "/f.funnel"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--delimiter"))
+        let r = CLI.run(["run", dir + "/f.funnel", "--delimiter", ";", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("f,,buy,1,1,1,0,60,60"))    // epoch seconds and epoch milliseconds
+    }
+
+    @Test func jsonLinesWithABadLine() {
+        let text = "{\"user\":\"u1\",\"time\":\"2024-01-01 00:00:00\",\"event\":\"view\"}\n{\"user\":\"u1\",\"time\":\"2024-01-01 00:00:30 UTC\",\"event\":\"buy\"}\n{\"user\": \"u2\", \"time\": oops}\n"
+        let dir = CLI.fixture(data: Array(text.utf8), name: "data.jsonl")
+        expectDataError(CLI.run(["run", dir + "/f.funnel"]), code: "E402", line: 3, "bad JSON line")
+        let r = CLI.run(["run", dir + "/f.funnel", "--skip-bad-rows", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("f,,buy,1,1,1,0,30,30"))
+    }
+
+    @Test func failingExpectExitsOne() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu2,2024-01-01T00:00:00Z,view\nu2,2024-01-01T00:00:01Z,buy\n",
+                              funnel: "source e = csv(\"data.csv\") { user = user  time = time  event = event }\nfunnel f {\n  step view = \"view\"\n  step buy = \"buy\"\n  kpi conversion = buy / view\n  expect conversion >= 60%\n}\n")
+        let r = CLI.run(["check", dir + "/f.funnel"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("FAIL"))
+        #expect(r.stdout.contains("f.funnel:6"))
+        #expect(r.stdout.contains("(actual 0.5)"))
+    }
+
+    @Test func wrongUsageExits64() {
+        #expect(CLI.run(["run"]).status == 64)
+        #expect(CLI.run(["run", "examples/ecommerce.funnel", "--format", "xml"]).status == 64)
+        #expect(CLI.run(["frobnicate"]).status == 64)
+    }
+
+    @Test func invalidDefinitionExitsTwoWithEveryError() {
+        let r = CLI.run(["check", "Tests/FunnelSyntaxTests/Golden/diagnostics/five_mistakes.funnel"])
+        #expect(r.status == 2)
+        #expect(r.stderr.components(separatedBy: "error[").count - 1 == 5)
+    }
+}
