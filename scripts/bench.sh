@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Times `funnel run` against the peer engines of ../shared/bench (DuckDB, chdb) on the same
+# files, alternating runs (A B C A B C ...), and checks that the counts agree.
+#   scripts/bench.sh [RUNS]          (default 5 runs per engine after one warm-up)
+# Needs: ../shared/bench (gen_events.py, setup_peers.sh, peer_funnel.py), python3 with numpy.
+# Data goes to /tmp (never into the repository).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-5}"
+BENCH="${BENCH_DIR:-../shared/bench}"
+PEERS="${PEERS_VENV:-/tmp/funnel-peers}"
+FUNNEL=".build/release/funnel"
+[ -x "$FUNNEL" ] || swift build -c release --product funnel
+[ -d "$BENCH" ] || { echo "no $BENCH: the benchmark needs the shared bench folder" >&2; exit 2; }
+[ -x "$PEERS/bin/python" ] || PEERS_VENV="$PEERS" sh "$BENCH/setup_peers.sh"
+PY="$PEERS/bin/python"
+for n in 1m 10m; do
+  events=$([ "$n" = 1m ] && echo 1000000 || echo 10000000)
+  [ -f "/tmp/ev$n.csv" ] || python3 "$BENCH/gen_events.py" --events "$events" --seed 1 --format csv --out "/tmp/ev$n.csv"
+done
+work=$(mktemp -d)
+for by in "" "device"; do
+  cat > "$work/bench${by:+_$by}.funnel" <<FUNNEL
+source events = csv("/tmp/ev1m.csv") { user = user_id  time = event_time  event = event_type }
+funnel bench {
+  window 7d
+  step view = "view"
+  step cart = "cart"
+  step purchase = "purchase"
+  ${by:+by $by}
+}
+FUNNEL
+done
+
+# One timed run: prints "seconds KiB" and leaves the output in $work/out.
+timed() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>/dev/null; cat "$work/time"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+printf "| file | task | engine | wall median s | peak RSS MiB | ratio to funnel | counts |\n|---|---|---|---|---|---|---|\n"
+for n in 1m 10m; do
+  for by in "" "device"; do
+    f="$work/bench${by:+_$by}.funnel"
+    declare -A wall=() mem=() counts=()
+    engines=(funnel duckdb chdb)
+    for round in $(seq 0 "$RUNS"); do          # round 0 warms the page cache and is not counted
+      for e in "${engines[@]}"; do
+        if [ "$e" = funnel ]; then
+          t=$(timed "$FUNNEL" run "$f" --events "/tmp/ev$n.csv" --format csv)
+          c=$(awk -F, 'NR>1 && $2=="" {printf "%s ", $4}' "$work/out")
+          [ -n "$by" ] && c="$c| $(awk -F, 'NR>1 && $2!="" {printf "%s:%s ", $2, $4}' "$work/out")"
+        else
+          t=$(timed "$PY" "$BENCH/peer_funnel.py" --engine "$e" --csv "/tmp/ev$n.csv" ${by:+--breakdown $by})
+          c=$(cat "$work/out")
+        fi
+        [ "$round" = 0 ] && continue
+        wall[$e]="${wall[$e]:-} $(echo "$t" | cut -d' ' -f1)"
+        mem[$e]="${mem[$e]:-} $(echo "$t" | cut -d' ' -f2)"
+        counts[$e]="$c"
+      done
+    done
+    fm=$(echo ${wall[funnel]} | tr ' ' '\n' | median)
+    for e in "${engines[@]}"; do
+      m=$(echo ${wall[$e]} | tr ' ' '\n' | median)
+      r=$(echo ${mem[$e]} | tr ' ' '\n' | sort -n | tail -1)
+      printf "| %s | %s | %s | %.3f | %d | %.2f | %s |\n" "$n" "${by:-plain}" "$e" "$m" "$((r / 1024))" "$(echo "$m / $fm" | bc -l)" "${counts[$e]}"
+    done
+    unset wall mem counts
+  done
+done
+rm -rf "$work"
