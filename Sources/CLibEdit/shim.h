@@ -28,6 +28,9 @@ static inline int funnel_el_addfn(EditLine *el, const char *name, const char *he
 static inline int funnel_el_bind(EditLine *el, const char *key, const char *fn) {
     return el_set(el, EL_BIND, key, fn, NULL);
 }
+/* Edit mode without ISIG: Ctrl-C arrives as a key we bind, instead of a signal. */
+static inline int funnel_el_setty_noisig(EditLine *el) { return el_set(el, EL_SETTY, "-d", "-isig", NULL); }
+static inline int funnel_el_source_default(EditLine *el) { return el_source(el, NULL); }
 static inline int funnel_history_setsize(History *h, HistEvent *ev, int size) { return history(h, ev, H_SETSIZE, size); }
 static inline int funnel_history_setunique(History *h, HistEvent *ev, int on) { return history(h, ev, H_SETUNIQUE, on); }
 static inline int funnel_history_enter(History *h, HistEvent *ev, const char *line) { return history(h, ev, H_ENTER, line); }

@@ -13,6 +13,8 @@ public struct DriverOptions: Sendable {
     public var delimiter: UInt8?
     /// `--as-of`: "now" for recency, in µs.
     public var asOf: Int64?
+    /// Load every column, not only those the plan uses (the REPL keeps the data for later queries).
+    public var loadAllColumns = false
     public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
         self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
     }
@@ -75,7 +77,7 @@ public enum Driver {
     }
 
     public static func compile(units: [CompilationUnit], parseDiagnostics: [Diagnostic], options: DriverOptions,
-                               load: Bool, cachedStores: [String: EventStore] = [:]) -> Compilation {
+                               load: Bool, cachedStores: [String: EventStore] = [:], cachedProfile: ProfileTable? = nil) -> Compilation {
         var c = Compilation()
         c.units = units
         c.diagnostics = parseDiagnostics
@@ -133,9 +135,14 @@ public enum Driver {
                 if let cached = cachedStores[sp.source.path], sp.properties.allSatisfy({ cached.properties[$0] != nil }) {
                     c.stores.append(cached); continue
                 }
-                c.stores.append(try Loader.load(sp.source, properties: sp.properties, schema: schemas[i], options: options.loaderOptions))
+                let roles = [sp.source.userColumn, sp.source.timeColumn, sp.source.eventColumn]
+                let props = options.loadAllColumns ? schemas[i].columnNames.filter { !roles.contains($0) } : sp.properties
+                c.stores.append(try Loader.load(sp.source, properties: props, schema: schemas[i], options: options.loaderOptions))
             }
-            if let u = plan.users { c.profile = try ProfileTable.load(u.users, columns: u.columns) }
+            if let u = plan.users {
+                if let p = cachedProfile, p.path == u.users.path, u.columns.allSatisfy({ p.columns[$0] != nil }) { c.profile = p }
+                else { c.profile = try ProfileTable.load(u.users, columns: options.loadAllColumns ? (usersSchema?.columnNames ?? u.columns) : u.columns) }
+            }
         } catch let e as DiagnosticsError {
             c.diagnostics += e.diagnostics
             return finish(c)

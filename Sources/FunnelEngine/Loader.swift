@@ -150,7 +150,7 @@ public enum Loader {
         var next = 0
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let builder = builders[w]
-            while builder.error == nil {
+            while builder.error == nil && !Cancellation.requested {
                 let k: Int = lock.locked { defer { next += 1 }; return next }
                 if k >= starts.count { break }
                 let lo = builder.rowCount
@@ -160,6 +160,7 @@ public enum Loader {
                 file.release(from: starts[k], to: ends[k])
             }
         }
+        if Cancellation.requested { throw DiagnosticsError([Diagnostic(.error, "E409", "loading was cancelled", at: .file(path: file.path))]) }
         var merged: [ChunkBuilder] = builders
         var order = segments
         // A split inside a quoted field with a line break leaves a chunk ending elsewhere than

@@ -61,6 +61,7 @@ public struct FunnelRunner {
                         let lo = actorCount * part / parts, hi = actorCount * (part + 1) / parts
                         let matcher = Matcher(config)
                         var times: [Int64] = [], ms: [UInt32] = [], rows: [Int32] = [], starts: [Bool] = []
+                        if Cancellation.requested { return }
                         for a in lo..<hi {
                             if let pop = inPopulation, !pop[a] { continue }
                             times.removeAll(keepingCapacity: true); ms.removeAll(keepingCapacity: true)

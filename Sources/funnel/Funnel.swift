@@ -14,6 +14,6 @@ struct Funnel: ParsableCommand {
         64 wrong usage.
         """,
         version: "0.1.0",
-        subcommands: [Run.self, Check.self, Explain.self]
+        subcommands: [Run.self, Check.self, Explain.self, Repl.self]
     )
 }

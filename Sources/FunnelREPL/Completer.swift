@@ -1,0 +1,119 @@
+import Foundation
+import FunnelEngine
+import FunnelSyntax
+
+/// Tab completion: what the word before the cursor may become.
+public struct Completion: Equatable, Sendable {
+    /// Character offset where the completed word starts.
+    public var start: Int
+    /// Full replacements for the word, sorted.
+    public var candidates: [String]
+
+    /// The longest prefix all candidates share (what Tab inserts when there are several).
+    public var commonPrefix: String {
+        guard var p = candidates.first else { return "" }
+        for c in candidates.dropFirst() {
+            while !c.hasPrefix(p) { p.removeLast() }
+        }
+        return p
+    }
+}
+
+extension Session {
+    static let keywords = ["source", "users", "segment", "import", "funnel", "window", "order", "ties", "step", "where",
+                           "for", "dates", "by", "kpi", "expect", "within", "and", "or", "not", "in", "contains",
+                           "starts_with", "matches", "between", "ordered", "strict", "any", "none", "null", "true", "false",
+                           "count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "users"]
+
+    /// Completions for `line` with the cursor at character offset `cursor`.
+    public func complete(_ line: String, cursor: Int) -> Completion {
+        let chars = Array(line)
+        let upto = Array(chars.prefix(max(0, min(cursor, chars.count))))
+        let before = String(upto)
+        // Meta-commands and their arguments.
+        if before.hasPrefix(":") {
+            if !before.contains(" ") { return match(before, from: 0, among: Session.metaCommands.map(\.name)) }
+            let cmd = String(before.prefix { $0 != " " })
+            let argStart = before.firstIndex(of: " ").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? before.count
+            let arg = String(upto[argStart...]).trimmingCharacters(in: .whitespaces)
+            switch cmd {
+            case ":format": return match(arg, from: argStart, among: ["table", "json", "csv", "markdown"])
+            case ":timing": return match(arg, from: argStart, among: ["on", "off"])
+            case ":explain": return match(arg, from: argStart, among: funnelNames)
+            case ":load", ":save", ":events": return paths(arg, from: argStart, cmd: cmd)
+            default: return Completion(start: cursor, candidates: [])
+            }
+        }
+        // Inside a string: event names, or the values of the property being compared.
+        let quotes = upto.filter { $0 == "\"" }.count
+        if quotes % 2 == 1, let open = upto.lastIndex(of: "\"") {
+            let word = String(upto[(open + 1)...])
+            let head = String(upto[..<open])
+            var values = eventNames
+            if let prop = Session.comparedProperty(head), let vs = propertyValues(prop) { values = vs }
+            let c = match(word, from: open + 1, among: values)
+            return Completion(start: c.start, candidates: c.candidates.map { $0 + "\"" })
+        }
+        // A word: keywords and every name the session knows.
+        var s = upto.count
+        while s > 0 && (upto[s - 1].isLetter || upto[s - 1].isNumber || upto[s - 1] == "_") { s -= 1 }
+        let word = String(upto[s...])
+        var names = Set(Session.keywords + funnelNames + stepNames + segmentNames + kpiNames + propertyNames)
+        // Bare names in an inline funnel are event names.
+        names.formUnion(eventNames.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+        return match(word, from: s, among: Array(names))
+    }
+
+    func match(_ word: String, from start: Int, among names: [String]) -> Completion {
+        Completion(start: start, candidates: Array(Set(names.filter { $0.hasPrefix(word) && $0 != "" })).sorted())
+    }
+
+    func paths(_ arg: String, from start: Int, cmd: String) -> Completion {
+        let dir = arg.contains("/") ? String(arg[..<(arg.lastIndex(of: "/") ?? arg.startIndex)]) + "/" : ""
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+        let names = entries.filter { !$0.hasPrefix(".") }.map { e -> String in
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: dir + e, isDirectory: &isDir)
+            return dir + e + (isDir.boolValue ? "/" : "")
+        }.filter { cmd != ":load" || $0.hasSuffix("/") || $0.hasSuffix(".funnel") }
+        return match(arg, from: start, among: names)
+    }
+
+    /// `device == "` → device (also `!=` and `in [..., "`).
+    static func comparedProperty(_ head: String) -> String? {
+        let pattern = #"([A-Za-z_][A-Za-z0-9_.]*)\s*(==|!=|in\s*\[[^\]]*)\s*,?\s*$"#
+        guard let re = try? NSRegularExpression(pattern: pattern),
+              let m = re.firstMatch(in: head, range: NSRange(head.startIndex..., in: head)),
+              let r = Range(m.range(at: 1), in: head) else { return nil }
+        return String(head[r])
+    }
+
+    var loadedStores: [EventStore] { Array(stores.values) }
+    var eventNames: [String] { Array(Set(loadedStores.flatMap(\.eventNames))) }
+    var propertyNames: [String] { Array(Set(loadedStores.flatMap(\.schema.columnNames))) }
+
+    /// Values of a string property with few distinct values (at most 200).
+    func propertyValues(_ name: String) -> [String]? {
+        if name == "event" { return eventNames }
+        for store in loadedStores {
+            if case .strings(_, let dict)? = store.properties[name], dict.count <= 200 { return dict }
+        }
+        if name.hasPrefix("user."), let p = profile, case .strings(_, let dict)? = p.columns[String(name.dropFirst(5))], dict.count <= 200 { return dict }
+        return nil
+    }
+
+    func declNames(_ pick: (Decl) -> [String]) -> [String] { units.flatMap { $0.program.declarations.flatMap(pick) } }
+    var segmentNames: [String] { declNames { d in if case .segment(let n, _) = d.kind { return [n.text] }; return [] } }
+    var stepNames: [String] {
+        declNames { d in
+            guard case .funnel(let f) = d.kind else { return [] }
+            return f.clauses.compactMap { c in if case .step(let n, _, _) = c.kind { return n.text }; return nil }
+        }
+    }
+    var kpiNames: [String] {
+        declNames { d in
+            guard case .funnel(let f) = d.kind else { return [] }
+            return f.clauses.compactMap { c in if case .kpi(let n, _) = c.kind { return n.text }; return nil }
+        }
+    }
+}

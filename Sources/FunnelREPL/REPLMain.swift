@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import FunnelDriver
+import FunnelEngine
+
+/// `funnel repl`: line editing on a terminal, plain lines otherwise (scripts, CI).
+public enum REPLMain {
+    public static func start(files: [String], options: DriverOptions) -> Int32 {
+        let interactive = isatty(0) != 0 && isatty(1) != 0
+        let color = interactive && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")) != "dumb"
+        let session = Session(options: options, color: color)
+        // Ctrl-C during a query cancels the query; the session goes on.
+        signal(SIGINT) { _ in Cancellation.request() }
+        if interactive { print("funnel \(REPLMain.version) — :help for help, Tab completes, Ctrl-D quits") }
+        for f in files { emit(session.load(path: f).text) }
+        if interactive, let editor = LineEditor(program: "funnel", historyPath: historyPath, completer: session.complete) {
+            while true {
+                guard let line = editor.readLine(prompt: session.prompt) else { print(""); break }
+                if editor.cancelled { session.cancelInput(); continue }
+                editor.addHistory(line)
+                let reply = session.handle(line)
+                emit(reply.text)
+                if reply.quit { break }
+            }
+        } else {
+            while let line = Swift.readLine(strippingNewline: true) {
+                let reply = session.handle(line)
+                emit(reply.text)
+                if reply.quit { break }
+            }
+            if session.isContinuing { emit(session.handle("}").text.isEmpty ? "" : "error: input ended inside a block (a '{' was not closed)\n") }
+        }
+        return 0
+    }
+
+    static let version = "0.1.0"
+
+    /// `$FUNNEL_HISTORY`, or `~/.funnel_history`.
+    static var historyPath: String {
+        if let p = ProcessInfo.processInfo.environment["FUNNEL_HISTORY"], !p.isEmpty { return p }
+        return (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.funnel_history"
+    }
+
+    static func emit(_ text: String) {
+        guard !text.isEmpty else { return }
+        fputs(text, stdout)
+        fflush(stdout)
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+import FunnelDiagnostics
+import FunnelDriver
+import FunnelEngine
+import FunnelPlan
+import FunnelReport
+import FunnelSema
+import FunnelSyntax
+
+/// What the session says back to one input.
+public struct Reply: Sendable, Equatable {
+    public var text: String
+    public var quit = false
+    public init(_ text: String, quit: Bool = false) { self.text = text; self.quit = quit }
+}
+
+/// The REPL's logic, with no terminal: lines in, text out. Definitions (loaded files and
+/// typed declarations) are compilation units; data is loaded once and kept for every query.
+public final class Session {
+    public var options: DriverOptions
+    public var format: OutputFormat = .table
+    public var timing = false
+    public let color: Bool
+    /// Loaded files and accepted declarations, in order.
+    var units: [CompilationUnit] = []
+    /// Data kept in memory between queries, by path.
+    var stores: [String: EventStore] = [:]
+    var profile: ProfileTable?
+    /// Text of a declaration still open (a brace not yet closed).
+    var pending: [String] = []
+    /// The funnel most recently defined or run (`kpi` lines add to it).
+    var currentFunnel: String?
+    var inputCount = 0
+
+    public init(options: DriverOptions = DriverOptions(), color: Bool = false) {
+        var o = options
+        o.loadAllColumns = true
+        self.options = o
+        self.color = color
+    }
+
+    public var prompt: String { pending.isEmpty ? "funnel> " : "   ...> " }
+    public var isContinuing: Bool { !pending.isEmpty }
+
+    /// Forgets a half-typed multi-line input (Ctrl-C).
+    public func cancelInput() { pending = [] }
+
+    /// One line of input. Lines accumulate while a brace is open.
+    public func handle(_ line: String) -> Reply {
+        pending.append(line)
+        let text = pending.joined(separator: "\n")
+        if Session.openBraces(text) > 0 && !text.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return Reply("") }
+        pending = []
+        return execute(text)
+    }
+
+    /// Braces opened and not yet closed, outside strings and comments.
+    static func openBraces(_ text: String) -> Int {
+        var depth = 0, inString = false, inComment = false, escape = false
+        for c in text {
+            if inComment { if c == "\n" { inComment = false }; continue }
+            if inString {
+                if escape { escape = false } else if c == "\\" { escape = true } else if c == "\"" { inString = false }
+                continue
+            }
+            switch c {
+            case "\"": inString = true
+            case "#": inComment = true
+            case "{": depth += 1
+            case "}": depth -= 1
+            default: break
+            }
+        }
+        return depth
+    }
+
+    func execute(_ raw: String) -> Reply {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text.hasPrefix("#") { return Reply("") }
+        if text.hasPrefix(":") { return meta(text) }
+        inputCount += 1
+        let file = SourceFile(path: "<repl>", text: text)
+        let (tokens, _) = Lexer.tokenize(file)
+        let first = tokens.first?.identifier ?? ""
+        if ["source", "users", "segment", "import", "funnel"].contains(first) { return define(file) }
+        if first == "kpi" || first == "expect" { return addToCurrentFunnel(text) }
+        if tokens.contains(where: { $0.isPunct("->") }) { return runInline(file) }
+        if !first.isEmpty { return runReference(file) }
+        return Reply(render([Diagnostic(.error, "E111", "expected a funnel, a declaration or a :command",
+                                        at: .source(file, tokens.first?.span ?? SourceSpan(0, 1)),
+                                        help: "try :help, a funnel's name, or view -> cart -> purchase")]))
+    }
+
+    // MARK: compiling
+
+    func compile(adding extra: [CompilationUnit], replacing names: Set<String> = [], load: Bool, parseDiagnostics: [Diagnostic] = []) -> Compilation {
+        let kept = units.map { u in
+            CompilationUnit(file: u.file, program: Program(declarations: u.program.declarations.filter { !names.contains(Session.declaredName($0) ?? "") }))
+        }
+        let c = Driver.compile(units: kept + extra, parseDiagnostics: parseDiagnostics, options: options, load: load,
+                               cachedStores: stores, cachedProfile: profile)
+        if let plan = c.plan {
+            for (i, s) in plan.sources.enumerated() where i < c.stores.count { stores[s.source.path] = c.stores[i] }
+        }
+        if let p = c.profile { profile = p }
+        return c
+    }
+
+    /// The name a declaration introduces (funnels, segments and sources).
+    static func declaredName(_ d: Decl) -> String? {
+        switch d.kind {
+        case .funnel(let f): return "funnel:" + f.name.text
+        case .segment(let n, _): return "segment:" + n.text
+        case .source(let s): return "source:" + s.name.text
+        case .users: return "users"
+        case .importFile: return nil
+        }
+    }
+
+    /// Diagnostics of this input (and errors anywhere), rendered.
+    func render(_ ds: [Diagnostic], only files: Set<String> = ["<repl>"]) -> String {
+        let shown = ds.filter { d in
+            if d.isError { return true }
+            guard let p = d.position else { return true }
+            return files.contains(p.path)
+        }
+        return DiagnosticRenderer(color: color).render(shown)
+    }
+
+    var funnelNames: [String] {
+        units.flatMap { $0.program.declarations.compactMap { d -> String? in if case .funnel(let f) = d.kind { return f.name.text }; return nil } }
+    }
+
+    /// A funnel's declaration with the file it was written in.
+    func funnelDecl(_ name: String) -> (FunnelDecl, Decl, SourceFile)? {
+        for u in units.reversed() {
+            for d in u.program.declarations {
+                if case .funnel(let f) = d.kind, f.name.text == name { return (f, d, u.file) }
+            }
+        }
+        return nil
+    }
+
+    // MARK: inputs
+
+    func define(_ file: SourceFile) -> Reply {
+        let (program, parseDiags) = Parser.parse(file)
+        if parseDiags.contains(where: \.isError) { return Reply(render(parseDiags)) }
+        let unit = CompilationUnit(file: file, program: program)
+        var units = [unit]
+        var names = Set(program.declarations.compactMap(Session.declaredName))
+        // `import` brings in the file's declarations too.
+        for d in program.declarations {
+            if case .importFile(let path, _) = d.kind {
+                let (more, diags) = Driver.parseUnits(path: path)
+                if diags.contains(where: \.isError) { return Reply(render(diags, only: Set(more.map(\.file.path) + ["<repl>"]))) }
+                units += more
+                names.formUnion(more.flatMap { $0.program.declarations.compactMap(Session.declaredName) })
+            }
+        }
+        let c = compile(adding: units, replacing: names, load: false)
+        if c.hasErrors { return Reply(render(c.diagnostics)) }
+        let redefined = names.filter { n in self.units.contains { $0.program.declarations.contains { Session.declaredName($0) == n } } }
+        self.units = self.units.map { u in
+            CompilationUnit(file: u.file, program: Program(declarations: u.program.declarations.filter { !names.contains(Session.declaredName($0) ?? "") }))
+        } + units
+        var out = render(c.diagnostics)
+        for d in program.declarations {
+            switch d.kind {
+            case .funnel(let f):
+                currentFunnel = f.name.text
+                let steps = f.clauses.filter { if case .step = $0.kind { return true }; return false }.count
+                out += "\(redefined.contains("funnel:" + f.name.text) ? "redefined" : "defined") funnel \(f.name.text) (\(steps) steps); type its name to run it\n"
+            case .segment(let n, _): out += "defined segment \(n.text)\n"
+            case .source(let s): out += "defined source \(s.name.text)\n"
+            case .users: out += "defined the users table\n"
+            case .importFile(let p, _): out += "imported \(p)\n"
+            }
+        }
+        return Reply(out)
+    }
+
+    /// `kpi NAME = EXPR` or `expect ...` typed alone: added to the current funnel.
+    func addToCurrentFunnel(_ line: String) -> Reply {
+        guard let name = currentFunnel, let (f, _, file) = funnelDecl(name) else {
+            return Reply("error: no funnel to add this to yet\n  help: define or run a funnel first; the line is added to the last one\n")
+        }
+        let body = f.clauses.map { "  " + file.text(of: $0.span) }.joined(separator: "\n")
+        let text = "funnel \(f.name.text)\(f.from.map { " from \($0.text)" } ?? "") {\n\(body)\n  \(line)\n}"
+        let reply = define(SourceFile(path: "<repl>", text: text))
+        return Reply(reply.text.replacingOccurrences(of: "redefined funnel", with: "added to funnel"))
+    }
+
+    func runInline(_ file: SourceFile) -> Reply {
+        let (decl, diags) = Parser.parseInlineFunnel(file, name: "inline")
+        guard let f = decl, !diags.contains(where: \.isError) else { return Reply(render(diags)) }
+        let unit = CompilationUnit(file: file, program: Program(declarations: [Decl(.funnel(f), SourceSpan(0, file.bytes.count))]))
+        return run(unit, funnel: "inline", replacing: ["funnel:inline"])
+    }
+
+    /// `checkout` or `checkout by brand where country == "US"`: a defined funnel, maybe changed.
+    func runReference(_ file: SourceFile) -> Reply {
+        let (name, clauses, diags) = Parser.parseFunnelReference(file)
+        if diags.contains(where: \.isError) { return Reply(render(diags)) }
+        guard let n = name, let (f, _, origin) = funnelDecl(n.text) else {
+            let names = funnelNames
+            let word = name?.text ?? file.text
+            var help = "an inline funnel needs two steps: view -> purchase"
+            if let s = DidYouMean.suggest(word, among: names) { help = "did you mean '\(s)'?" }
+            else if !names.isEmpty { help += "; defined funnels: " + names.joined(separator: ", ") }
+            return Reply(render([Diagnostic(.error, "E201", "unknown funnel '\(word)'", at: .source(file, name?.span ?? SourceSpan(0, file.bytes.count)), help: help)]))
+        }
+        currentFunnel = n.text
+        if clauses.isEmpty {
+            let unit = units.first { $0.file.path == origin.path }
+            _ = unit
+            return run(nil, funnel: n.text, replacing: [])
+        }
+        // Rewrite the funnel: the typed clauses replace the breakdown / window, and add filters.
+        let replaced: Set<String> = Set(clauses.map { $0.keyword.text })
+        let keep = f.clauses.filter { c in
+            if replaced.contains("by"), case .by = c.kind { return false }
+            if replaced.contains("window"), case .window = c.kind { return false }
+            if replaced.contains("order"), case .order = c.kind { return false }
+            return true
+        }
+        var lines = keep.map { "  " + origin.text(of: $0.span) }
+        for c in clauses {
+            if case .window(let e) = c.kind { lines.append("  window " + (e.map { file.text(of: $0.span) } ?? "none")) }
+            else { lines.append("  " + file.text(of: c.span)) }
+        }
+        let text = "funnel \(n.text)\(f.from.map { " from \($0.text)" } ?? "") {\n\(lines.joined(separator: "\n"))\n}"
+        let synth = SourceFile(path: "<repl>", text: text)
+        let (program, pd) = Parser.parse(synth)
+        if pd.contains(where: \.isError) { return Reply(render(pd)) }
+        return run(CompilationUnit(file: synth, program: program), funnel: n.text, replacing: ["funnel:" + n.text])
+    }
+
+    func run(_ extra: CompilationUnit?, funnel: String, replacing: Set<String>) -> Reply {
+        let start = DispatchTime.now().uptimeNanoseconds
+        Cancellation.reset()
+        let c = compile(adding: extra.map { [$0] } ?? [], replacing: replacing, load: true)
+        if c.hasErrors { return Reply(render(c.diagnostics)) }
+        let results = Driver.run(c, options: options, only: [funnel])
+        if Cancellation.requested {
+            Cancellation.reset()
+            return Reply("cancelled\n")
+        }
+        var out = render(c.diagnostics)
+        out += Report.render(results, funnels: c.plan?.funnels ?? [], format: format, color: color)
+        if timing {
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            out += String(format: "time: %.1f ms\n", ms)
+        }
+        return Reply(out + (format == .table ? "\n" : ""))
+    }
+
+    /// Loads a `.funnel` file's definitions (and its data) into the session.
+    public func load(path: String) -> Reply {
+        let (more, parseDiags) = Driver.parseUnits(path: path)
+        if more.isEmpty || parseDiags.contains(where: \.isError) { return Reply(render(parseDiags, only: Set(more.map(\.file.path)))) }
+        let names = Set(more.flatMap { $0.program.declarations.compactMap(Session.declaredName) })
+        let c = compile(adding: more, replacing: names, load: true)
+        if c.hasErrors { return Reply(render(c.diagnostics, only: Set(more.map(\.file.path)))) }
+        units = units.map { u in
+            CompilationUnit(file: u.file, program: Program(declarations: u.program.declarations.filter { !names.contains(Session.declaredName($0) ?? "") }))
+        } + more
+        let funnels = more.flatMap { $0.program.declarations.compactMap { d -> String? in if case .funnel(let f) = d.kind { return f.name.text }; return nil } }
+        if let last = funnels.last { currentFunnel = last }
+        let events = c.stores.reduce(0) { $0 + $1.count }
+        var out = render(c.diagnostics, only: Set(more.map(\.file.path)))
+        out += "loaded \(path): \(funnels.count) funnel\(funnels.count == 1 ? "" : "s") (\(funnels.joined(separator: ", "))), \(Session.count(events)) events in memory\n"
+        return Reply(out)
+    }
+
+    static func count(_ n: Int) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, c) in s.enumerated() { if i > 0 && (s.count - i) % 3 == 0 { out += "," }; out.append(c) }
+        return out
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import FunnelDriver
+import FunnelREPL
+
+struct Repl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explore funnels interactively: line editing, history, Tab completion.",
+        discussion: """
+        Type a funnel's name to run it, an inline funnel such as
+          view -> cart -> purchase within 1d by device where country == "US"
+        a changed funnel such as  checkout by brand,  or any declaration. :help lists the
+        commands. History is kept in ~/.funnel_history (or $FUNNEL_HISTORY). When standard
+        input is not a terminal, lines are read plainly: funnel repl shop.funnel < script.txt
+        """)
+
+    @Argument(help: "The .funnel files to load.") var files: [String] = []
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let code = REPLMain.start(files: files, options: try data.driverOptions())
+        if code != 0 { throw ExitCode(code) }
+    }
+}
