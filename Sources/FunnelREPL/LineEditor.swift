@@ -111,7 +111,8 @@ final class LineEditor {
         let width = (c.candidates.map(\.count).max() ?? 0) + 2
         let perRow = max(1, 80 / width)
         var out = "\n"
-        for (i, cand) in c.candidates.prefix(120).enumerated() {
+        for (i, full) in c.candidates.prefix(120).enumerated() {
+            let cand = full.hasSuffix("\"") ? String(full.dropLast()) : full   // values are listed without their closing quote
             out += cand + String(repeating: " ", count: max(0, width - cand.count))
             if (i + 1) % perRow == 0 { out += "\n" }
         }

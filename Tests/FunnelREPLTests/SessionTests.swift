@@ -1,0 +1,133 @@
+import Foundation
+import FunnelDriver
+@testable import FunnelREPL
+import Testing
+
+/// The session without a terminal: lines in, text out.
+struct SessionTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    func session() -> Session {
+        FileManager.default.changeCurrentDirectoryPath(Self.repo)
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        return s
+    }
+
+    @Test func loadingReportsWhatIsInMemory() {
+        FileManager.default.changeCurrentDirectoryPath(Self.repo)
+        let s = Session()
+        let r = s.load(path: "examples/ecommerce.funnel")
+        #expect(r.text.contains("loaded examples/ecommerce.funnel: 2 funnels (checkout, repeat_checkout), 6,501 events in memory"))
+    }
+
+    @Test func aDefinedFunnelRunsByName() {
+        let r = session().handle("checkout")
+        #expect(r.text.contains("funnel checkout"))
+        #expect(r.text.contains("device = mobile"))
+        #expect(!r.quit)
+    }
+
+    @Test func inlineFunnelRunsAtOnce() {
+        let s = session()
+        s.format = .csv
+        let r = s.handle("view -> cart -> purchase within 1d by device where country == \"US\"")
+        #expect(r.text.contains("inline,,view,"))
+        #expect(r.text.contains("inline,device=mobile,cart,"))
+    }
+
+    @Test func aDefinedFunnelCanBeBrokenDownAgain() {
+        let s = session()
+        s.format = .csv
+        let r = s.handle("checkout by country")
+        #expect(r.text.contains("checkout,country=US,view,"))
+        #expect(!r.text.contains("device="))
+        // The definition itself is unchanged.
+        #expect(s.handle("checkout").text.contains("checkout,device=mobile,view,"))
+    }
+
+    @Test func multiLineDeclarationsContinueWhileABraceIsOpen() {
+        let s = session()
+        #expect(s.handle("funnel quick {").text == "")
+        #expect(s.isContinuing)
+        #expect(s.prompt == "   ...> ")
+        _ = s.handle("  step v = \"view\"")
+        let done = s.handle("  step p = \"purchase\" }")
+        #expect(done.text.contains("defined funnel quick (2 steps)"))
+        #expect(!s.isContinuing)
+        #expect(s.handle("quick").text.contains("funnel quick"))
+    }
+
+    @Test func errorsShowACaretAndTheSessionGoesOn() {
+        let s = session()
+        let bad = s.handle("view -> cart by devise")
+        #expect(bad.text.contains("<repl>:1:17: error[E201]: unknown property 'devise'"))
+        #expect(bad.text.contains("^^^^^^"))
+        #expect(bad.text.contains("did you mean 'device'?"))
+        let typo = s.handle("chekout")
+        #expect(typo.text.contains("did you mean 'checkout'?"))
+        #expect(s.handle("checkout").text.contains("funnel checkout"))
+    }
+
+    @Test func kpiLinesAddToTheCurrentFunnel() {
+        let s = session()
+        _ = s.handle("checkout")
+        #expect(s.handle("kpi doubled = purchase * 2").text.contains("added to funnel checkout"))
+        s.format = .json
+        #expect(s.handle("checkout").text.contains("{\"name\":\"doubled\",\"value\":266}"))
+    }
+
+    @Test func metaCommands() {
+        let s = session()
+        #expect(s.handle(":help").text.contains(":schema"))
+        #expect(s.handle(":funnels").text.contains("checkout: view -> cart -> purchase"))
+        let schema = s.handle(":schema").text
+        #expect(schema.contains("6,501 rows, 1,200 users"))
+        #expect(schema.contains("device      string   3 values"))
+        #expect(schema.contains("view              5,809"))
+        #expect(s.handle(":explain checkout").text.contains("step 2 cart: event == \"cart\" within 1d of step 1"))
+        #expect(s.handle(":format xml").text.contains("usage: :format"))
+        #expect(s.handle(":timing on").text == "timing: on\n")
+        #expect(s.handle("checkout").text.contains("time: "))
+        #expect(s.handle(":frob").text.contains("unknown command :frob"))
+        #expect(s.handle(":quit").quit)
+    }
+
+    @Test func eventsSwitchesTheData() throws {
+        let s = session()
+        let dir = NSTemporaryDirectory() + "repl-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "user_id,event_time,event_type,device,country,price\nu1,2024-01-01 00:00:00 UTC,view,mobile,US,\nu1,2024-01-01 00:01:00 UTC,purchase,mobile,US,5\n"
+            .write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        #expect(s.handle(":events \(dir)/e.csv").text.contains("2 events in memory"))
+        s.format = .csv
+        #expect(s.handle("view -> purchase").text.contains("inline,,purchase,1,1,1,0,60,60"))
+    }
+
+    @Test func saveWritesAFileThatChecks() throws {
+        let s = session()
+        _ = s.handle("segment mobile_first = first(device) == \"mobile\"")
+        let path = NSTemporaryDirectory() + "saved-" + UUID().uuidString + ".funnel"
+        #expect(s.handle(":save \(path)").text.contains("saved"))
+        let c = Driver.compile(path: path, load: true)
+        #expect(!c.hasErrors, "\(c.diagnostics.map(\.message))")
+        #expect(c.plan?.funnels.count == 2)
+        #expect(c.plan?.segments["mobile_first"] != nil)
+    }
+
+    @Test func completion() {
+        let s = session()
+        #expect(s.complete(":sch", cursor: 4).candidates == [":schema"])
+        #expect(s.complete(":format j", cursor: 9).candidates == ["json"])
+        #expect(s.complete("chec", cursor: 4).candidates == ["checkout"])
+        #expect(s.complete("view -> ca", cursor: 10).candidates == ["cart", "cart_rate"])
+        #expect(s.complete("view -> cart by dev", cursor: 19).candidates == ["device"])
+        let values = s.complete("view -> cart where device == \"mo", cursor: 32)
+        #expect(values.candidates == ["mobile\""])
+        #expect(values.start == 30)
+        #expect(s.complete("step x = \"pur", cursor: 13).candidates == ["purchase\""])
+        #expect(s.complete("view -> cart where country in [\"US\", \"C", cursor: 39).candidates == ["CA\""])
+        #expect(s.complete("rep", cursor: 3).candidates == ["repeat_buyers", "repeat_checkout"])
+        #expect(Completion(start: 0, candidates: ["checkout", "check"]).commonPrefix == "check")
+    }
+}
