@@ -31,8 +31,10 @@ let package = Package(
         // libedit from Debian's libedit-dev; imported only by FunnelREPL.
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "FunnelREPL", dependencies: ["FunnelDriver", "CLibEdit"]),
+        // glibc's mallopt (malloc.h), for the executable's start-up.
+        .systemLibrary(name: "CMalloc"),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelDriver", "FunnelREPL",
+            "FunnelDriver", "FunnelREPL", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Golden files live beside the tests (Tests/FunnelSyntaxTests/Golden) and are read by path.

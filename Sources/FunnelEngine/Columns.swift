@@ -1,3 +1,4 @@
+import Dispatch
 import FunnelDiagnostics
 import FunnelSema
 
@@ -102,6 +103,8 @@ public final class EventStore: @unchecked Sendable {
 public struct ActorIndex: Sendable {
     public let start: [Int]
     public let order: [UInt32]
+    /// Event times in the same (actor) order, so the matcher reads them sequentially.
+    public let time: [Int64]
 
     init(_ store: EventStore) {
         let n = store.actorCount
@@ -136,5 +139,24 @@ public struct ActorIndex: Sendable {
         }
         self.start = start
         self.order = order
+        self.time = order.map { time[Int($0)] }
+    }
+
+    /// `values` (one per event, in file order) rearranged in actor order, in parallel.
+    public func permute<T>(_ values: [T], zero: T) -> [T] {
+        var out = [T](repeating: zero, count: order.count)
+        let parts = max(1, min(64, order.count / 65536 + 1))
+        out.withUnsafeMutableBufferPointer { o in
+            guard let base = o.baseAddress else { return }
+            order.withUnsafeBufferPointer { ord in
+                values.withUnsafeBufferPointer { v in
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let lo = ord.count * part / parts, hi = ord.count * (part + 1) / parts
+                        for k in lo..<hi { base[k] = v[Int(ord[k])] }
+                    }
+                }
+            }
+        }
+        return out
     }
 }

@@ -46,12 +46,17 @@ public struct FunnelRunner {
                                  order: funnel.order, tiesStrict: funnel.tiesStrict)
         let index = store.byActor
         let actorCount = store.actorCount
+        // Masks, filters and start flags in actor order: the per-actor loop reads them sequentially.
+        let ordMasks = index.permute(masks, zero: 0)
+        let ordPasses = passes.map { index.permute($0, zero: 0) }
+        let ordStartable = startable.map { index.permute($0, zero: false) }
         // Strict funnels need every event (a non-step event breaks the chain); the others only step events.
         let keepAll = funnel.order == .strict
         var out = Outcomes(steps: n, levels: [UInt8](repeating: 0, count: actorCount),
                            rows: [Int32](repeating: -1, count: actorCount * n), member: [Bool](repeating: false, count: actorCount))
         let parts = max(1, min(256, actorCount / 1024 + 1))
-        let time = store.time
+        let time = index.time
+        let order = index.order
         out.levels.withUnsafeMutableBufferPointer { lv in
             out.rows.withUnsafeMutableBufferPointer { rw in
                 out.member.withUnsafeMutableBufferPointer { mb in
@@ -68,13 +73,12 @@ public struct FunnelRunner {
                             rows.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true)
                             var present = false
                             for k in index.start[a]..<index.start[a + 1] {
-                                let r = Int(index.order[k])
-                                if let p = passes, p[r] == 0 { continue }
+                                if let p = ordPasses, p[k] == 0 { continue }
                                 present = true
-                                let m = masks[r]
+                                let m = ordMasks[k]
                                 if m == 0 && !keepAll { continue }
-                                times.append(time[r]); ms.append(m); rows.append(Int32(r))
-                                if let s = startable { starts.append(s[r]) }
+                                times.append(time[k]); ms.append(m); rows.append(Int32(order[k]))
+                                if let s = ordStartable { starts.append(s[k]) }
                             }
                             if !present { continue }
                             mbp[a] = true

@@ -1,8 +1,21 @@
 import ArgumentParser
+import CMalloc
 import FunnelDriver
 
 @main
 struct Funnel: ParsableCommand {
+    static func main() {
+        // Keep freed memory in the process: big per-query arrays are then reused instead of
+        // being returned to the kernel and faulted in (zeroed) again by the next query.
+        funnel_keep_freed_memory()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "funnel",
         abstract: "Compile, check and run conversion funnels declared in .funnel files.",
