@@ -47,6 +47,8 @@ public final class Session {
 
     /// One line of input. Lines accumulate while a brace is open.
     public func handle(_ line: String) -> Reply {
+        // A Ctrl-C belongs to the input it interrupted, never to the next one.
+        Cancellation.reset()
         pending.append(line)
         let text = pending.joined(separator: "\n")
         if Session.openBraces(text) > 0 && !text.trimmingCharacters(in: .whitespaces).hasPrefix(":") { return Reply("") }
@@ -238,7 +240,6 @@ public final class Session {
 
     func run(_ extra: CompilationUnit?, funnel: String, replacing: Set<String>) -> Reply {
         let start = DispatchTime.now().uptimeNanoseconds
-        Cancellation.reset()
         let c = compile(adding: extra.map { [$0] } ?? [], replacing: replacing, load: true)
         if c.hasErrors { return Reply(render(c.diagnostics)) }
         let results = Driver.run(c, options: options, only: [funnel])
@@ -257,6 +258,7 @@ public final class Session {
 
     /// Loads a `.funnel` file's definitions (and its data) into the session.
     public func load(path: String) -> Reply {
+        Cancellation.reset()
         let (more, parseDiags) = Driver.parseUnits(path: path)
         if more.isEmpty || parseDiags.contains(where: \.isError) { return Reply(render(parseDiags, only: Set(more.map(\.file.path)))) }
         let names = Set(more.flatMap { $0.program.declarations.compactMap(Session.declaredName) })

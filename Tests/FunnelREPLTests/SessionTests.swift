@@ -1,5 +1,6 @@
 import Foundation
 import FunnelDriver
+import FunnelEngine
 @testable import FunnelREPL
 import Testing
 
@@ -75,6 +76,14 @@ struct SessionTests {
         #expect(s.handle("kpi doubled = purchase * 2").text.contains("added to funnel checkout"))
         s.format = .json
         #expect(s.handle("checkout").text.contains("{\"name\":\"doubled\",\"value\":266}"))
+    }
+
+    @Test func aCtrlCBelongsToTheInputItInterrupted() {
+        let s = session()
+        Cancellation.request()        // as the SIGINT handler does during an earlier query
+        #expect(s.handle("checkout").text.contains("funnel checkout"))
+        Cancellation.request()
+        #expect(s.load(path: "examples/aida.funnel").text.contains("loaded examples/aida.funnel"))
     }
 
     @Test func metaCommands() {
