@@ -16,6 +16,9 @@ extension Checker {
             error("E220", "funnel '\(f.name.text)' has no data source", f.name.span,
                   help: "declare one before the funnel: source events = csv(\"events.csv\") { user = user_id  time = ts  event = name }")
             return nil
+        } else if let own = sourceDecls.firstIndex(where: { $0.1.file === file }) {
+            // Without `from`: the first source of the funnel's own file, else the first one overall.
+            sourceIndex = own
         }
         guard sourceIndex < schemas.count else { return nil }
         schema = schemas[sourceIndex]
