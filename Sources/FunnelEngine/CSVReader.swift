@@ -139,16 +139,8 @@ struct CSVReader {
         let nroles = 3 + builder.slots.count
         let roleOf = UnsafeMutablePointer<Int>.allocate(capacity: ncols)
         for i in 0..<ncols { roleOf[i] = roles[i] }
-        let ptrs = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: nroles)
-        let lens = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
-        let offs = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
-        // Escaped fields ("" inside quotes) are copied here, one buffer per role, until the row is added.
-        var copyCapacity = [Int](repeating: 256, count: nroles)
-        var copies = (0..<nroles).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: 256) }
-        defer {
-            roleOf.deallocate(); ptrs.deallocate(); lens.deallocate(); offs.deallocate()
-            for c in copies { c.deallocate() }
-        }
+        let fields = RowFields(roles: nroles)
+        defer { roleOf.deallocate() }
         var error: Diagnostic? = nil
         var pos = from
         let b = file.base, n = file.count
@@ -159,7 +151,7 @@ struct CSVReader {
             // A blank line is not a row.
             if first == 10 { pos += 1; continue }
             if first == 13 { pos += 1; if pos < n && b[pos] == 10 { pos += 1 }; continue }
-            for r in 0..<nroles { ptrs[r] = nil; lens[r] = 0; offs[r] = rowStart }
+            fields.reset(at: rowStart)
             var columns = 0
             var quoted = false
             while true {
@@ -168,7 +160,7 @@ struct CSVReader {
                 if pos < n && b[pos] == 34 { quoted = true; break }
                 if columns < ncols {
                     let r = roleOf[columns]
-                    if r >= 0 { ptrs[r] = b + fs; lens[r] = pos - fs; offs[r] = fs }
+                    if r >= 0 { fields.set(r, b + fs, pos - fs, fs, transient: false) }
                 }
                 columns += 1
                 if pos >= n { break }
@@ -180,25 +172,13 @@ struct CSVReader {
             }
             if quoted {
                 // General path for this row: quotes, "" escapes, line breaks inside fields.
-                for r in 0..<nroles { ptrs[r] = nil; lens[r] = 0; offs[r] = rowStart }
+                fields.reset(at: rowStart)
                 columns = 0
                 pos = CSVReader.scanRecord(file, from: rowStart, delimiter: delim, error: &error) { col, p, len, off, transient in
                     columns = col + 1
                     guard col < ncols else { return }
                     let r = roleOf[col]
-                    guard r >= 0 else { return }
-                    if transient {
-                        if len + 1 > copyCapacity[r] {
-                            copies[r].deallocate()
-                            copies[r] = UnsafeMutablePointer<UInt8>.allocate(capacity: len + 1)
-                            copyCapacity[r] = len + 1
-                        }
-                        copies[r].update(from: p, count: len)
-                        ptrs[r] = UnsafePointer(copies[r])
-                    } else {
-                        ptrs[r] = p
-                    }
-                    lens[r] = len; offs[r] = off
+                    if r >= 0 { fields.set(r, p, len, off, transient: transient) }
                 }
                 if let e = error { builder.error = e; return n }
             }
@@ -210,7 +190,7 @@ struct CSVReader {
                 }
                 continue
             }
-            if !builder.addRow(ptrs, lens, offs) { return n }
+            if !builder.addRow(fields) { return n }
         }
         return pos
     }

@@ -7,6 +7,54 @@ struct Extraction {
     var propertyTypes: [ValueType]
 }
 
+/// One row's fields by role (0 user, 1 time, 2 event, 3+k property k): where their bytes
+/// are in the file. Unescaped copies (CSV fields with "", JSON strings with escapes) live in
+/// per-role buffers until the row has been added.
+final class RowFields {
+    let count: Int
+    let ptrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>
+    let lens: UnsafeMutablePointer<Int>
+    let offs: UnsafeMutablePointer<Int>
+    private var copies: [UnsafeMutablePointer<UInt8>]
+    private var capacity: [Int]
+
+    init(roles: Int) {
+        count = roles
+        ptrs = .allocate(capacity: roles)
+        lens = .allocate(capacity: roles)
+        offs = .allocate(capacity: roles)
+        copies = (0..<roles).map { _ in .allocate(capacity: 256) }
+        capacity = [Int](repeating: 256, count: roles)
+    }
+
+    deinit {
+        ptrs.deallocate(); lens.deallocate(); offs.deallocate()
+        for c in copies { c.deallocate() }
+    }
+
+    /// Every role absent, located at the row's start.
+    @inline(__always) func reset(at offset: Int) {
+        for r in 0..<count { ptrs[r] = nil; lens[r] = 0; offs[r] = offset }
+    }
+
+    /// Role `r` is at `p`; a transient pointer is copied, since it is only valid during the call.
+    @inline(__always) func set(_ r: Int, _ p: UnsafePointer<UInt8>, _ len: Int, _ off: Int, transient: Bool) {
+        if transient {
+            if len + 1 > capacity[r] {
+                copies[r].deallocate()
+                copies[r] = .allocate(capacity: len + 1)
+                capacity[r] = len + 1
+            }
+            copies[r].update(from: p, count: len)
+            ptrs[r] = UnsafePointer(copies[r])
+        } else {
+            ptrs[r] = p
+        }
+        lens[r] = len
+        offs[r] = off
+    }
+}
+
 /// Accumulates the rows of one chunk of a file with chunk-local dictionaries;
 /// `Loader` merges chunks afterwards. One per thread, so no locking.
 final class ChunkBuilder {
@@ -65,9 +113,8 @@ final class ChunkBuilder {
     /// 1 time, 2 event, 3+k property k): the field's bytes, length and offset in the file;
     /// a nil pointer means the field is absent. Returns false when the chunk must stop.
     @inline(__always)
-    func addRow(_ ptrs: UnsafeMutablePointer<UnsafePointer<UInt8>?>, _ lens: UnsafeMutablePointer<Int>,
-                _ offs: UnsafeMutablePointer<Int>) -> Bool {
-        func field(_ r: Int) -> (UnsafePointer<UInt8>?, Int, Int) { (ptrs[r], lens[r], offs[r]) }
+    func addRow(_ fields: RowFields) -> Bool {
+        func field(_ r: Int) -> (UnsafePointer<UInt8>?, Int, Int) { (fields.ptrs[r], fields.lens[r], fields.offs[r]) }
         let (up, ul, uo) = field(0)
         guard let up = up, ul > 0 else {
             return bad("missing user", "E404", "the user field is empty", at: uo, help: "every event needs a user; use --skip-bad-rows to skip such rows")

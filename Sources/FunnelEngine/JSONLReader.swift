@@ -105,13 +105,7 @@ struct JSONLReader {
     /// Parses the lines that start in [from, to) into `builder`; returns where the last ends.
     func parse(from: Int, to: Int, keys: [[UInt8]], builder: ChunkBuilder) -> Int {
         let nroles = keys.count
-        let ptrs = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: nroles)
-        let lens = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
-        let offs = UnsafeMutablePointer<Int>.allocate(capacity: nroles)
-        defer { ptrs.deallocate(); lens.deallocate(); offs.deallocate() }
-        var copyCapacity = [Int](repeating: 256, count: nroles)
-        var copies = (0..<nroles).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: 256) }
-        defer { for c in copies { c.deallocate() } }
+        let fields = RowFields(roles: nroles)
         let b = file.base
         var pos = from
         var error: Diagnostic? = nil
@@ -121,19 +115,10 @@ struct JSONLReader {
             while blank < file.count && (b[blank] == 32 || b[blank] == 9 || b[blank] == 13) { blank += 1 }
             if blank >= file.count { return file.count }
             if b[blank] == 10 { pos = blank + 1; continue }
-            for r in 0..<nroles { ptrs[r] = nil; lens[r] = 0; offs[r] = lineStart }
+            fields.reset(at: lineStart)
             pos = JSONLReader.scanLine(file, from: pos, error: &error) { key, p, len, off, transient in
                 for r in 0..<nroles where keys[r].count == key.count && keys[r].elementsEqual(key) {
-                    if transient {
-                        if len + 1 > copyCapacity[r] {
-                            copies[r].deallocate()
-                            copies[r] = UnsafeMutablePointer<UInt8>.allocate(capacity: len + 1)
-                            copyCapacity[r] = len + 1
-                        }
-                        copies[r].update(from: p, count: len)
-                        ptrs[r] = UnsafePointer(copies[r])
-                    } else { ptrs[r] = p }
-                    lens[r] = len; offs[r] = off
+                    fields.set(r, p, len, off, transient: transient)
                 }
             }
             if let e = error {
@@ -146,7 +131,7 @@ struct JSONLReader {
                 pos = min(file.count, next + 1)
                 continue
             }
-            if !builder.addRow(ptrs, lens, offs) { return file.count }
+            if !builder.addRow(fields) { return file.count }
         }
         return pos
     }

@@ -10,6 +10,19 @@ enum Vec {
     case constant(Value)
 }
 
+extension Vec {
+    /// The value at one row, as a language value (missing values are null).
+    func value(at row: Int) -> Value {
+        switch self {
+        case .strings(let c, let d): return c[row] == missingCode ? .null : .string(d[Int(c[row])])
+        case .numbers(let x): return x[row].isNaN ? .null : .number(x[row])
+        case .bools(let b): return b[row] == 2 ? .null : .bool(b[row] == 1)
+        case .times(let t): return t[row] == missingTime ? .null : .time(t[row])
+        case .constant(let c): return c
+        }
+    }
+}
+
 /// Evaluates event expressions column-wise over a whole store (one pass per node).
 struct VectorEvaluator {
     let store: EventStore

@@ -124,7 +124,7 @@ public struct FunnelRunner {
                             if masks[r] & need != 0 { row = Int32(r); break }
                         }
                     }
-                    key.append(row < 0 ? .null : value(vecs[b], Int(row)))
+                    key.append(row < 0 ? .null : vecs[b].value(at: Int(row)))
                 }
                 if byKey[key] == nil { keyOrder.append(key) }
                 byKey[key, default: []].append(a)
@@ -154,16 +154,6 @@ public struct FunnelRunner {
         return FunnelResult(name: funnel.name, windowSeconds: funnel.window.map { Double($0) / 1e6 }, order: funnel.order,
                             steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label), kpis: kpis,
                             expects: expects, population: population, skipped: store.skipped, eventsRead: store.count)
-    }
-
-    func value(_ v: Vec, _ row: Int) -> Value {
-        switch v {
-        case .strings(let c, let d): return c[row] == missingCode ? .null : .string(d[Int(c[row])])
-        case .numbers(let x): return x[row].isNaN ? .null : .number(x[row])
-        case .bools(let b): return b[row] == 2 ? .null : .bool(b[row] == 1)
-        case .times(let t): return t[row] == missingTime ? .null : .time(t[row])
-        case .constant(let c): return c
-        }
     }
 
     /// Users per row, conversion, drop-off and time from the previous step.

@@ -76,7 +76,7 @@ struct UserEvaluator {
                 if let p = pass, p[r] == 0 { continue }
                 var v: Value = .null
                 if let vec = vec {
-                    v = FunnelRunner.valueOf(vec, r)
+                    v = vec.value(at: r)
                     if v == .null { continue }
                 }
                 count += 1
@@ -96,8 +96,8 @@ struct UserEvaluator {
             case .max:
                 if let vec = vec, case .numbers = vec { out[a] = count == 0 ? .null : .number(hi) }
                 else { out[a] = count == 0 ? .null : minMaxOther(vec, a, pass, max: true) }
-            case .first: out[a] = firstRow < 0 ? .null : (vec.map { FunnelRunner.valueOf($0, firstRow) } ?? .null)
-            case .last: out[a] = lastRow < 0 ? .null : (vec.map { FunnelRunner.valueOf($0, lastRow) } ?? .null)
+            case .first: out[a] = firstRow < 0 ? .null : (vec.map { $0.value(at: firstRow) } ?? .null)
+            case .last: out[a] = lastRow < 0 ? .null : (vec.map { $0.value(at: lastRow) } ?? .null)
             default: out[a] = .null
             }
         }
@@ -112,22 +112,10 @@ struct UserEvaluator {
         for k in index.start[a]..<index.start[a + 1] {
             let r = Int(index.order[k])
             if let p = pass, p[r] == 0 { continue }
-            let v = FunnelRunner.valueOf(vec, r)
+            let v = vec.value(at: r)
             if v == .null { continue }
             if best == .null || VectorEvaluator.compareValues(wantMax ? .gt : .lt, v, best) { best = v }
         }
         return best
-    }
-}
-
-extension FunnelRunner {
-    static func valueOf(_ v: Vec, _ row: Int) -> Value {
-        switch v {
-        case .strings(let c, let d): return c[row] == missingCode ? .null : .string(d[Int(c[row])])
-        case .numbers(let x): return x[row].isNaN ? .null : .number(x[row])
-        case .bools(let b): return b[row] == 2 ? .null : .bool(b[row] == 1)
-        case .times(let t): return t[row] == missingTime ? .null : .time(t[row])
-        case .constant(let c): return c
-        }
     }
 }

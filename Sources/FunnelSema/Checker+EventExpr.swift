@@ -4,6 +4,20 @@ import FunnelSyntax
 
 /// Expressions over one event: step predicates, `where`, `exclude`, aggregate arguments.
 extension Checker {
+    /// A literal's value and type (percentages are fractions; null has no type of its own).
+    static func constant(_ e: Expr) -> (Value, ValueType)? {
+        switch e.kind {
+        case .string(let s): return (.string(s), .string)
+        case .number(let n): return (.number(n), .number)
+        case .percent(let p): return (.number(p), .number)
+        case .duration(let d): return (.duration(d), .duration)
+        case .date(let d), .dateTime(let d): return (.time(d), .time)
+        case .bool(let b): return (.bool(b), .bool)
+        case .null: return (.null, .unknown)
+        default: return nil
+        }
+    }
+
     /// A condition on an event. A bare string means `event == "string"`.
     mutating func predicate(_ e: Expr) -> EventExpr? {
         guard let (p, t) = eventExpr(e, predicateContext: true) else { return nil }
@@ -50,12 +64,9 @@ extension Checker {
                 return (.compare(.eq, .field(.event, .string), .literal(.string(s))), .bool)
             }
             return (.literal(.string(s)), .string)
-        case .number(let n): return (.literal(.number(n)), .number)
-        case .percent(let p): return (.literal(.number(p)), .number)
-        case .duration(let d): return (.literal(.duration(d)), .duration)
-        case .date(let d), .dateTime(let d): return (.literal(.time(d)), .time)
-        case .bool(let b): return (.literal(.bool(b)), .bool)
-        case .null: return (.literal(.null), .unknown)
+        case .number, .percent, .duration, .date, .dateTime, .bool, .null:
+            guard let (v, t) = Checker.constant(e) else { return nil }
+            return (.literal(v), t)
         case .list:
             error("E204", "a list goes on the right of 'in'", e.span, help: "write: country in [\"US\", \"CA\"]")
             return nil

@@ -7,13 +7,9 @@ extension Checker {
 
     mutating func userExpr(_ e: Expr) -> (UserExpr, ValueType)? {
         switch e.kind {
-        case .string(let s): return (.literal(.string(s)), .string)
-        case .number(let n): return (.literal(.number(n)), .number)
-        case .percent(let p): return (.literal(.number(p)), .number)
-        case .duration(let d): return (.literal(.duration(d)), .duration)
-        case .date(let d), .dateTime(let d): return (.literal(.time(d)), .time)
-        case .bool(let b): return (.literal(.bool(b)), .bool)
-        case .null: return (.literal(.null), .unknown)
+        case .string, .number, .percent, .duration, .date, .dateTime, .bool, .null:
+            guard let (v, t) = Checker.constant(e) else { return nil }
+            return (.literal(v), t)
         case .name(let n):
             if segmentDecls[n] != nil {
                 guard let s = resolveSegment(n) else { return nil }
