@@ -190,7 +190,8 @@ public enum Driver {
         defer { Phases.mark("ran") }
         return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.compactMap { f in
             guard f.source < c.stores.count else { return nil }
-            return FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf).run()
+            return FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf,
+                                timezone: plan.sources[f.source].source.timezone).run()
         }
     }
 }

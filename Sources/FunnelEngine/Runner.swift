@@ -9,9 +9,19 @@ public struct FunnelRunner {
     public let profile: ProfileTable?
     /// "Now" for `recency` (default: the latest event time).
     public let asOf: Int64?
+    /// The source's time zone, for trend periods.
+    public let timezone: String?
 
-    public init(funnel: CheckedFunnel, store: EventStore, profile: ProfileTable?, asOf: Int64? = nil) {
-        self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf
+    public init(funnel: CheckedFunnel, store: EventStore, profile: ProfileTable?, asOf: Int64? = nil, timezone: String? = nil) {
+        self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf; self.timezone = timezone
+    }
+
+    /// Outcomes of the runs behind a splitting breakdown (`by X all`, trends), per group code:
+    /// one level and one row of step events per (actor, group), and a row that shows the group's value.
+    struct SplitGroup {
+        var levels: [UInt8] = []
+        var rows: [Int32] = []
+        var sample: Int = -1
     }
 
     /// Per actor: the level and, per step, the row of the event in the best assignment
@@ -57,6 +67,15 @@ public struct FunnelRunner {
         let parts = max(1, min(256, actorCount / 1024 + 1))
         let time = index.time
         let order = index.order
+        let ordHold = holdCodes(eval).map { index.permute($0, zero: FunnelRunner.missingKey) }
+        let split = funnel.breakdown.first(where: \.splits)
+        let ordSplit: [UInt64]? = split.map { sp in
+            let codes = sp.period.map { periodCodes($0) } ?? FunnelRunner.codes(eval.field(sp.field), count: store.count)
+            return index.permute(codes, zero: FunnelRunner.missingKey)
+        }
+        let isAny = funnel.order == .any
+        var splitGroups: [UInt64: SplitGroup] = [:]
+        let lock = NSLockLike()
         out.levels.withUnsafeMutableBufferPointer { lv in
             out.rows.withUnsafeMutableBufferPointer { rw in
                 out.member.withUnsafeMutableBufferPointer { mb in
@@ -65,36 +84,97 @@ public struct FunnelRunner {
                     DispatchQueue.concurrentPerform(iterations: parts) { part in
                         let lo = actorCount * part / parts, hi = actorCount * (part + 1) / parts
                         let matcher = Matcher(config)
-                        var times: [Int64] = [], ms: [UInt32] = [], rows: [Int32] = [], starts: [Bool] = []
+                        var ev = ActorEvents()
+                        var local: [UInt64: SplitGroup] = [:]
                         if Cancellation.requested { return }
                         for a in lo..<hi {
                             if let pop = inPopulation, !pop[a] { continue }
-                            times.removeAll(keepingCapacity: true); ms.removeAll(keepingCapacity: true)
-                            rows.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true)
+                            ev.clear()
                             var present = false
                             for k in index.start[a]..<index.start[a + 1] {
                                 if let p = ordPasses, p[k] == 0 { continue }
                                 present = true
                                 let m = ordMasks[k]
                                 if m == 0 && !keepAll { continue }
-                                times.append(time[k]); ms.append(m); rows.append(Int32(order[k]))
-                                if let s = ordStartable { starts.append(s[k]) }
+                                ev.times.append(time[k]); ev.masks.append(m); ev.rows.append(Int32(order[k]))
+                                if let s = ordStartable { ev.starts.append(s[k]) }
+                                if let h = ordHold { ev.hold.append(h[k]) }
+                                if let s = ordSplit { ev.split.append(s[k]) }
                             }
                             if !present { continue }
                             mbp[a] = true
-                            if times.isEmpty { continue }
-                            let o = matcher.match(times: times, masks: ms, startable: startable == nil ? nil : starts)
+                            if ev.times.isEmpty { continue }
+                            let starts = ordStartable == nil ? nil : ev.starts
+                            let o = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: starts, hold: ordHold != nil)
                             lvp[a] = UInt8(o.level)
-                            for (k, e) in o.assignment.enumerated() where e >= 0 && k < n { rwp[a * n + k] = rows[e] }
+                            for (k, e) in o.assignment.enumerated() where e >= 0 && k < n { rwp[a * n + k] = ev.rows[e] }
+                            guard let sp = split else { continue }
+                            // The split runs: per value of X (all), or per period in which an attempt starts.
+                            let count = ev.times.count
+                            var keys: [UInt64]
+                            if sp.period != nil {
+                                keys = (0..<count).filter { i in (isAny ? ev.masks[i] != 0 : ev.masks[i] & 1 != 0) && (starts?[i] ?? true) }.map { ev.split[$0] }
+                            } else { keys = ev.split }
+                            keys = Array(Set(keys)).sorted()
+                            for key in keys {
+                                var subset: [Int]? = nil
+                                var st = starts
+                                if sp.period != nil {
+                                    st = (0..<count).map { (starts?[$0] ?? true) && ev.split[$0] == key }
+                                } else {
+                                    subset = (0..<count).filter { ev.split[$0] == key }
+                                }
+                                let g = FunnelRunner.matchHeld(matcher, ev, subset: subset, startable: st, hold: ordHold != nil)
+                                var group = local[key] ?? SplitGroup()
+                                group.levels.append(UInt8(g.level))
+                                var stepRows = [Int32](repeating: -1, count: n)
+                                for (k, e) in g.assignment.enumerated() where e >= 0 && k < n { stepRows[k] = ev.rows[e] }
+                                group.rows += stepRows
+                                if group.sample < 0, let first = (subset ?? Array(0..<count)).first(where: { ev.split[$0] == key }) {
+                                    group.sample = Int(ev.rows[first])
+                                }
+                                local[key] = group
+                            }
+                        }
+                        if split != nil {
+                            lock.locked {
+                                for (key, g) in local {
+                                    var merged = splitGroups[key] ?? SplitGroup()
+                                    merged.levels += g.levels
+                                    merged.rows += g.rows
+                                    if merged.sample < 0 { merged.sample = g.sample }
+                                    splitGroups[key] = merged
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        return summarize(out, masks: masks, passes: passes, eval: eval)
+        return summarize(out, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups)
     }
 
-    func summarize(_ out: Outcomes, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator) -> FunnelResult {
+    /// Groups of a splitting breakdown, from the split runs' outcomes.
+    func splitResults(_ groups: [UInt64: SplitGroup], eval: VectorEvaluator, names: [String]) -> [GroupResult] {
+        guard let sp = funnel.breakdown.first(where: \.splits) else { return [] }
+        let n = funnel.steps.count
+        let vec = sp.period == nil ? eval.field(sp.field) : nil
+        var out: [(code: UInt64, result: GroupResult)] = []
+        for (code, g) in groups {
+            let outcomes = Outcomes(steps: n, levels: g.levels, rows: g.rows, member: [Bool](repeating: true, count: g.levels.count))
+            let value: Value
+            if sp.period != nil { value = .string(formatDate(Int64(bitPattern: code) * 86_400_000_000)) }
+            else { value = code == FunnelRunner.missingKey || g.sample < 0 ? .null : (vec?.value(at: g.sample) ?? .null) }
+            let steps = stepStats(outcomes, Array(0..<g.levels.count), names: names)
+            if steps.first?.users ?? 0 > 0 { out.append((code, GroupResult(key: [(sp.label, value)], steps: steps))) }
+        }
+        if sp.period != nil { return out.sorted { Int64(bitPattern: $0.code) < Int64(bitPattern: $1.code) }.map(\.result) }
+        return out.map(\.result).sorted { a, b in
+            a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users : a.key[0].value.description < b.key[0].value.description
+        }
+    }
+
+    func summarize(_ out: Outcomes, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator, splitGroups: [UInt64: SplitGroup]) -> FunnelResult {
         let population = out.member.filter { $0 }.count
         let n = funnel.steps.count
         let isAny = funnel.order == .any
@@ -104,7 +184,9 @@ public struct FunnelRunner {
 
         // Breakdown: a key per actor (first touch, at a step, or every value with `all`).
         var groups: [GroupResult] = []
-        if !funnel.breakdown.isEmpty {
+        if funnel.breakdown.contains(where: \.splits) {
+            groups = splitResults(splitGroups, eval: eval, names: rowNames)
+        } else if !funnel.breakdown.isEmpty {
             let vecs = funnel.breakdown.map { eval.field($0.field) }
             var byKey: [[Value]: [Int]] = [:]
             var keyOrder: [[Value]] = []

@@ -29,10 +29,11 @@ public enum Explain {
                 out += "  exclude: \(x.predicate) \(range), effect \(x.remove ? "remove" : "stop")\n"
             }
             for b in f.breakdown {
-                let how = b.all ? "every value (all)" : (b.at.map { "at step \(f.steps[$0].name)" } ?? "first touch (first step-1 event)")
+                let how = b.period.map { "attempts by the \($0.rawValue) of their step-1 event" }
+                    ?? (b.all ? "every value (all): the funnel runs once per value" : (b.at.map { "at step \(f.steps[$0].name)" } ?? "first touch (first step-1 event)"))
                 out += "  by \(b.label): \(how)\n"
             }
-            if !f.hold.isEmpty { out += "  hold: \(f.hold.map(\.description).joined(separator: ", "))\n" }
+            if !f.hold.isEmpty { out += "  hold: \(f.hold.map(\.description).joined(separator: ", ")) (every step of an assignment carries the same value)\n" }
             for k in f.kpis { out += "  kpi \(k.name) = \(k.expr)\n" }
             for e in f.expects { out += "  expect (line \(e.line)): \(e.source)\n" }
         }

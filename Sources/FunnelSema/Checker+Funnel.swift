@@ -103,9 +103,12 @@ extension Checker {
                 }
             case .by(let keys):
                 for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
+                if result.breakdown.count > 1, let split = result.breakdown.first(where: \.splits) {
+                    error("E301", "the engine does not combine 'by \(split.label)\(split.all ? " all" : "")' with other breakdown keys yet", c.span,
+                          help: "use one 'by' key when it is a trend or 'all'")
+                }
             case .hold(let e):
                 if let (field, _) = fieldOf(e) { result.hold.append(field) }
-                unsupported(c, "'hold'", help: "break down by the property instead: by \(file.text(of: e.span))")
             case .count(let e):
                 if case .name(let n) = e.kind, n == "users" { result.count = .users }
                 else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions; unsupported(c, "'count conversions'", help: nil) }
@@ -185,17 +188,15 @@ extension Checker {
     mutating func breakdownKey(_ key: BreakdownKey) -> CheckedBreakdown? {
         var atStep: Int? = nil
         if let a = key.at { guard let i = stepIndex(a) else { return nil }; atStep = i }
-        if case .name(let n) = key.expr.kind, ["day", "week", "month"].contains(n), schema?.type(of: n) == nil {
-            error("E301", "breakdown by \(n) (trends) is not supported yet", key.expr.span,
-                  help: "break down by a property for now, such as 'by device'")
-            return nil
+        if case .name(let n) = key.expr.kind, let period = TrendPeriod(rawValue: n), schema?.type(of: n) == nil {
+            if key.at != nil || key.all {
+                error("E204", "a trend ('by \(n)') takes neither 'at' nor 'all'", key.expr.span, help: "write: by \(n)")
+                return nil
+            }
+            return CheckedBreakdown(label: n, field: .time, at: nil, all: false, period: period)
         }
         guard let (field, _) = fieldOf(key.expr) else { return nil }
-        if key.all {
-            error("E301", "'by \(field) all' is not supported by the engine yet", key.expr.span, help: "use first touch (by \(field)) or 'by \(field) at STEP'")
-            return nil
-        }
-        return CheckedBreakdown(label: field.description, field: field, at: atStep, all: key.all)
+        return CheckedBreakdown(label: field.description, field: field, at: atStep, all: key.all, period: nil)
     }
 
     /// A plain field reference: a property, `user.X`, `event`.

@@ -175,12 +175,21 @@ public struct CheckedExclusion: Sendable {
 }
 
 public struct CheckedBreakdown: Sendable {
-    /// The key as printed: `device`, `user.country`.
+    /// The key as printed: `device`, `user.country`, `week`.
     public var label: String
     public var field: EventField
+    /// `by X at STEP`: from the best assignment's event at that step.
     public var at: Int?
+    /// `by X all`: the funnel runs separately per value of X.
     public var all: Bool
+    /// `by day | week | month`: attempts bucketed by the period of their step-1 event.
+    public var period: TrendPeriod?
+
+    /// Whether groups come from separate runs (per value or per period) rather than one key per user.
+    public var splits: Bool { all || period != nil }
 }
+
+public enum TrendPeriod: String, Sendable { case day, week, month }
 
 public struct CheckedKPI: Sendable {
     public var name: String

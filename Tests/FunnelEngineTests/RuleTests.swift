@@ -1,3 +1,4 @@
+import FunnelDriver
 import FunnelEngine
 import Testing
 
@@ -203,5 +204,61 @@ struct RuleTests {
         """
         let rows = ["u1,\(t(0)),view", "u1,\(t(10)),buy", "u2,\(t(3 * 86400)),view", "u2,\(t(3 * 86400 + 10)),buy"]
         #expect(Harness.counts(f, rows) == [1, 1])
+    }
+}
+
+/// `hold`, `by X all` and trends (language.md §4, Attribution and Trends).
+struct PartitionRuleTests {
+    func t(_ s: Int) -> String { Harness.t(s) }
+
+    @Test func holdRequiresTheSameValueAtEveryStep() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  hold product }"
+        // The view is of product a, the purchase of product b: no conversion when held.
+        #expect(Harness.counts(f, ["u,\(t(0)),view,a", "u,\(t(5)),buy,b"], extra: ["product"]) == [1, 0])
+        #expect(Harness.counts(f, ["u,\(t(0)),view,a", "u,\(t(3)),view,b", "u,\(t(5)),buy,b"], extra: ["product"]) == [1, 1])
+        let plain = "funnel f { step view = \"view\"  step buy = \"buy\" }"
+        #expect(Harness.counts(plain, ["u,\(t(0)),view,a", "u,\(t(5)),buy,b"], extra: ["product"]) == [1, 1])
+    }
+
+    @Test func holdIgnoresEventsWithoutTheValue() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  hold product }"
+        #expect(Harness.counts(f, ["u,\(t(0)),view,", "u,\(t(5)),buy,"], extra: ["product"]) == [0, 0])
+    }
+
+    @Test func byAllRunsTheFunnelPerValue() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  by product all }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),view,a", "u,\(t(3)),view,b", "u,\(t(5)),buy,b", "v,\(t(0)),view,a"],
+                            extraColumns: ["product"]).results.first
+        // u appears in both groups; the top-level rows stay the plain funnel.
+        #expect(r?.steps.map(\.users) == [2, 1])
+        let byValue = Dictionary(uniqueKeysWithValues: (r?.groups ?? []).map { ($0.key[0].value, $0.steps.map(\.users)) })
+        #expect(byValue[.string("a")] == [2, 0])
+        #expect(byValue[.string("b")] == [1, 1])
+    }
+
+    @Test func trendsBucketAttemptsByTheirStepOnePeriod() {
+        let f = "funnel f { window 30d  step view = \"view\"  step buy = \"buy\"  by week }"
+        // 2024-01-01 is a Monday. u starts in week 1 and buys in week 2; it starts again in week 2.
+        let day = 86_400
+        let rows = ["u,\(t(0)),view", "u,\(t(8 * day)),view", "u,\(t(9 * day)),buy", "v,\(t(2 * day)),view"]
+        let r = Harness.run(f, rows: rows).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("2024-01-01"), .string("2024-01-08")])
+        #expect(r?.groups.first?.steps.map(\.users) == [2, 1])     // u's attempt from week 1 converts in week 2
+        #expect(r?.groups.last?.steps.map(\.users) == [1, 1])
+        #expect(r?.groups.last?.steps[1].medianSecondsFromPrevious == Double(day))
+    }
+
+    @Test func monthsAndDaysAndTimeZones() {
+        let day = 86_400
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  by month }"
+        let r = Harness.run(f, rows: ["u,\(t(30 * day)),view", "u,\(t(31 * day)),view", "u,\(t(31 * day + 5)),buy"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("2024-01-01"), .string("2024-02-01")])
+        // 23:30 UTC on Jan 1 is already Jan 2 in Tokyo.
+        let dir = Harness.folder()
+        try? "user,time,event\nu,2024-01-01T23:30:00Z,view\nu,2024-01-01T23:40:00Z,buy\n".write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        try? "source e = csv(\"e.csv\") { user = user  time = time  event = event  timezone \"Asia/Tokyo\" }\nfunnel f { step view = \"view\"  step buy = \"buy\"  by day }\n"
+            .write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+        let c = Driver.compile(path: dir + "/f.funnel", load: true)
+        #expect(Driver.run(c).first?.groups.first?.key[0].value == .string("2024-01-02"))
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import FunnelSema
+
+/// `hold`, `by X all` and trends: the matcher runs on part of an actor's events at a time.
+extension FunnelRunner {
+    static let missingKey = UInt64.max
+
+    /// The events of one actor as the matcher sees them (actor order), with per-event keys.
+    struct ActorEvents {
+        var times: [Int64] = []
+        var masks: [UInt32] = []
+        var rows: [Int32] = []
+        var starts: [Bool] = []
+        var hold: [UInt64] = []
+        var split: [UInt64] = []
+
+        mutating func clear() {
+            times.removeAll(keepingCapacity: true); masks.removeAll(keepingCapacity: true)
+            rows.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true)
+            hold.removeAll(keepingCapacity: true); split.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// One exact code per distinct value of each row (missing: `missingKey`).
+    static func codes(_ v: Vec, count: Int) -> [UInt64] {
+        switch v {
+        case .strings(let c, _): return c.map { $0 == missingCode ? missingKey : UInt64($0) }
+        case .numbers(let x): return x.map { $0.isNaN ? missingKey : ($0 == 0 ? 0 : $0.bitPattern) }
+        case .bools(let b): return b.map { $0 == 2 ? missingKey : UInt64($0) }
+        case .times(let t): return t.map { $0 == missingTime ? missingKey : UInt64(bitPattern: $0) }
+        case .constant(let c): return [UInt64](repeating: c == .null ? missingKey : 0, count: count)
+        }
+    }
+
+    /// A key per row for `hold`: the tuple of the held values (missing if any is missing).
+    func holdCodes(_ eval: VectorEvaluator) -> [UInt64]? {
+        guard !funnel.hold.isEmpty else { return nil }
+        let parts = funnel.hold.map { FunnelRunner.codes(eval.field($0), count: store.count) }
+        if parts.count == 1 { return parts[0] }
+        var ids: [[UInt64]: UInt64] = [:]
+        return (0..<store.count).map { i in
+            let key = parts.map { $0[i] }
+            if key.contains(FunnelRunner.missingKey) { return FunnelRunner.missingKey }
+            if let id = ids[key] { return id }
+            let id = UInt64(ids.count)
+            ids[key] = id
+            return id
+        }
+    }
+
+    /// The first day (days since 1970-01-01, local to the source's time zone) of each row's period.
+    func periodCodes(_ period: TrendPeriod) -> [UInt64] {
+        let zone = timezone.flatMap { $0 == "UTC" ? nil : TimeZone(identifier: $0) }.map(ZoneConverter.init)
+        var offsets: [Int64: Int64] = [:]
+        return store.time.map { t in
+            var local = t
+            if let z = zone {
+                let hour = t >= 0 ? t / 3_600_000_000 : (t - 3_599_999_999) / 3_600_000_000
+                if let o = offsets[hour] { local += o } else { let o = z.offset(atUTC: t); offsets[hour] = o; local += o }
+            }
+            let day = local >= 0 ? local / 86_400_000_000 : (local - 86_399_999_999) / 86_400_000_000
+            return UInt64(bitPattern: FunnelRunner.periodStart(day, period))
+        }
+    }
+
+    /// Weeks start on Monday (1970-01-01 was a Thursday); months on their first day.
+    static func periodStart(_ day: Int64, _ p: TrendPeriod) -> Int64 {
+        switch p {
+        case .day: return day
+        case .week: return day - ((day % 7 + 7 + 3) % 7)
+        case .month:
+            let (y, m, _) = civilDate(Int(day))
+            return Int64(civilDays(y, m, 1))
+        }
+    }
+
+    /// The best outcome over the actor's events, or (with `hold`) over each held value's events:
+    /// highest level, then earliest last event, then latest start.
+    static func matchHeld(_ matcher: Matcher, _ ev: ActorEvents, subset: [Int]?, startable: [Bool]?, hold: Bool) -> MatchOutcome {
+        if !hold && subset == nil {
+            return matcher.match(times: ev.times, masks: ev.masks, startable: startable)
+        }
+        let all = subset ?? Array(0..<ev.times.count)
+        func run(_ idx: [Int]) -> MatchOutcome {
+            let o = matcher.match(times: idx.map { ev.times[$0] }, masks: idx.map { ev.masks[$0] },
+                                  startable: startable.map { s in idx.map { s[$0] } })
+            return MatchOutcome(level: o.level, assignment: o.assignment.map { $0 >= 0 ? idx[$0] : -1 })
+        }
+        guard hold else { return run(all) }
+        var best = MatchOutcome(level: 0, assignment: [])
+        var bestLast = Int64.max, bestStart = Int64.min
+        let keys = Set(all.map { ev.hold[$0] }).subtracting([missingKey]).sorted()
+        for key in keys {
+            let o = run(all.filter { ev.hold[$0] == key })
+            guard o.level > 0 else { continue }
+            let ts = o.assignment.filter { $0 >= 0 }.map { ev.times[$0] }
+            let last = ts.max() ?? 0, start = ts.min() ?? 0
+            if o.level > best.level || (o.level == best.level && (last < bestLast || (last == bestLast && start > bestStart))) {
+                best = o; bestLast = last; bestStart = start
+            }
+        }
+        return best
+    }
+}
+
+/// Civil date of a day count since 1970-01-01.
+func civilDate(_ z0: Int) -> (Int, Int, Int) {
+    let z = z0 + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+}
