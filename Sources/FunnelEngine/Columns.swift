@@ -96,6 +96,33 @@ public final class EventStore: @unchecked Sendable {
 
     /// Events grouped by actor and ordered by (time, file order).
     public lazy var byActor: ActorIndex = ActorIndex(self)
+
+    private var propertyIndexes: [String: ActorIndex] = [:]
+
+    /// Events grouped by the distinct values of a property (`count PROPERTY`); rows where it
+    /// is missing belong to no group. Built once per property and kept.
+    public func index(byProperty name: String) -> ActorIndex? {
+        if let done = propertyIndexes[name] { return done }
+        guard let column = properties[name] else { return nil }
+        var keys: [UInt32]
+        var distinct: Int
+        switch column {
+        case .strings(let codes, let dict): keys = codes; distinct = dict.count
+        default:
+            // Numbers, booleans and times: a dense code per distinct value.
+            var seen: [Value: UInt32] = [:]
+            keys = (0..<count).map { i in
+                let v = column.value(at: i)
+                if v == .null { return missingCode }
+                if let c = seen[v] { return c }
+                let c = UInt32(seen.count); seen[v] = c; return c
+            }
+            distinct = seen.count
+        }
+        let index = ActorIndex(keys: keys, keyCount: distinct, time: time)
+        propertyIndexes[name] = index
+        return index
+    }
 }
 
 /// Events grouped per actor: `order[start[a]..<start[a+1]]` are actor a's event rows,
@@ -106,16 +133,18 @@ public struct ActorIndex: Sendable {
     /// Event times in the same (actor) order, so the matcher reads them sequentially.
     public let time: [Int64]
 
-    init(_ store: EventStore) {
-        let n = store.actorCount
+    init(_ store: EventStore) { self.init(keys: store.actor, keyCount: store.actorCount, time: store.time) }
+
+    /// Groups events by `keys` (dense codes below `keyCount`; `missingCode` rows belong to no one).
+    init(keys: [UInt32], keyCount n: Int, time: [Int64]) {
         var start = [Int](repeating: 0, count: n + 1)
-        for a in store.actor { start[Int(a) + 1] += 1 }
+        for a in keys where a != missingCode { start[Int(a) + 1] += 1 }
         for i in 0..<n { start[i + 1] += start[i] }
         var fill = start
-        var order = [UInt32](repeating: 0, count: store.count)
-        store.actor.withUnsafeBufferPointer { actor in
+        var order = [UInt32](repeating: 0, count: start[n])
+        keys.withUnsafeBufferPointer { actor in
             order.withUnsafeMutableBufferPointer { out in
-                for i in 0..<actor.count {
+                for i in 0..<actor.count where actor[i] != missingCode {
                     let a = Int(actor[i])
                     out[fill[a]] = UInt32(i)
                     fill[a] += 1
@@ -123,7 +152,6 @@ public struct ActorIndex: Sendable {
             }
         }
         // Counting sort keeps file order; sort only the actors whose rows are not in time order.
-        let time = store.time
         for a in 0..<n {
             let lo = start[a], hi = start[a + 1]
             var sorted = true

@@ -47,6 +47,8 @@ public struct FunnelResult: Sendable {
     public var expects: [ExpectResult]
     /// Actors in the funnel's population (after `where` and `for`).
     public var population: Int
+    /// What an actor is: "users", or the property that `count` names.
+    public var counting: String
     public var skipped: SkipReport
     public var eventsRead: Int
 }

@@ -46,16 +46,26 @@ public struct FunnelRunner {
                 p.withUnsafeBufferPointer { pb in for i in 0..<pb.count where pb[i] == 1 { m[i] |= bit } }
             }
         }
-        let passes: [UInt8]? = funnel.wherePredicate.map { eval.predicate($0) }
+        let wherePasses: [UInt8]? = funnel.wherePredicate.map { eval.predicate($0) }
         var startable: [Bool]? = nil
         if let (a, b) = funnel.dates { startable = store.time.map { $0 >= a && $0 <= b } }
-        let inPopulation: [Bool]? = funnel.population.map {
+        let userPopulation: [Bool]? = funnel.population.map {
             UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime).truth($0)
         }
         let config = MatchConfig(steps: n, window: funnel.window, within: funnel.steps.map(\.within),
                                  order: funnel.order, tiesStrict: funnel.tiesStrict)
-        let index = store.byActor
-        let actorCount = store.actorCount
+        // The actors: users, or the values of the property that `count` names.
+        var index = store.byActor
+        if case .property(let p) = funnel.count, let byProperty = store.index(byProperty: p) { index = byProperty }
+        let actorCount = index.start.count - 1
+        var passes = wherePasses
+        var inPopulation = userPopulation
+        if case .property = funnel.count, let pop = userPopulation {
+            // `for` selects users; when another thing is counted, it keeps those users' events.
+            let users = store.actor.map { pop[Int($0)] ? UInt8(1) : 0 }
+            passes = passes.map { p in zip(p, users).map { $0 & $1 } } ?? users
+            inPopulation = nil
+        }
         // Masks, filters and start flags in actor order: the per-actor loop reads them sequentially.
         let ordMasks = index.permute(masks, zero: 0)
         let ordPasses = passes.map { index.permute($0, zero: 0) }
@@ -151,7 +161,7 @@ public struct FunnelRunner {
                 }
             }
         }
-        return summarize(out, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups)
+        return summarize(out, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups, index: index)
     }
 
     /// Groups of a splitting breakdown, from the split runs' outcomes.
@@ -174,7 +184,8 @@ public struct FunnelRunner {
         }
     }
 
-    func summarize(_ out: Outcomes, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator, splitGroups: [UInt64: SplitGroup]) -> FunnelResult {
+    func summarize(_ out: Outcomes, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator, splitGroups: [UInt64: SplitGroup],
+                   index: ActorIndex) -> FunnelResult {
         let population = out.member.filter { $0 }.count
         let n = funnel.steps.count
         let isAny = funnel.order == .any
@@ -190,7 +201,6 @@ public struct FunnelRunner {
             let vecs = funnel.breakdown.map { eval.field($0.field) }
             var byKey: [[Value]: [Int]] = [:]
             var keyOrder: [[Value]] = []
-            let index = store.byActor
             for a in all where out.levels[a] > 0 {
                 var key: [Value] = []
                 for (b, spec) in funnel.breakdown.enumerated() {
@@ -235,7 +245,12 @@ public struct FunnelRunner {
         }
         return FunnelResult(name: funnel.name, windowSeconds: funnel.window.map { Double($0) / 1e6 }, order: funnel.order,
                             steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label), kpis: kpis,
-                            expects: expects, population: population, skipped: store.skipped, eventsRead: store.count)
+                            expects: expects, population: population, counting: countingLabel, skipped: store.skipped, eventsRead: store.count)
+    }
+
+    var countingLabel: String {
+        if case .property(let p) = funnel.count { return p }
+        return "users"
     }
 
     /// Users per row, conversion, drop-off and time from the previous step.

@@ -93,6 +93,7 @@ final class JSONWriter {
             field("window_seconds", r.windowSeconds)
             field("order", r.order.rawValue)
             field("population", r.population)
+            field("counting", r.counting)
             key("steps"); steps(r.steps)
             key("groups")
             array(r.groups) { g in

@@ -12,7 +12,7 @@ public struct TableRenderer {
     public func render(_ r: FunnelResult, kpiKinds: [KPIKind]) -> String {
         var out = ""
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
-        out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) users in population)\n"
+        out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"
         out += stepsTable(r.steps, indent: "  ")
         if !r.groups.isEmpty {
             out += "\n  by \(r.breakdownLabels.joined(separator: ", "))\n"

@@ -113,7 +113,7 @@ extension Checker {
                 if case .name(let n) = e.kind, n == "users" { result.count = .users }
                 else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions; unsupported(c, "'count conversions'", help: nil) }
                 else if let (field, _) = fieldOf(e) {
-                    if case .property(let p) = field { result.count = .property(p); unsupported(c, "counting by a property", help: "map that column as the user column in the source instead: user = \(p)") }
+                    if case .property(let p) = field { result.count = .property(p) }
                     else { error("E211", "'count' takes users, conversions or a property of the events", e.span) }
                 }
             default: break

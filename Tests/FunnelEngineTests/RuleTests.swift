@@ -262,3 +262,23 @@ struct PartitionRuleTests {
         #expect(Driver.run(c).first?.groups.first?.key[0].value == .string("2024-01-02"))
     }
 }
+
+struct CountRuleTests {
+    func t(_ s: Int) -> String { Harness.t(s) }
+
+    @Test func countAPropertyCountsItsDistinctValues() {
+        let rows = ["u,\(t(0)),view,s1", "u,\(t(5)),buy,s1", "u,\(t(100)),view,s2", "v,\(t(0)),view,s3", "v,\(t(9)),buy,"]
+        #expect(Harness.counts("funnel f { step view = \"view\"  step buy = \"buy\" }", rows, extra: ["session"]) == [2, 2])
+        let bySession = Harness.run("funnel f { step view = \"view\"  step buy = \"buy\"  count session }", rows: rows, extraColumns: ["session"]).results.first
+        // s1 converts; s2 and s3 only view (v's purchase has no session).
+        #expect(bySession?.steps.map(\.users) == [3, 1])
+        #expect(bySession?.counting == "session")
+        #expect(bySession?.population == 3)
+    }
+
+    @Test func forStillSelectsUsersWhenCountingAProperty() {
+        let f = "segment buyers = count(\"buy\") >= 1\nfunnel f { step view = \"view\"  step buy = \"buy\"  count session  for buyers }"
+        let rows = ["u,\(t(0)),view,s1", "u,\(t(5)),buy,s1", "u,\(t(100)),view,s2", "w,\(t(0)),view,s3"]
+        #expect(Harness.counts(f, rows, extra: ["session"]) == [2, 1])
+    }
+}
