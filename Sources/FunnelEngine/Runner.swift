@@ -85,6 +85,9 @@ public struct FunnelRunner {
         }
         let isAny = funnel.order == .any
         var splitGroups: [UInt64: SplitGroup] = [:]
+        let conversions = funnel.count == .conversions
+        var attempts = SplitGroup()          // count conversions: one record per attempt
+        var attemptOwner: [Int] = []
         let lock = NSLockLike()
         out.levels.withUnsafeMutableBufferPointer { lv in
             out.rows.withUnsafeMutableBufferPointer { rw in
@@ -96,6 +99,8 @@ public struct FunnelRunner {
                         let matcher = Matcher(config)
                         var ev = ActorEvents()
                         var local: [UInt64: SplitGroup] = [:]
+                        var localAttempts = SplitGroup()
+                        var localOwner: [Int] = []
                         if Cancellation.requested { return }
                         for a in lo..<hi {
                             if let pop = inPopulation, !pop[a] { continue }
@@ -118,6 +123,18 @@ public struct FunnelRunner {
                             let o = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: starts, hold: ordHold != nil)
                             lvp[a] = UInt8(o.level)
                             for (k, e) in o.assignment.enumerated() where e >= 0 && k < n { rwp[a * n + k] = ev.rows[e] }
+                            if conversions {
+                                // Each completed attempt once; the next may start only after it completed.
+                                var attempt = o
+                                while attempt.level > 0 {
+                                    var stepRows = [Int32](repeating: -1, count: n)
+                                    for (k, e) in attempt.assignment.enumerated() where e >= 0 && k < n { stepRows[k] = ev.rows[e] }
+                                    localAttempts.levels.append(UInt8(attempt.level)); localAttempts.rows += stepRows; localOwner.append(a)
+                                    guard attempt.level == n, let done = attempt.assignment.filter({ $0 >= 0 }).map({ ev.times[$0] }).max() else { break }
+                                    let after = (0..<ev.times.count).map { (starts?[$0] ?? true) && ev.times[$0] > done }
+                                    attempt = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: after, hold: ordHold != nil)
+                                }
+                            }
                             guard let sp = split else { continue }
                             // The split runs: per value of X (all), or per period in which an attempt starts.
                             let count = ev.times.count
@@ -146,6 +163,13 @@ public struct FunnelRunner {
                                 local[key] = group
                             }
                         }
+                        if conversions {
+                            lock.locked {
+                                attempts.levels += localAttempts.levels
+                                attempts.rows += localAttempts.rows
+                                attemptOwner += localOwner
+                            }
+                        }
                         if split != nil {
                             lock.locked {
                                 for (key, g) in local {
@@ -161,7 +185,12 @@ public struct FunnelRunner {
                 }
             }
         }
-        return summarize(out, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups, index: index)
+        let population = out.member.filter { $0 }.count
+        if conversions {
+            let records = Outcomes(steps: n, levels: attempts.levels, rows: attempts.rows, member: [Bool](repeating: true, count: attempts.levels.count))
+            return summarize(records, owner: attemptOwner, population: population, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups, index: index)
+        }
+        return summarize(out, owner: nil, population: population, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups, index: index)
     }
 
     /// Groups of a splitting breakdown, from the split runs' outcomes.
@@ -184,9 +213,9 @@ public struct FunnelRunner {
         }
     }
 
-    func summarize(_ out: Outcomes, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator, splitGroups: [UInt64: SplitGroup],
-                   index: ActorIndex) -> FunnelResult {
-        let population = out.member.filter { $0 }.count
+    /// Figures from outcome records: one per actor, or (with `owner`) one per attempt of `owner[i]`.
+    func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator,
+                   splitGroups: [UInt64: SplitGroup], index: ActorIndex) -> FunnelResult {
         let n = funnel.steps.count
         let isAny = funnel.order == .any
         let rowNames = isAny ? (1...n).map { "completed \($0) step\($0 == 1 ? "" : "s")" } : funnel.steps.map(\.name)
@@ -210,7 +239,8 @@ public struct FunnelRunner {
                     } else {
                         // First touch: the actor's first event matching step 1 (any step for `any`).
                         let need: UInt32 = isAny ? ~0 : 1
-                        for k in index.start[a]..<index.start[a + 1] {
+                        let actor = owner?[a] ?? a
+                        for k in index.start[actor]..<index.start[actor + 1] {
                             let r = Int(index.order[k])
                             if let p = passes, p[r] == 0 { continue }
                             if masks[r] & need != 0 { row = Int32(r); break }

@@ -111,13 +111,17 @@ extension Checker {
                 if let (field, _) = fieldOf(e) { result.hold.append(field) }
             case .count(let e):
                 if case .name(let n) = e.kind, n == "users" { result.count = .users }
-                else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions; unsupported(c, "'count conversions'", help: nil) }
+                else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions }
                 else if let (field, _) = fieldOf(e) {
                     if case .property(let p) = field { result.count = .property(p) }
                     else { error("E211", "'count' takes users, conversions or a property of the events", e.span) }
                 }
             default: break
             }
+        }
+        if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
+            error("E301", "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
+                  f.name.span, help: "count users, or break down by first touch or 'at STEP'")
         }
         // KPIs may use steps, `users` and earlier KPIs.
         kpiNames = []

@@ -276,6 +276,18 @@ struct CountRuleTests {
         #expect(bySession?.population == 3)
     }
 
+    @Test func countConversionsCountsEachCompletedAttemptOnce() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  count conversions }"
+        // Two completed attempts and a third that stops at view.
+        let rows = ["u,\(t(0)),view", "u,\(t(5)),buy", "u,\(t(10)),view", "u,\(t(15)),buy", "u,\(t(20)),view", "v,\(t(0)),view"]
+        let r = Harness.run(f, rows: rows).results.first
+        #expect(r?.steps.map(\.users) == [4, 2])
+        #expect(r?.population == 2)
+        #expect(r?.steps[1].medianSecondsFromPrevious == 5)
+        // A new attempt starts only after the previous one completed: view@1 does not count again.
+        #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(1)),view", "u,\(t(5)),buy"]) == [1, 1])
+    }
+
     @Test func forStillSelectsUsersWhenCountingAProperty() {
         let f = "segment buyers = count(\"buy\") >= 1\nfunnel f { step view = \"view\"  step buy = \"buy\"  count session  for buyers }"
         let rows = ["u,\(t(0)),view,s1", "u,\(t(5)),buy,s1", "u,\(t(100)),view,s2", "w,\(t(0)),view,s3"]
