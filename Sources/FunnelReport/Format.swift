@@ -73,13 +73,13 @@ enum Fmt {
 public enum KPIKind { case rate, seconds, number }
 
 extension KPIExpr {
-    /// A ratio of user counts is a rate; a time aggregate is seconds.
-    public var kind: KPIKind {
+    /// A ratio of user counts is a rate; a time aggregate is seconds; a KPI reads like its definition.
+    public func kind(in kpis: [CheckedKPI]) -> KPIKind {
         switch self {
         case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
         case .timeBetween: return .seconds
-        case .arith(.mul, let a, let b) where a.kind == .rate || b.kind == .rate: return .number
-        case .compare(_, let a, _), .between(let a, _, _): return a.kind
+        case .kpi(let i) where i < kpis.count: return kpis[i].expr.kind(in: Array(kpis.prefix(i)))
+        case .compare(_, let a, _), .between(let a, _, _): return a.kind(in: kpis)
         default: return .number
         }
     }

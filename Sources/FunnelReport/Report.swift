@@ -4,14 +4,16 @@ import FunnelSema
 /// Renders run results in the chosen format.
 public enum Report {
     public static func render(_ results: [FunnelResult], funnels: [CheckedFunnel], format: OutputFormat, color: Bool) -> String {
-        let kinds = results.map { r in funnels.first { $0.name == r.name }?.kpis.map(\.expr.kind) ?? [] }
+        let checked = results.map { r in funnels.first { $0.name == r.name } }
+        let kinds = checked.map { f in f.map { f in f.kpis.map { $0.expr.kind(in: f.kpis) } } ?? [] }
+        let expectKinds = checked.map { f in f.map { f in f.expects.map { $0.actual.kind(in: f.kpis) } } ?? [] }
         switch format {
         case .json: return JSONRenderer.render(results)
         case .csv: return DelimitedRenderer.csv(results)
         case .markdown: return DelimitedRenderer.markdown(results, kpiKinds: kinds)
         case .table:
             let t = TableRenderer(color: color)
-            return zip(results, kinds).map { t.render($0, kpiKinds: $1) }.joined(separator: "\n")
+            return results.indices.map { t.render(results[$0], kpiKinds: kinds[$0], expectKinds: expectKinds[$0]) }.joined(separator: "\n")
         }
     }
 }

@@ -9,7 +9,7 @@ public struct TableRenderer {
 
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
-    public func render(_ r: FunnelResult, kpiKinds: [KPIKind]) -> String {
+    public func render(_ r: FunnelResult, kpiKinds: [KPIKind], expectKinds: [KPIKind] = []) -> String {
         var out = ""
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"
@@ -31,9 +31,10 @@ public struct TableRenderer {
         }
         if !r.expects.isEmpty {
             out += "\n  expects\n"
-            for e in r.expects {
+            for (i, e) in r.expects.enumerated() {
                 let mark = e.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31")
-                out += "    \(mark)  \(e.source)  (actual \(Fmt.kpi(e.actual, kind: .number)); line \(e.line))\n"
+                let kind = i < expectKinds.count ? expectKinds[i] : .number
+                out += "    \(mark)  \(e.source)  (actual \(Fmt.kpi(e.actual, kind: kind)); line \(e.line))\n"
             }
         }
         if r.skipped.total > 0 {
