@@ -151,23 +151,38 @@ public struct ActorIndex: Sendable {
                 }
             }
         }
-        // Counting sort keeps file order; sort only the actors whose rows are not in time order.
-        for a in 0..<n {
-            let lo = start[a], hi = start[a + 1]
-            var sorted = true
-            var i = lo + 1
-            while i < hi { if time[Int(order[i])] < time[Int(order[i - 1])] { sorted = false; break }; i += 1 }
-            if !sorted {
-                let slice = order[lo..<hi].sorted { (x, y) in
-                    let tx = time[Int(x)], ty = time[Int(y)]
-                    return tx != ty ? tx < ty : x < y
+        // Counting sort keeps file order; gather each event's time in that order and sort only
+        // the actors whose events are not in time order (rare: files are usually time-sorted).
+        // Actors are independent, so both run in parallel over ranges of actors.
+        var sortedTime = [Int64](repeating: 0, count: order.count)
+        let parts = max(1, min(64, n / 4096 + 1))
+        order.withUnsafeMutableBufferPointer { ord in
+            sortedTime.withUnsafeMutableBufferPointer { st in
+                time.withUnsafeBufferPointer { tm in
+                    guard let op = ord.baseAddress, let sp = st.baseAddress else { return }
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        for a in (n * part / parts)..<(n * (part + 1) / parts) {
+                            let lo = start[a], hi = start[a + 1]
+                            var sorted = true
+                            for i in lo..<hi {
+                                sp[i] = tm[Int(op[i])]
+                                if i > lo && sp[i] < sp[i - 1] { sorted = false }
+                            }
+                            if sorted { continue }
+                            var slice = UnsafeMutableBufferPointer(start: op + lo, count: hi - lo)
+                            slice.sort { x, y in
+                                let tx = tm[Int(x)], ty = tm[Int(y)]
+                                return tx != ty ? tx < ty : x < y
+                            }
+                            for i in lo..<hi { sp[i] = tm[Int(op[i])] }
+                        }
+                    }
                 }
-                order.replaceSubrange(lo..<hi, with: slice)
             }
         }
         self.start = start
         self.order = order
-        self.time = order.map { time[Int($0)] }
+        self.time = sortedTime
     }
 
     /// `values` (one per event, in file order) rearranged in actor order, in parallel.
