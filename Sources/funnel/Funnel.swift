@@ -20,11 +20,14 @@ struct Funnel: ParsableCommand {
         commandName: "funnel",
         abstract: "Compile, check and run conversion funnels declared in .funnel files.",
         discussion: """
-        A .funnel file names its event data (CSV or JSON Lines), its steps, filters, breakdowns,
-        KPIs and expectations. See the README for a tour of the language.
+        A .funnel file names its event data (CSV or JSON Lines), its steps, filters, breakdowns, KPIs and expectations; the README has a tour of the language.
 
-        Exit codes: 0 success, 1 an expect failed, 2 the definition or the data is invalid,
-        64 wrong usage.
+          funnel run examples/ecommerce.funnel      # the report, as a table
+          funnel run shop.funnel --format json      # for machines
+          funnel check funnels/*.funnel             # CI: exit 1 on a failed expect
+          funnel repl examples/ecommerce.funnel     # explore interactively
+
+        Exit codes: 0 success, 1 an expect failed, 2 the definition or the data is invalid, 64 wrong usage.
         """,
         version: "0.1.0",
         subcommands: [Run.self, Check.self, Explain.self, Repl.self]

@@ -6,11 +6,9 @@ struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explore funnels interactively: line editing, history, Tab completion.",
         discussion: """
-        Type a funnel's name to run it, an inline funnel such as
-          view -> cart -> purchase within 1d by device where country == "US"
-        a changed funnel such as  checkout by brand,  or any declaration. :help lists the
-        commands. History is kept in ~/.funnel_history (or $FUNNEL_HISTORY). When standard
-        input is not a terminal, lines are read plainly: funnel repl shop.funnel < script.txt
+        Type a funnel's name to run it, an inline funnel such as  view -> cart -> purchase within 1d by device where country == "US",  a defined funnel with changes such as  checkout by brand,  or any declaration. :help lists the commands.
+
+        History is kept in ~/.funnel_history (or $FUNNEL_HISTORY). When standard input is not a terminal, lines are read plainly:  funnel repl shop.funnel < script.txt
         """)
 
     @Argument(help: "The .funnel files to load.") var files: [String] = []
