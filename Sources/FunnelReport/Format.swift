@@ -41,6 +41,7 @@ enum Fmt {
     /// A duration in seconds for people: 45s, 5m 12s, 2h 3m, 3d 4h.
     static func duration(_ seconds: Double?) -> String {
         guard let s = seconds else { return "-" }
+        guard s.isFinite, abs(s) < 1e15 else { return String(s) + "s" }
         if s < 1 && s > 0 { return fixed(s, 3) + "s" }
         let t = Int64(s.rounded())
         if t < 60 { return "\(t)s" }

@@ -64,6 +64,10 @@ extension Checker {
             }
             checkedSteps.append(CheckedStep(name: name.text, predicate: p ?? .literal(.bool(false)), within: w, line: line(c.span)))
         }
+        if checkedSteps.count > 32 {
+            error("E230", "funnel '\(f.name.text)' has \(checkedSteps.count) steps; at most 32 are supported", f.name.span,
+                  help: "split it into several funnels")
+        }
         if checkedSteps.count < 2 {
             error("E230", "funnel '\(f.name.text)' needs at least two steps, it has \(checkedSteps.count)", f.name.span,
                   help: "add steps: step view = \"view\"  step purchase = \"purchase\"")

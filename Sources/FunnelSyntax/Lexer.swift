@@ -162,7 +162,13 @@ public struct Lexer {
                       help: "durations use ms, s, m, h, d or w, as in 30s, 1h30m, 7d")
                 return .duration(total)
             }
-            total += Int64((value * scale).rounded())
+            // Durations stay far below Int64's range (about 292,000 years of microseconds).
+            let micros = (value * scale).rounded()
+            if micros > 3e18 || Double(total) + micros > 3e18 {
+                error("E105", "duration too long", numStart, i, help: "durations are at most about 90,000 years; use window none for no limit")
+                return .duration(0)
+            }
+            total += Int64(micros)
             sawUnit = true
             if !(i < b.count && Lexer.isDigit(b[i])) {
                 if i < b.count && Lexer.isIdentChar(b[i]) {

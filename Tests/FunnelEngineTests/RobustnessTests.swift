@@ -13,7 +13,8 @@ struct RobustnessTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let example = (try? String(contentsOfFile: repo + "/examples/ecommerce.funnel", encoding: .utf8)) ?? ""
     static let fragments = ["{", "}", "(", ")", "\"", "->", "==", "within", "step", "funnel", "by", "kpi", "expect", "1h", "7",
-                            "%", "`", "#", "\n", "and", "not", "[", "]", ",", ".", "user.", "2024-13-45", "\\u{", "between"]
+                            "%", "`", "#", "\n", "and", "not", "[", "]", ",", ".", "user.", "2024-13-45", "\\u{", "between",
+                            "99999999999999999999999d", "9223372036854775807", "0s", "-", "1e9", "null", "9999-12-31T23:59:59Z"]
 
     /// Applies edits (delete, insert a fragment, duplicate) at positions chosen by the generator.
     static func mutate(_ text: String, _ edits: [[Int]]) -> String {
