@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FunnelDiagnostics
 import FunnelDriver
 import FunnelReport
@@ -9,6 +10,7 @@ struct Check: ParsableCommand {
         discussion: "Exit code 0 when every file is valid and every expect passes, 1 when an expect fails, 2 when a file or its data is invalid.")
 
     @Argument(help: "The .funnel files.") var files: [String]
+    @Option(name: .long, help: "Also write a JUnit XML report to this file (one test case per expect).") var junit: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
 
@@ -17,15 +19,19 @@ struct Check: ParsableCommand {
         let options = try data.driverOptions()
         var invalid = 0, failedExpects = 0
         let color = colorOption.enabled()
+        var outcomes: [JUnitRenderer.FileOutcome] = []
         for file in files {
+            let started = DispatchTime.now().uptimeNanoseconds
             let c = Driver.compile(path: file, options: options, load: true)
             CLI.report(c.diagnostics, color: colorOption.enabled(forStderr: true))
             if c.hasErrors {
                 invalid += 1
                 FileHandleOut.stdout("\(file): invalid (\(DiagnosticRenderer.summary(c.diagnostics)))\n")
+                outcomes.append(.init(path: file, diagnostics: c.diagnostics, results: [], seconds: Check.seconds(since: started)))
                 continue
             }
             let results = Driver.run(c, options: options)
+            outcomes.append(.init(path: file, diagnostics: c.diagnostics, results: results, seconds: Check.seconds(since: started)))
             let expects = results.flatMap { r in r.expects.map { (r.name, $0) } }
             let failed = expects.filter { !$0.1.passed }
             failedExpects += failed.count
@@ -40,9 +46,15 @@ struct Check: ParsableCommand {
                 FileHandleOut.stdout("  note: skipped \(r.skipped.total) bad rows: \(r.skipped.summary)\n")
             }
         }
+        if let path = junit {
+            do { try JUnitRenderer.render(outcomes).write(toFile: path, atomically: true, encoding: .utf8) }
+            catch { throw ValidationError("cannot write the JUnit report to \(path): \(error.localizedDescription)") }
+        }
         if invalid > 0 { throw ExitCode(2) }
         if failedExpects > 0 { throw ExitCode(1) }
     }
+
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 }
 
 enum JSONNumber {

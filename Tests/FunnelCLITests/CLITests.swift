@@ -241,6 +241,20 @@ struct BadInputTests {
         #expect(r.stdout.contains("(actual 0.5)"))
     }
 
+    @Test func junitReportForCI() throws {
+        let failing = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu2,2024-01-01T00:00:00Z,view\nu2,2024-01-01T00:00:01Z,buy\n",
+                                  funnel: "source e = csv(\"data.csv\") { user = user  time = time  event = event }\nfunnel f {\n  step view = \"view\"\n  step buy = \"buy\"\n  kpi conversion = buy / view\n  expect conversion >= 60%\n  expect conversion > 10%\n}\n")
+        let report = failing + "/report.xml"
+        let r = CLI.run(["check", "examples/aida.funnel", failing + "/f.funnel", "Tests/FunnelSyntaxTests/Golden/diagnostics/five_mistakes.funnel", "--junit", report])
+        #expect(r.status == 2)      // an invalid file outranks a failed expect
+        let xml = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(xml.contains("<testsuites name=\"funnel check\" tests=\"5\" failures=\"1\" errors=\"1\">"))
+        #expect(xml.contains("name=\"expect conversion &gt;= 60% (line 6)\""))
+        #expect(xml.contains("<failure message=\"actual 0.5\""))
+        #expect(xml.contains("<error message=\"expected &apos;=&apos;, found string &quot;view&quot;\""))
+        #expect(!xml.contains("\u{1B}"))
+    }
+
     @Test func wrongUsageExits64() {
         #expect(CLI.run(["run"]).status == 64)
         #expect(CLI.run(["run", "examples/ecommerce.funnel", "--format", "xml"]).status == 64)

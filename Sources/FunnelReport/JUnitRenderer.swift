@@ -1,0 +1,69 @@
+import FunnelDiagnostics
+import Foundation
+import FunnelEngine
+
+/// JUnit XML for `funnel check --junit`: one test suite per file, one test case per expect;
+/// a file that does not compile is one case in error, with its diagnostics.
+public enum JUnitRenderer {
+    public struct FileOutcome {
+        public var path: String
+        public var diagnostics: [Diagnostic]
+        public var results: [FunnelResult]
+        public var seconds: Double
+        public init(path: String, diagnostics: [Diagnostic], results: [FunnelResult], seconds: Double) {
+            self.path = path; self.diagnostics = diagnostics; self.results = results; self.seconds = seconds
+        }
+    }
+
+    public static func render(_ files: [FileOutcome]) -> String {
+        var suites = ""
+        var tests = 0, failures = 0, errors = 0
+        for f in files {
+            var cases = ""
+            var t = 0, fl = 0, er = 0
+            if f.diagnostics.contains(where: \.isError) {
+                t = 1; er = 1
+                let first = f.diagnostics.first { $0.isError }?.message ?? "invalid"
+                let text = DiagnosticRenderer().render(f.diagnostics)
+                cases += "    <testcase classname=\"\(escape(f.path))\" name=\"compile and check\">\n"
+                cases += "      <error message=\"\(escape(first))\" type=\"invalid\">\(escape(text))</error>\n    </testcase>\n"
+            } else {
+                for r in f.results {
+                    for e in r.expects {
+                        t += 1
+                        let actual = e.actual.map { JSONWriter.number($0) } ?? "none"
+                        cases += "    <testcase classname=\"\(escape(f.path)).\(escape(r.name))\" name=\"expect \(escape(e.source)) (line \(e.line))\">\n"
+                        if !e.passed {
+                            fl += 1
+                            cases += "      <failure message=\"actual \(escape(actual))\" type=\"expect\">\(escape("\(f.path):\(e.line): expect \(e.source) failed; actual \(actual)"))</failure>\n"
+                        }
+                        cases += "    </testcase>\n"
+                    }
+                }
+            }
+            let warnings = f.diagnostics.filter { !$0.isError }
+            let out = warnings.isEmpty ? "" : "    <system-out>\(escape(DiagnosticRenderer().render(warnings)))</system-out>\n"
+            suites += "  <testsuite name=\"\(escape(f.path))\" tests=\"\(t)\" failures=\"\(fl)\" errors=\"\(er)\" time=\"\(String(format: "%.3f", f.seconds))\">\n\(cases)\(out)  </testsuite>\n"
+            tests += t; failures += fl; errors += er
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"funnel check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n\(suites)</testsuites>\n"
+    }
+
+    static func escape(_ s: String) -> String {
+        var o = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            case "'": o += "&apos;"
+            default:
+                // XML 1.0 forbids most control characters, including the ESC of colour codes.
+                if c.value < 0x20 && c != "\n" && c != "\t" && c != "\r" { continue }
+                o.unicodeScalars.append(c)
+            }
+        }
+        return o
+    }
+}
