@@ -1,5 +1,6 @@
 import Foundation
 import FunnelEngine
+import FunnelReport
 import FunnelSyntax
 
 /// Tab completion: what the word before the cursor may become.
@@ -37,7 +38,7 @@ extension Session {
             let argStart = before.firstIndex(of: " ").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? before.count
             let arg = String(upto[argStart...]).trimmingCharacters(in: .whitespaces)
             switch cmd {
-            case ":format": return match(arg, from: argStart, among: ["table", "json", "csv", "markdown"])
+            case ":format": return match(arg, from: argStart, among: OutputFormat.allCases.map(\.rawValue))
             case ":timing": return match(arg, from: argStart, among: ["on", "off"])
             case ":explain": return match(arg, from: argStart, among: funnelNames)
             case ":load", ":save", ":events": return paths(arg, from: argStart, cmd: cmd)

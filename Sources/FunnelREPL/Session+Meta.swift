@@ -16,7 +16,7 @@ extension Session {
         (":schema", "", "columns, types, rows, users and event names of the data"),
         (":funnels", "", "the defined funnels with their steps"),
         (":explain", "NAME", "the plan of a funnel"),
-        (":format", "table|json|csv|markdown", "how results are printed"),
+        (":format", "table|json|csv|markdown|html", "how results are printed"),
         (":timing", "on|off", "print how long each query takes"),
         (":save", "FILE", "write the session's definitions as a .funnel file"),
         (":quit", "", "leave (Ctrl-D works too)"),
@@ -60,7 +60,7 @@ extension Session {
             one.funnels = [f]
             return Reply(Explain.render(one))
         case ":format":
-            guard let f = OutputFormat(rawValue: arg) else { return usage(":format table|json|csv|markdown") }
+            guard let f = OutputFormat(rawValue: arg) else { return usage(":format table|json|csv|markdown|html") }
             format = f
             return Reply("format: \(f.rawValue)\n")
         case ":timing":

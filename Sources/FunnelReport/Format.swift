@@ -3,7 +3,7 @@ import FunnelSema
 
 /// Output formats of `funnel run`.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, json, csv, markdown
+    case table, json, csv, markdown, html
 }
 
 /// Number formatting shared by the human formats.

@@ -9,7 +9,7 @@ struct Run: ParsableCommand {
         discussion: "Prints users, conversion from start and from the previous step, drop-off and time from the previous step for every step; breakdown groups; KPIs and expects. Exit code 1 when an expect fails, 2 when the file or the data is invalid.")
 
     @Argument(help: "The .funnel file.") var file: String
-    @Option(name: .long, help: "Output format: table, json, csv or markdown.") var format: OutputFormat = .table
+    @Option(name: .long, help: "Output format: table, json, csv, markdown or html (a self-contained page with bar charts).") var format: OutputFormat = .table
     @Option(name: .long, help: "Run only this funnel (repeatable).") var funnel: [String] = []
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption

@@ -109,6 +109,17 @@ struct ExampleTests {
         #expect(md.stdout.contains("| step | users |"))
     }
 
+    @Test func htmlIsASelfContainedPageWithCharts() {
+        let r = CLI.run(["run", "examples/ecommerce.funnel", "--format", "html", "--funnel", "checkout"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("<!DOCTYPE html>"))
+        #expect(r.stdout.contains("<div class=\"fill\" style=\"width:100.00%\"></div>"))   // step 1 is the full bar
+        #expect(r.stdout.contains("<div class=\"fill\" style=\"width:31.99%\"></div>"))    // cart: 333 of 1,041
+        #expect(r.stdout.contains("<h3>device = mobile</h3>"))
+        #expect(r.stdout.contains("<td>actual 12.78%</td>"))
+        #expect(!r.stdout.contains("<script") && !r.stdout.contains("http"))
+    }
+
     @Test func explainPrintsThePlan() {
         let r = CLI.run(["explain", "examples/saas_trial.funnel"])
         #expect(r.status == 0)
