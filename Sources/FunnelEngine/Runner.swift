@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import FunnelSema
 
 /// Runs one checked funnel over a loaded store: predicates once per event, then the
@@ -48,7 +49,12 @@ public struct FunnelRunner {
         }
         let wherePasses: [UInt8]? = funnel.wherePredicate.map { eval.predicate($0) }
         var startable: [Bool]? = nil
-        if let (a, b) = funnel.dates { startable = store.time.map { $0 >= a && $0 <= b } }
+        if let (a, b) = funnel.dates {
+            // The days are the source's days: midnight in its time zone.
+            let zone = timezone.flatMap { $0 == "UTC" ? nil : TimeZone(identifier: $0) }.map(ZoneConverter.init)
+            let lo = zone?.utc(fromLocal: a) ?? a, hi = zone.map { $0.utc(fromLocal: b + 1) - 1 } ?? b
+            startable = store.time.map { $0 >= lo && $0 <= hi }
+        }
         let userPopulation: [Bool]? = funnel.population.map {
             UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime).truth($0)
         }
@@ -188,9 +194,9 @@ public struct FunnelRunner {
         let population = out.member.filter { $0 }.count
         if conversions {
             let records = Outcomes(steps: n, levels: attempts.levels, rows: attempts.rows, member: [Bool](repeating: true, count: attempts.levels.count))
-            return summarize(records, owner: attemptOwner, population: population, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups, index: index)
+            return summarize(records, owner: attemptOwner, population: population, masks: masks, passes: passes, startable: startable, eval: eval, splitGroups: splitGroups, index: index)
         }
-        return summarize(out, owner: nil, population: population, masks: masks, passes: passes, eval: eval, splitGroups: splitGroups, index: index)
+        return summarize(out, owner: nil, population: population, masks: masks, passes: passes, startable: startable, eval: eval, splitGroups: splitGroups, index: index)
     }
 
     /// Groups of a splitting breakdown, from the split runs' outcomes.
@@ -214,7 +220,7 @@ public struct FunnelRunner {
     }
 
     /// Figures from outcome records: one per actor, or (with `owner`) one per attempt of `owner[i]`.
-    func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, eval: VectorEvaluator,
+    func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, startable: [Bool]?, eval: VectorEvaluator,
                    splitGroups: [UInt64: SplitGroup], index: ActorIndex) -> FunnelResult {
         let n = funnel.steps.count
         let isAny = funnel.order == .any
@@ -243,7 +249,7 @@ public struct FunnelRunner {
                         for k in index.start[actor]..<index.start[actor + 1] {
                             let r = Int(index.order[k])
                             if let p = passes, p[r] == 0 { continue }
-                            if masks[r] & need != 0 { row = Int32(r); break }
+                            if masks[r] & need != 0 && (startable?[r] ?? true) { row = Int32(r); break }
                         }
                     }
                     key.append(row < 0 ? .null : vecs[b].value(at: Int(row)))

@@ -145,6 +145,27 @@ struct RuleTests {
         #expect(Harness.counts(f, ["u,\(t(2 * 86400 - 1)),view", "u,\(t(86400 * 3)),buy"]) == [1, 1])
     }
 
+    @Test func firstTouchIgnoresStepOneEventsOutsideTheDates() {
+        let f = "funnel f { window 30d  dates 2024-01-02 to 2024-01-31  step view = \"view\"  step buy = \"buy\"  by device }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),view,mobile", "u,\(t(86400)),view,desktop", "u,\(t(86400 + 5)),buy,desktop"],
+                            extraColumns: ["device"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")])
+    }
+
+    @Test func datesAreDaysOfTheSourcesTimeZone() throws {
+        // 2024-01-01T20:00Z is already Jan 2 in Tokyo (UTC+9): inside `dates 2024-01-02 to 2024-01-02` there.
+        let dir = Harness.folder()
+        try "user,time,event\nu,2024-01-01T20:00:00Z,view\nu,2024-01-01T20:05:00Z,buy\nv,2024-01-02T16:00:00Z,view\n".write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        for (zone, expected) in [("Asia/Tokyo", [1, 1]), ("UTC", [0, 0])] {
+            try "source e = csv(\"e.csv\") { user = user  time = time  event = event  timezone \"\(zone)\" }\nfunnel f { dates 2024-01-02 to 2024-01-02  step view = \"view\"  step buy = \"buy\" }\n"
+                .write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+            let c = Driver.compile(path: dir + "/f.funnel", load: true)
+            // v's view at 16:00Z is Jan 3 01:00 in Tokyo (outside), Jan 2 in UTC (inside, but no buy).
+            let counts = Driver.run(c).first?.steps.map(\.users)
+            #expect(counts == (zone == "UTC" ? [1, 0] : expected), "\(zone)")
+        }
+    }
+
     @Test func statisticsFollowTheDefinitions() {
         #expect(Statistics.median([4, 1, 3, 2]) == 2.5)
         #expect(Statistics.median([5, 1, 3]) == 3)
