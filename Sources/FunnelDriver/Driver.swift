@@ -132,11 +132,20 @@ public enum Driver {
         // Read the data: the mapped columns and the properties the plan uses.
         do {
             for (i, sp) in plan.sources.enumerated() {
-                if let cached = cachedStores[sp.source.path], sp.properties.allSatisfy({ cached.properties[$0] != nil }) {
+                if let cached = cachedStores[sp.source.path] {
+                    // Kept data: read again only the columns this plan needs and it lacks.
+                    let missing = sp.properties.filter { cached.properties[$0] == nil }
+                    if !missing.isEmpty {
+                        let more = try Loader.load(sp.source, properties: missing, schema: schemas[i], options: options.loaderOptions)
+                        cached.adopt(missing, from: more)
+                    }
                     c.stores.append(cached); continue
                 }
                 let roles = [sp.source.userColumn, sp.source.timeColumn, sp.source.eventColumn]
-                let props = options.loadAllColumns ? schemas[i].columnNames.filter { !roles.contains($0) } : sp.properties
+                // The REPL keeps every column but identifier-like strings (read when a query needs them).
+                let props = options.loadAllColumns
+                    ? Array(Set(schemas[i].columnNames.filter { !roles.contains($0) && !schemas[i].identifierLike.contains($0) } + sp.properties)).sorted()
+                    : sp.properties
                 c.stores.append(try Loader.load(sp.source, properties: props, schema: schemas[i], options: options.loaderOptions))
             }
             if let u = plan.users {

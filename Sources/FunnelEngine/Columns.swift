@@ -91,6 +91,13 @@ public final class EventStore: @unchecked Sendable {
         return out
     }()
 
+    /// Takes columns that `other` (the same file, read again) loaded; rows correspond one to one.
+    public func adopt(_ names: [String], from other: EventStore) {
+        guard other.count == count else { return }
+        for n in names { if let c = other.properties[n] { properties[n] = c } }
+        propertyIndexes = propertyIndexes.filter { !names.contains($0.key) }
+    }
+
     /// The latest event time (the default "now" of `recency`).
     public lazy var maxTime: Int64 = time.max() ?? 0
 

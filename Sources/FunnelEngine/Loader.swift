@@ -23,7 +23,13 @@ public enum Loader {
     public static func schema(of source: CheckedSource, options: Options = Options()) throws -> DataSchema {
         let file = try MappedFile(path: source.path)
         let samples = try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter, skipBad: options.skipBadRows)
-        return DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: nil)
+        var schema = DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: nil)
+        for (name, values) in samples where schema.type(of: name) == .string {
+            let present = values.filter { !$0.isEmpty }
+            let distinct = Set(present).count
+            if distinct > 200 && distinct * 4 > present.count { schema.identifierLike.insert(name) }
+        }
+        return schema
     }
 
     /// Column names with up to `sampleRows` raw values each, in file order of first appearance.

@@ -103,6 +103,8 @@ public struct DataSchema: Sendable {
     public var columns: [(name: String, type: ValueType)]
     /// Event names with their counts; nil when only the header was read.
     public var eventCounts: [String: Int]?
+    /// String columns whose sampled values are mostly distinct (ids, sessions): costly to keep in memory.
+    public var identifierLike: Set<String> = []
     public init(path: String, columns: [(name: String, type: ValueType)], eventCounts: [String: Int]?) {
         self.path = path; self.columns = columns; self.eventCounts = eventCounts
     }

@@ -113,6 +113,21 @@ struct SessionTests {
         #expect(s.handle("view -> purchase").text.contains("inline,,purchase,1,1,1,0,60,60"))
     }
 
+    @Test func identifierColumnsAreReadWhenAQueryNeedsThem() throws {
+        let dir = NSTemporaryDirectory() + "repl-lazy-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var csv = "user,time,event,session\n"
+        for i in 0..<400 { csv += "u\(i % 50),2024-01-01T00:\(String(format: "%02d", i % 60)):00Z,\(i % 4 == 3 ? "buy" : "view"),s\(i)\n" }
+        try csv.write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+        try "source e = csv(\"e.csv\") { user = user  time = time  event = event }\n".write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+        let s = Session()
+        _ = s.load(path: dir + "/f.funnel")
+        #expect(s.loadedStores.first?.properties["session"] == nil)      // 400 distinct ids: not kept up front
+        s.format = .csv
+        #expect(s.handle("view -> buy count session").text.contains("inline,,view,300,"))
+        #expect(s.loadedStores.first?.properties["session"] != nil)      // read once, then kept
+    }
+
     @Test func saveWritesAFileThatChecks() throws {
         let s = session()
         _ = s.handle("segment mobile_first = first(device) == \"mobile\"")
