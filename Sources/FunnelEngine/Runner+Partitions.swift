@@ -1,4 +1,5 @@
 import Foundation
+import FunnelDiagnostics
 import FunnelSema
 
 /// `hold`, `by X all` and trends: the matcher runs on part of an actor's events at a time.
@@ -69,8 +70,8 @@ extension FunnelRunner {
         case .day: return day
         case .week: return day - ((day % 7 + 7 + 3) % 7)
         case .month:
-            let (y, m, _) = civilDate(Int(day))
-            return Int64(civilDays(y, m, 1))
+            let (y, m, _) = civilFromDays(Int(day))
+            return Int64(daysFromCivil(y, m, 1))
         }
     }
 
@@ -101,17 +102,4 @@ extension FunnelRunner {
         }
         return best
     }
-}
-
-/// Civil date of a day count since 1970-01-01.
-func civilDate(_ z0: Int) -> (Int, Int, Int) {
-    let z = z0 + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelDiagnostics
 
 /// Parses event times from bytes into microseconds since the epoch (UTC).
 /// Accepted: ISO 8601 (`2024-01-31T08:00:00Z`, `+02:00` offsets, fractions),
@@ -73,7 +74,7 @@ public struct TimestampParser {
                   let d1 = TimestampParser.digit(p[8]), let d2 = TimestampParser.digit(p[9]) else { return nil }
             let y = Int(y1 * 1000 + y2 * 100 + y3 * 10 + y4), m = Int(m1 * 10 + m2), d = Int(d1 * 10 + d2)
             guard (1...12).contains(m), d >= 1, d <= daysInMonth(y, m) else { return nil }
-            days = Int64(civilDays(y, m, d))
+            days = Int64(daysFromCivil(y, m, d))
             lastDateWord = word; lastDateTail = tail; lastDays = days
         }
         var micros = days * 86_400_000_000
@@ -132,15 +133,6 @@ public struct TimestampParser {
     switch m { case 2: return isLeap(y) ? 29 : 28; case 4, 6, 9, 11: return 30; default: return 31 }
 }
 
-/// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-public func civilDays(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468
-}
 
 /// Converts local wall-clock times of one zone to UTC, caching the offset per local hour.
 final class ZoneConverter: @unchecked Sendable {

@@ -1,3 +1,5 @@
+import FunnelDiagnostics
+
 /// The types a value can have in the language.
 public enum ValueType: String, Sendable, Equatable, CustomStringConvertible {
     case string, number, bool, time, duration
@@ -58,7 +60,7 @@ public func formatTime(_ micros: Int64) -> String {
     let frac = micros - secs * 1_000_000
     let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
     let sod = secs - days * 86400
-    let (y, m, d) = civil(Int(days))
+    let (y, m, d) = civilFromDays(Int(days))
     func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
     var s = "\(String(format4(y)))-\(two(Int64(m)))-\(two(Int64(d)))T\(two(sod / 3600)):\(two(sod / 60 % 60)):\(two(sod % 60))"
     if frac != 0 {
@@ -73,7 +75,7 @@ public func formatTime(_ micros: Int64) -> String {
 /// `2024-01-31`
 public func formatDate(_ micros: Int64) -> String {
     let days = micros >= 0 ? micros / 86_400_000_000 : (micros - 86_399_999_999) / 86_400_000_000
-    let (y, m, d) = civil(Int(days))
+    let (y, m, d) = civilFromDays(Int(days))
     return "\(format4(y))-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
 }
 
@@ -83,17 +85,6 @@ private func format4(_ y: Int) -> String {
     return s
 }
 
-private func civil(_ z0: Int) -> (Int, Int, Int) {
-    let z = z0 + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-}
 
 /// What the checker knows of one data file: its columns and their types, and the
 /// event names that occur in it (when the data was read).
