@@ -34,6 +34,33 @@ public struct ExpectResult: Sendable, Equatable {
     public var actual: Double?
 }
 
+/// One rate of a group against the same rate of the baseline.
+public struct ComparisonRow: Sendable, Equatable {
+    /// "overall" or the step ("cart", its conversion from the previous step).
+    public var step: String
+    public var rate: Double?
+    public var baselineRate: Double?
+    /// rate − baseline rate, with its 95% interval (Newcombe).
+    public var difference: Double?
+    public var low: Double?
+    public var high: Double?
+    public var pValue: Double?
+    /// "z" or "fisher".
+    public var test: String
+    /// Fewer than 30 users on either side, or a cell below 5: read with care.
+    public var small: Bool
+}
+
+/// A group of the compared key against the baseline group.
+public struct Comparison: Sendable {
+    public var key: String
+    public var group: Value
+    public var baseline: Value
+    public var users: Int
+    public var baselineUsers: Int
+    public var rows: [ComparisonRow]
+}
+
 /// Everything `funnel run` reports for one funnel.
 public struct FunnelResult: Sendable {
     public var name: String
@@ -51,6 +78,9 @@ public struct FunnelResult: Sendable {
     public var counting: String
     public var skipped: SkipReport
     public var eventsRead: Int
+    public var comparisons: [Comparison] = []
+    /// Why there is no comparison (for example, the baseline has no users).
+    public var comparisonNote: String?
 }
 
 /// Median and p90 as language.md §4 defines them.

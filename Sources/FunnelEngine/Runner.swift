@@ -233,38 +233,23 @@ public struct FunnelRunner {
         if funnel.breakdown.contains(where: \.splits) {
             groups = splitResults(splitGroups, eval: eval, names: rowNames)
         } else if !funnel.breakdown.isEmpty {
-            let vecs = funnel.breakdown.map { eval.field($0.field) }
-            var byKey: [[Value]: [Int]] = [:]
-            var keyOrder: [[Value]] = []
-            for a in all where out.levels[a] > 0 {
-                var key: [Value] = []
-                for (b, spec) in funnel.breakdown.enumerated() {
-                    var row: Int32 = -1
-                    if let step = spec.at {
-                        row = out.row(a, step)
-                    } else {
-                        // First touch: the actor's first event matching step 1 (any step for `any`).
-                        let need: UInt32 = isAny ? ~0 : 1
-                        let actor = owner?[a] ?? a
-                        for k in index.start[actor]..<index.start[actor + 1] {
-                            let r = Int(index.order[k])
-                            if let p = passes, p[r] == 0 { continue }
-                            if masks[r] & need != 0 && (startable?[r] ?? true) { row = Int32(r); break }
-                        }
-                    }
-                    key.append(row < 0 ? .null : vecs[b].value(at: Int(row)))
-                }
-                if byKey[key] == nil { keyOrder.append(key) }
-                byKey[key, default: []].append(a)
-            }
-            for key in keyOrder {
-                let rs = byKey[key] ?? []
-                groups.append(GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames)))
+            let keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.at) }, out: out, owner: owner, actors: all,
+                                         masks: masks, passes: passes, startable: startable, index: index)
+            groups = keyed.map { key, rs in
+                GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames))
             }
             groups.sort { a, b in
                 a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users
                     : a.key.map { $0.value.description }.joined() < b.key.map { $0.value.description }.joined()
             }
+        }
+        var comparisons: [Comparison] = []
+        var comparisonNote: String? = nil
+        if let cmp = funnel.compare {
+            let keyed = firstTouchGroups([(eval.field(cmp.field), nil)], out: out, owner: owner, actors: all,
+                                         masks: masks, passes: passes, startable: startable, index: index)
+            let stats = keyed.map { ($0.0[0], stepStats(out, $0.1, names: rowNames)) }.sorted { $0.1[0].users > $1.1[0].users }
+            (comparisons, comparisonNote) = compare(stats, spec: cmp, names: rowNames)
         }
         // KPIs, then expects.
         let kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
@@ -281,7 +266,60 @@ public struct FunnelRunner {
         }
         return FunnelResult(name: funnel.name, windowSeconds: funnel.window.map { Double($0) / 1e6 }, order: funnel.order,
                             steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label), kpis: kpis,
-                            expects: expects, population: population, counting: countingLabel, skipped: store.skipped, eventsRead: store.count)
+                            expects: expects, population: population, counting: countingLabel, skipped: store.skipped, eventsRead: store.count,
+                            comparisons: comparisons, comparisonNote: comparisonNote)
+    }
+
+    /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.
+    func firstTouchGroups(_ keys: [(vec: Vec, at: Int?)], out: Outcomes, owner: [Int]?, actors: [Int], masks: [UInt32],
+                          passes: [UInt8]?, startable: [Bool]?, index: ActorIndex) -> [([Value], [Int])] {
+        let need: UInt32 = funnel.order == .any ? ~0 : 1
+        var byKey: [[Value]: [Int]] = [:]
+        var keyOrder: [[Value]] = []
+        for a in actors where out.levels[a] > 0 {
+            var key: [Value] = []
+            for (vec, at) in keys {
+                var row: Int32 = -1
+                if let step = at {
+                    row = out.row(a, step)
+                } else {
+                    // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an attempt.
+                    let actor = owner?[a] ?? a
+                    for k in index.start[actor]..<index.start[actor + 1] {
+                        let r = Int(index.order[k])
+                        if let p = passes, p[r] == 0 { continue }
+                        if masks[r] & need != 0 && (startable?[r] ?? true) { row = Int32(r); break }
+                    }
+                }
+                key.append(row < 0 ? .null : vec.value(at: Int(row)))
+            }
+            if byKey[key] == nil { keyOrder.append(key) }
+            byKey[key, default: []].append(a)
+        }
+        return keyOrder.map { ($0, byKey[$0] ?? []) }
+    }
+
+    /// Each group against the baseline: overall conversion, then each step's conversion from the previous.
+    func compare(_ groups: [(Value, [StepStats])], spec: CheckedCompare, names: [String]) -> ([Comparison], String?) {
+        guard let base = spec.baseline.map({ b in groups.first { $0.0 == b } }) ?? groups.first else {
+            return ([], "baseline \(spec.baseline?.description ?? "") has no users in this data")
+        }
+        let n = names.count
+        var out: [Comparison] = []
+        for (value, steps) in groups where value != base.0 {
+            func row(_ name: String, _ x1: Int, _ n1: Int, _ x2: Int, _ n2: Int) -> ComparisonRow {
+                let r1 = n1 > 0 ? Double(x1) / Double(n1) : nil, r2 = n2 > 0 ? Double(x2) / Double(n2) : nil
+                let ci = ABStatistics.newcombe(x1, n1, x2, n2)
+                let (p, test) = ABStatistics.pValue(x1, n1, x2, n2)
+                let small = n1 < 30 || n2 < 30 || test == "fisher"
+                return ComparisonRow(step: name, rate: r1, baselineRate: r2, difference: r1.flatMap { a in r2.map { a - $0 } },
+                                     low: ci?.low, high: ci?.high, pValue: p, test: test, small: small)
+            }
+            var rows = [row("overall", steps[n - 1].users, steps[0].users, base.1[n - 1].users, base.1[0].users)]
+            for k in 1..<n { rows.append(row(names[k], steps[k].users, steps[k - 1].users, base.1[k].users, base.1[k - 1].users)) }
+            out.append(Comparison(key: spec.label, group: value, baseline: base.0, users: steps[0].users, baselineUsers: base.1[0].users, rows: rows))
+        }
+        return (out, nil)
     }
 
     var countingLabel: String {

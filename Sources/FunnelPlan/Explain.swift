@@ -34,6 +34,9 @@ public enum Explain {
                 out += "  by \(b.label): \(how)\n"
             }
             if !f.hold.isEmpty { out += "  hold: \(f.hold.map(\.description).joined(separator: ", ")) (every step of an assignment carries the same value)\n" }
+            if let c = f.compare {
+                out += "  compare by \(c.label) (first touch) against \(c.baseline.map { "baseline \($0)" } ?? "the largest group"): Newcombe 95% intervals, z-test (Fisher's exact below 5 per cell)\n"
+            }
             for k in f.kpis { out += "  kpi \(k.name) = \(k.expr)\n" }
             for e in f.expects { out += "  expect (line \(e.line)): \(e.source)\n" }
         }

@@ -45,7 +45,7 @@ public enum Planner {
             for x in f.exclusions { fields += x.predicate.fields }
             if let w = f.wherePredicate { fields += w.fields }
             if let p = f.population { fields += p.fields }
-            fields += f.breakdown.map(\.field) + f.hold
+            fields += f.breakdown.map(\.field) + f.hold + (f.compare.map { [$0.field] } ?? [])
             if case .property(let p) = f.count { fields.append(.property(p)) }
             for k in f.kpis { fields += k.expr.fields }
             for e in f.expects { fields += e.expr.fields }

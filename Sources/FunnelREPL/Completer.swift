@@ -24,7 +24,8 @@ extension Session {
     static let keywords = ["source", "users", "segment", "import", "funnel", "window", "order", "ties", "step", "where",
                            "for", "dates", "by", "kpi", "expect", "within", "and", "or", "not", "in", "contains",
                            "starts_with", "matches", "between", "ordered", "strict", "any", "none", "null", "true", "false",
-                           "count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "users"]
+                           "count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "users",
+                           "compare", "baseline", "hold", "exclude", "remove", "conversions", "day", "week", "month", "all", "at"]
 
     /// Completions for `line` with the cursor at character offset `cursor`.
     public func complete(_ line: String, cursor: Int) -> Completion {

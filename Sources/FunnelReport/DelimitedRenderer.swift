@@ -37,6 +37,11 @@ public enum DelimitedRenderer {
                 out += "\n**\(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "))**\n\n"
                 out += table(g.steps)
             }
+            if let first = f.comparisons.first {
+                out += "\n**compare by \(first.key)** (baseline \(Fmt.value(first.baseline)))\n\n"
+                out += "| " + Fmt.comparisonHeader.joined(separator: " | ") + " |\n|---|---:|---|---:|---:|---:|---:|---:|\n"
+                for row in f.comparisons.flatMap(Fmt.comparisonCells) { out += "| " + row.joined(separator: " | ") + " |\n" }
+            }
             if !f.kpis.isEmpty {
                 out += "\n| KPI | value |\n|---|---:|\n"
                 for (i, k) in f.kpis.enumerated() {

@@ -62,6 +62,27 @@ enum Fmt {
         }
     }
 
+    /// A difference of rates in percentage points: +2.1 pp.
+    static func points(_ x: Double?) -> String {
+        guard let x = x else { return "-" }
+        return (x >= 0 ? "+" : "") + fixed(x * 100, 1) + " pp"
+    }
+
+    static func pValue(_ p: Double?) -> String {
+        guard let p = p else { return "-" }
+        return p < 0.001 ? "<0.001" : fixed(p, 3)
+    }
+
+    /// The rows of every comparison, as cells: group, users, step, rate, baseline, difference, CI, p.
+    static func comparisonCells(_ c: Comparison) -> [[String]] {
+        c.rows.enumerated().map { i, r in
+            [i == 0 ? value(c.group) + (r.small ? " *" : "") : (r.small ? "*" : ""), i == 0 ? count(c.users) : "", r.step, percent(r.rate),
+             percent(r.baselineRate), points(r.difference),
+             "[\(points(r.low).replacingOccurrences(of: " pp", with: "")), \(points(r.high))]", pValue(r.pValue) + " " + r.test]
+        }
+    }
+    static let comparisonHeader = ["group", "users", "step", "rate", "baseline", "difference", "95% CI", "p-value"]
+
     /// A missing value reads `(none)` in tables.
     static func value(_ v: Value) -> String {
         if case .string(let s) = v { return s }

@@ -16,6 +16,12 @@ public enum HTMLRenderer {
                 let key = g.key.map { "\(esc($0.name)) = \(esc(Fmt.value($0.value)))" }.joined(separator: ", ")
                 body += "<h3>\(key)</h3>\n" + chart(g.steps) + table(g.steps)
             }
+            if let first = r.comparisons.first {
+                body += "<h3>compare by \(esc(first.key)) (baseline \(esc(Fmt.value(first.baseline))))</h3>\n<table>\n<tr>"
+                body += Fmt.comparisonHeader.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+                for row in r.comparisons.flatMap(Fmt.comparisonCells) { body += "<tr>" + row.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
+                body += "</table>\n"
+            }
             if !r.kpis.isEmpty {
                 let kinds = fi < kpiKinds.count ? kpiKinds[fi] : []
                 body += "<h3>KPIs</h3>\n<table class=\"kpis\">\n"

@@ -112,6 +112,31 @@ final class JSONWriter {
                     self.field("passed", e.passed); self.field("actual", e.actual)
                 }
             }
+            key("comparisons")
+            array(r.comparisons) { c in
+                self.object {
+                    self.field("key", c.key)
+                    self.key("group"); self.value(c.group)
+                    self.key("baseline"); self.value(c.baseline)
+                    self.field("users", c.users)
+                    self.field("baseline_users", c.baselineUsers)
+                    self.key("rows")
+                    self.array(c.rows) { row in
+                        self.object {
+                            self.field("step", row.step)
+                            self.field("rate", row.rate)
+                            self.field("baseline_rate", row.baselineRate)
+                            self.field("difference", row.difference)
+                            self.field("ci_low", row.low)
+                            self.field("ci_high", row.high)
+                            self.field("p_value", row.pValue)
+                            self.field("test", row.test)
+                            self.field("small", row.small)
+                        }
+                    }
+                }
+            }
+            if let note = r.comparisonNote { field("comparison_note", note) }
             key("events_read"); out += String(r.eventsRead)
             key("skipped_rows")
             object {

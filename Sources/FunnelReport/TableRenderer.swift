@@ -22,6 +22,15 @@ public struct TableRenderer {
                 out += stepsTable(g.steps, indent: "    ")
             }
         }
+        if let first = r.comparisons.first {
+            out += "\n  compare by \(first.key) (baseline \(Fmt.value(first.baseline)), \(Fmt.count(first.baselineUsers)) users)\n"
+            out += grid(Fmt.comparisonHeader, r.comparisons.flatMap(Fmt.comparisonCells), indent: "    ", right: [1, 3, 4, 5, 6, 7])
+            if r.comparisons.contains(where: { $0.rows.contains(where: \.small) }) {
+                out += "    * small: fewer than 30 users on a side or a cell below 5; read with care\n"
+            }
+        } else if let note = r.comparisonNote {
+            out += "\n  compare: \(note)\n"
+        }
         if !r.kpis.isEmpty {
             out += "\n  kpis\n"
             let w = r.kpis.map(\.name.count).max() ?? 0
@@ -41,6 +50,17 @@ public struct TableRenderer {
             out += "\n  " + paint("skipped \(Fmt.count(r.skipped.total)) bad rows: \(r.skipped.summary)", "33") + "\n"
         }
         return out
+    }
+
+    /// A plain aligned grid.
+    func grid(_ header: [String], _ rows: [[String]], indent: String, right: Set<Int>) -> String {
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            indent + cells.enumerated().map { i, c in right.contains(i) ? c.leftPad(widths[i]) : c.padding(widths[i]) }
+                .joined(separator: "  ").trimmingTrailing() + "\n"
+        }
+        return paint(line(header), "2") + rows.map(line).joined()
     }
 
     func stepsTable(_ steps: [StepStats], indent: String) -> String {

@@ -74,7 +74,7 @@ extension Checker {
         }
         var result = CheckedFunnel(name: f.name.text, line: line(f.name.span), source: sourceIndex, window: window, order: order,
                                    tiesStrict: tiesStrict, steps: checkedSteps, exclusions: [], wherePredicate: nil,
-                                   population: nil, dates: nil, breakdown: [], hold: [], count: .users, kpis: [], expects: [])
+                                   population: nil, dates: nil, breakdown: [], hold: [], count: .users, kpis: [], expects: [], compare: nil)
         for c in f.clauses {
             switch c.kind {
             case .exclude(let pred, let between, let remove):
@@ -122,6 +122,25 @@ extension Checker {
                 }
             default: break
             }
+        }
+        for c in f.clauses {
+            guard case .compare(let key, let baseline) = c.kind else { continue }
+            if result.compare != nil { error("E202", "a funnel compares once", c.keyword.span, help: "keep one 'compare' clause"); continue }
+            var field: EventField? = nil, label = ""
+            if let key = key {
+                if let (f, _) = fieldOf(key) { field = f; label = f.description }
+            } else if let first = result.breakdown.first, !first.splits {
+                field = first.field; label = first.label
+            } else {
+                error("E204", "'compare' needs a key", c.keyword.span, help: "write: compare by variant, or add 'by variant' to the funnel")
+            }
+            var base: Value? = nil
+            if let b = baseline {
+                if let (v, _) = Checker.constant(b) { base = v } else {
+                    error("E204", "the baseline is a value of the key, such as \"control\"", b.span)
+                }
+            }
+            if let field = field { result.compare = CheckedCompare(label: label, field: field, baseline: base) }
         }
         if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
             error("E301", "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",

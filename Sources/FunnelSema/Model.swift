@@ -208,6 +208,14 @@ public struct CheckedExpect: Sendable {
 
 public enum CountMode: Sendable, Equatable { case users, property(String), conversions }
 
+/// `compare by KEY [baseline VALUE]`: each group of KEY (first touch) against the baseline.
+public struct CheckedCompare: Sendable {
+    public var label: String
+    public var field: EventField
+    /// The named baseline group; nil means the largest group.
+    public var baseline: Value?
+}
+
 public struct CheckedFunnel: Sendable {
     public var name: String
     public var line: Int
@@ -225,6 +233,7 @@ public struct CheckedFunnel: Sendable {
     public var count: CountMode
     public var kpis: [CheckedKPI]
     public var expects: [CheckedExpect]
+    public var compare: CheckedCompare?
 }
 
 /// Everything a `.funnel` file (with its imports) declares, checked.

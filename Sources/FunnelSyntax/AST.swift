@@ -135,6 +135,8 @@ public struct Clause: Sendable {
         case count(Expr)
         case kpi(name: Name, expr: Expr)
         case expect(Expr)
+        /// `compare [by KEY] [baseline VALUE]`
+        case compare(key: Expr?, baseline: Expr?)
     }
     public var kind: Kind
     public var span: SourceSpan

@@ -39,6 +39,7 @@ public enum ASTPrinter {
         case .count(let e): return "(count \(expr(e)))"
         case .kpi(let n, let e): return "(kpi \(n.text) \(expr(e)))"
         case .expect(let e): return "(expect \(expr(e)))"
+        case .compare(let k, let b): return "(compare" + (k.map { " by \(expr($0))" } ?? "") + (b.map { " baseline \(expr($0))" } ?? "") + ")"
         }
     }
 

@@ -188,6 +188,11 @@ extension Parser {
             let name = try identifier("a KPI name", help: "write: kpi conversion = purchase / view")
             try expectEquals(help: "write: kpi \(name.text) = purchase / view")
             return done(.kpi(name: name, expr: try expression()))
+        case "compare":
+            var key: Expr? = nil, baseline: Expr? = nil
+            if atWord("by") { advance(); key = try postfix() }
+            if atWord("baseline") { advance(); baseline = try primary() }
+            return done(.compare(key: key, baseline: baseline))
         default:
             return done(.expect(try expression()))
         }

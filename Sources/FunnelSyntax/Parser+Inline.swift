@@ -5,7 +5,7 @@ import FunnelDiagnostics
 /// Bare names and strings are event names; `(…)` holds any event condition.
 extension Parser {
     /// Words that may follow the steps of an inline funnel (or a funnel's name in the REPL).
-    public static let inlineClauseWords: Set<String> = ["within", "window", "by", "where", "for", "order", "ties", "dates", "count", "hold"]
+    public static let inlineClauseWords: Set<String> = ["within", "window", "by", "where", "for", "order", "ties", "dates", "count", "hold", "compare"]
 
     /// Parses an inline funnel named `name`; its spans point into `file`.
     public static func parseInlineFunnel(_ file: SourceFile, name: String) -> (funnel: FunnelDecl?, diagnostics: [Diagnostic]) {

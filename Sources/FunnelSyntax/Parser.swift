@@ -14,7 +14,7 @@ public struct Parser {
 
     static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel"]
     static let clauseKeywords: Set<String> = ["window", "order", "ties", "step", "exclude", "where", "for",
-                                              "dates", "by", "hold", "count", "kpi", "expect"]
+                                              "dates", "by", "hold", "count", "kpi", "expect", "compare"]
 
     public init(_ file: SourceFile) {
         self.file = file

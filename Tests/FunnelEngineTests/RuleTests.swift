@@ -315,3 +315,40 @@ struct CountRuleTests {
         #expect(Harness.counts(f, rows, extra: ["session"]) == [2, 1])
     }
 }
+
+struct CompareRuleTests {
+    func t(_ s: Int) -> String { Harness.t(s) }
+
+    @Test func eachGroupAgainstTheBaseline() {
+        // Control: 4 of 8 buy; treatment: 6 of 8 buy (first touch decides the group).
+        var rows: [String] = []
+        for i in 0..<8 {
+            rows.append("c\(i),\(t(0)),view,control")
+            if i < 4 { rows.append("c\(i),\(t(10)),buy,control") }
+            rows.append("b\(i),\(t(0)),view,treatment")
+            if i < 6 { rows.append("b\(i),\(t(10)),buy,other") }
+        }
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  compare by variant baseline \"control\" }"
+        let r = Harness.run(f, rows: rows, extraColumns: ["variant"]).results.first
+        #expect(r?.comparisons.count == 1)
+        let c = r?.comparisons.first
+        #expect(c?.group == .string("treatment"))
+        #expect(c?.baseline == .string("control"))
+        let overall = c?.rows.first
+        #expect(overall?.step == "overall")
+        #expect(overall?.rate == 0.75)
+        #expect(overall?.baselineRate == 0.5)
+        #expect(overall?.difference == 0.25)
+        #expect(overall?.test == "fisher")            // a cell (2 non-buyers) is below 5
+        #expect(overall?.small == true)
+        #expect(overall?.pValue == ABStatistics.fisher(6, 8, 4, 8))
+        #expect(overall?.low == ABStatistics.newcombe(6, 8, 4, 8)?.low)
+    }
+
+    @Test func aMissingBaselineIsSaid() {
+        let f = "funnel f { step view = \"view\"  step buy = \"buy\"  compare by variant baseline \"nobody\" }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),view,a", "v,\(t(0)),view,b"], extraColumns: ["variant"]).results.first
+        #expect(r?.comparisons.isEmpty == true)
+        #expect(r?.comparisonNote == "baseline \"nobody\" has no users in this data")
+    }
+}
