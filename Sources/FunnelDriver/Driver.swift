@@ -15,6 +15,8 @@ public struct DriverOptions: Sendable {
     public var asOf: Int64?
     /// Load every column, not only those the plan uses (the REPL keeps the data for later queries).
     public var loadAllColumns = false
+    /// `funnel test`: every source reads the test's table, with its own column roles.
+    public var sourceOverride: SourceOverride?
     public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
         self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
     }
@@ -88,6 +90,13 @@ public enum Driver {
         if let events = options.events {
             for i in sources.indices { sources[i].path = events }
             checker.overrideSourcePaths(events)
+        }
+        if let o = options.sourceOverride {
+            for i in sources.indices {
+                sources[i].path = o.path; sources[i].userColumn = o.user; sources[i].timeColumn = o.time
+                sources[i].eventColumn = o.event; sources[i].delimiter = UInt8(ascii: ",")
+            }
+            checker.overrideSources(with: sources)
         }
         if let d = options.delimiter { for i in sources.indices { sources[i].delimiter = d } }
         // The schema of every source (a sample of its rows), to check names and types against.

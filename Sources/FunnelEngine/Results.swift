@@ -1,3 +1,4 @@
+import FunnelDiagnostics
 import FunnelSema
 
 /// The figures of one step (or one "completed k steps" row of an `any` funnel).
@@ -101,5 +102,22 @@ public enum Statistics {
         let lo = Int(h.rounded(.down))
         let hi = min(lo + 1, s.count - 1)
         return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
+    }
+}
+
+/// One `test` block, run.
+public struct TestOutcome: Sendable {
+    public var name: String
+    public var funnel: String
+    public var path: String
+    public var line: Int
+    /// Why the test could not run (an unknown funnel, a table that does not check...).
+    public var diagnostics: [Diagnostic]
+    public var result: FunnelResult?
+    public var passed: Bool { !diagnostics.contains(where: \.isError) && (result?.expects.allSatisfy(\.passed) ?? false) }
+
+    public init(name: String, funnel: String, path: String, line: Int, diagnostics: [Diagnostic], result: FunnelResult?) {
+        self.name = name; self.funnel = funnel; self.path = path; self.line = line
+        self.diagnostics = diagnostics; self.result = result
     }
 }

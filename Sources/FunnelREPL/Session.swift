@@ -84,7 +84,7 @@ public final class Session {
         let file = SourceFile(path: "<repl>", text: text)
         let (tokens, _) = Lexer.tokenize(file)
         let first = tokens.first?.identifier ?? ""
-        if ["source", "users", "segment", "import", "funnel"].contains(first) { return define(file) }
+        if ["source", "users", "segment", "import", "funnel", "test"].contains(first) { return define(file) }
         if first == "kpi" || first == "expect" { return addToCurrentFunnel(text) }
         if tokens.contains(where: { $0.isPunct("->") }) { return runInline(file) }
         if !first.isEmpty { return runReference(file) }
@@ -115,6 +115,7 @@ public final class Session {
         case .segment(let n, _): return "segment:" + n.text
         case .source(let s): return "source:" + s.name.text
         case .users: return "users"
+        case .test(let t): return "test:" + t.name
         case .importFile: return nil
         }
     }
@@ -177,6 +178,7 @@ public final class Session {
             case .source(let s): out += "defined source \(s.name.text)\n"
             case .users: out += "defined the users table\n"
             case .importFile(let p, _): out += "imported \(p)\n"
+            case .test(let t): out += "defined test \"\(t.name)\" for \(t.funnel.text); funnel test runs it from a file\n"
             }
         }
         return Reply(out)

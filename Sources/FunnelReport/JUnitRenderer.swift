@@ -49,6 +49,36 @@ public enum JUnitRenderer {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"funnel check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n\(suites)</testsuites>\n"
     }
 
+    /// `funnel test --junit`: one suite per file, one case per test block.
+    public static func renderTests(_ files: [(String, [TestOutcome], [Diagnostic])]) -> String {
+        var suites = ""
+        var tests = 0, failures = 0, errors = 0
+        for (path, outcomes, diagnostics) in files {
+            var cases = ""
+            var t = 0, fl = 0, er = 0
+            if diagnostics.contains(where: \.isError) {
+                t += 1; er += 1
+                cases += "    <testcase classname=\"\(escape(path))\" name=\"parse\">\n      <error message=\"\(escape(diagnostics.first { $0.isError }?.message ?? ""))\">\(escape(DiagnosticRenderer().render(diagnostics)))</error>\n    </testcase>\n"
+            }
+            for o in outcomes {
+                t += 1
+                cases += "    <testcase classname=\"\(escape(path)).\(escape(o.funnel))\" name=\"\(escape(o.name))\">\n"
+                if o.diagnostics.contains(where: \.isError) {
+                    er += 1
+                    cases += "      <error message=\"\(escape(o.diagnostics.first { $0.isError }?.message ?? ""))\">\(escape(DiagnosticRenderer().render(o.diagnostics)))</error>\n"
+                } else if !o.passed {
+                    fl += 1
+                    let lines = (o.result?.expects ?? []).filter { !$0.passed }.map { "line \($0.line): expect \($0.source) (actual \($0.actual.map { JSONWriter.number($0) } ?? "none"))" }
+                    cases += "      <failure message=\"\(escape(lines.first ?? "failed"))\">\(escape(lines.joined(separator: "\n")))</failure>\n"
+                }
+                cases += "    </testcase>\n"
+            }
+            suites += "  <testsuite name=\"\(escape(path))\" tests=\"\(t)\" failures=\"\(fl)\" errors=\"\(er)\">\n\(cases)  </testsuite>\n"
+            tests += t; failures += fl; errors += er
+        }
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"funnel test\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n\(suites)</testsuites>\n"
+    }
+
     static func escape(_ s: String) -> String {
         var o = ""
         for c in s.unicodeScalars {

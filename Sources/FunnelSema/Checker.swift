@@ -215,6 +215,12 @@ extension Checker {
     public mutating func overrideSourcePaths(_ path: String) {
         for i in sources.indices { sources[i].path = path }
     }
+
+    /// Replaces the resolved sources (same order), as `funnel test` does with its tables.
+    public mutating func overrideSources(with replaced: [CheckedSource]) {
+        guard replaced.count == sources.count else { return }
+        sources = replaced
+    }
 }
 
 /// Removes `.` and `dir/..` from a path, so messages name `examples/data/x.csv`.

@@ -70,6 +70,7 @@ public struct Decl: Sendable {
         case segment(name: Name, expr: Expr)
         case importFile(path: String, pathSpan: SourceSpan)
         case funnel(FunnelDecl)
+        case test(TestDecl)
     }
     public var kind: Kind
     public var span: SourceSpan
@@ -143,4 +144,31 @@ public struct Clause: Sendable {
     /// The clause's keyword (`step`, `kpi`, ...).
     public var keyword: Name
     public init(_ kind: Kind, _ span: SourceSpan, keyword: Name) { self.kind = kind; self.span = span; self.keyword = keyword }
+}
+
+/// `test "name" for FUNNEL { events { table } expect ... }` (language.md §9).
+public struct TestDecl: Sendable {
+    public var name: String
+    public var nameSpan: SourceSpan
+    public var funnel: Name
+    public var table: EventTable
+    /// The test's `expect` clauses (they replace the funnel's own when the test runs).
+    public var expects: [Clause]
+    public init(name: String, nameSpan: SourceSpan, funnel: Name, table: EventTable, expects: [Clause]) {
+        self.name = name; self.nameSpan = nameSpan; self.funnel = funnel; self.table = table; self.expects = expects
+    }
+}
+
+/// A whitespace-separated table of events: a header line, then one event per line; `-` is missing.
+public struct EventTable: Sendable {
+    public struct Cell: Sendable {
+        /// The text as written (without quotes for strings); nil for `-`.
+        public var text: String?
+        public var span: SourceSpan
+        public init(text: String?, span: SourceSpan) { self.text = text; self.span = span }
+    }
+    public var columns: [Name]
+    public var rows: [[Cell]]
+    public var span: SourceSpan
+    public init(columns: [Name], rows: [[Cell]], span: SourceSpan) { self.columns = columns; self.rows = rows; self.span = span }
 }

@@ -12,6 +12,10 @@ public enum ASTPrinter {
         case .users(let s): return "(users \(source(s)))"
         case .segment(let n, let e): return "(segment \(n.text) \(expr(e)))"
         case .importFile(let path, _): return "(import \"\(path)\")"
+        case .test(let t):
+            let header = t.table.columns.map(\.text).joined(separator: " ")
+            let rows = t.table.rows.map { "\n    (" + $0.map { $0.text ?? "-" }.joined(separator: " ") + ")" }.joined()
+            return "(test \"\(t.name)\" for \(t.funnel.text)\n  (events (\(header))\(rows))" + t.expects.map { "\n  " + clause($0) }.joined() + ")"
         case .funnel(let f):
             let head = "(funnel \(f.name.text)" + (f.from.map { " from \($0.text)" } ?? "")
             return head + f.clauses.map { "\n  " + clause($0) }.joined() + ")"

@@ -43,6 +43,9 @@ extension Parser {
             _ = try expectPunct("=")
             let e = try expression()
             return Decl(.segment(name: name, expr: e), SourceSpan(start, previousEnd))
+        case "test":
+            advance()
+            return Decl(.test(try testBody()), SourceSpan(start, previousEnd))
         case "import":
             advance()
             let (path, span) = try stringLiteral("a file path in quotes", help: "write: import \"shared.funnel\"")
@@ -55,6 +58,79 @@ extension Parser {
             let clauses = try funnelBody()
             return Decl(.funnel(FunnelDecl(name: name, from: from, clauses: clauses)), SourceSpan(start, previousEnd))
         }
+    }
+
+    /// `"name" for FUNNEL { events { ... } expect ... }`
+    mutating func testBody() throws -> TestDecl {
+        let (name, nameSpan) = try stringLiteral("the test's name in quotes", help: "write: test \"a buyer converts once\" for checkout { ... }")
+        _ = try expectWord("for", help: "name the funnel under test: test \"...\" for checkout { ... }")
+        let funnel = try identifier("a funnel name")
+        _ = try expectPunct("{")
+        var table: EventTable? = nil
+        var expects: [Clause] = []
+        while !atPunct("}") && !at(.endOfFile) {
+            if atWord("events") {
+                let kw = advance()
+                _ = try expectPunct("{", help: "the events go in a block: events { user time event ... }")
+                table = try eventTable(start: kw.span.start)
+            } else if atWord("expect") {
+                let kw = advance()
+                let e = try expression()
+                expects.append(Clause(.expect(e), kw.span.to(e.span), keyword: Name("expect", kw.span)))
+            } else {
+                try fail(expected: "'events { ... }' or 'expect'", help: "a test holds an events table and expect lines")
+            }
+        }
+        _ = try expectPunct("}", help: "close the test with '}'")
+        guard let t = table else {
+            report("E115", "test \"\(name)\" has no events", nameSpan, help: "add: events { user time event ... one event per line ... }")
+            throw ParseAbort()
+        }
+        return TestDecl(name: name, nameSpan: nameSpan, funnel: funnel, table: t, expects: expects)
+    }
+
+    /// The table after `events {`: a header line of column names, then one row per line, up to `}`.
+    mutating func eventTable(start: Int) throws -> EventTable {
+        var columns: [Name] = []
+        while case .identifier(let s) = current.kind, columns.isEmpty || !current.startsLine {
+            let t = advance()
+            columns.append(Name(s, t.span))
+        }
+        if columns.isEmpty { try fail(expected: "a header line of column names such as: user time event") }
+        var rows: [[EventTable.Cell]] = []
+        while !atPunct("}") && !at(.endOfFile) {
+            let rowStart = current.span
+            var row: [EventTable.Cell] = []
+            repeat {
+                let t = advance()
+                switch t.kind {
+                case .punct("-") where !(current.span.start == t.span.end && !current.startsLine && Parser.isNumber(current.kind)):
+                    row.append(.init(text: nil, span: t.span))
+                case .punct("-"):
+                    let n = advance()
+                    row.append(.init(text: file.text(of: t.span.to(n.span)), span: t.span.to(n.span)))
+                case .string(let s): row.append(.init(text: s, span: t.span))
+                case .identifier, .number, .percent, .date, .dateTime, .duration, .quotedName:
+                    row.append(.init(text: file.text(of: t.span), span: t.span))
+                default:
+                    report("E116", "unexpected \(t.display) in the events table", t.span, help: "cells are words, numbers, times, \"strings\" or - for missing")
+                }
+            } while !current.startsLine && !atPunct("}") && !at(.endOfFile)
+            if row.count != columns.count {
+                report("E116", "this row has \(row.count) cells; the header has \(columns.count)", rowStart.to(row.last?.span ?? rowStart),
+                       help: "write - for a missing value")
+            }
+            rows.append(row)
+        }
+        let end = current.span.end
+        _ = try expectPunct("}", help: "close the events table with '}'")
+        return EventTable(columns: columns, rows: rows, span: SourceSpan(start, end))
+    }
+
+    static func isNumber(_ k: Token.Kind) -> Bool {
+        if case .number = k { return true }
+        if case .percent = k { return true }
+        return false
     }
 
     /// `csv("path") { key = value ... }`

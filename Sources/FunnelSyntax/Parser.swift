@@ -12,7 +12,7 @@ public struct Parser {
     var pos = 0
     public internal(set) var diagnostics: [Diagnostic] = []
 
-    static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel"]
+    static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel", "test"]
     static let clauseKeywords: Set<String> = ["window", "order", "ties", "step", "exclude", "where", "for",
                                               "dates", "by", "hold", "count", "kpi", "expect", "compare"]
 

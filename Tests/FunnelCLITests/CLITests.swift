@@ -266,6 +266,49 @@ struct BadInputTests {
         #expect(!xml.contains("\u{1B}"))
     }
 
+    @Test func testBlocksRunOnTheirOwnEvents() throws {
+        let ok = CLI.run(["test", "examples/ecommerce.funnel"])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("2 passed, 0 failed"))
+        let dir = CLI.fixture(csv: "user,time,event\nx,2024-01-01T00:00:00Z,view\n", funnel: """
+        source e = csv("data.csv") { user = user  time = time  event = event }
+        funnel f {
+          step view = "view"
+          step buy = "buy"
+          kpi conversion = buy / view
+          expect conversion > 0       # replaced by each test's own expects
+        }
+        test "half convert" for f {
+          events {
+            user time                  event
+            a    2024-01-01T00:00:00Z  view
+            a    2024-01-01T00:00:05Z  buy
+            b    2024-01-01T00:00:00Z  view
+          }
+          expect conversion == 50%
+          expect buy == 2
+        }
+        test "typo" for ff {
+          events {
+            user time event
+            a 2024-01-01T00:00:00Z view
+          }
+          expect view == 1
+        }
+        """)
+        let r = CLI.run(["test", dir + "/f.funnel", "--junit", dir + "/r.xml"])
+        #expect(r.status == 2)     // a test that cannot run outranks a failure
+        #expect(r.stdout.contains("FAIL   \(dir)/f.funnel:8  test \"half convert\" for f"))
+        #expect(r.stdout.contains("FAIL  line 16: expect buy == 2  (actual 1)"))
+        #expect(r.stdout.contains("ok    line 15: expect conversion == 50%  (actual 0.5)"))
+        #expect(r.stdout.contains("did you mean 'f'?"))
+        #expect(r.stdout.contains("0 passed, 1 failed, 1 could not run"))
+        let xml = try String(contentsOfFile: dir + "/r.xml", encoding: .utf8)
+        #expect(xml.contains("<testsuites name=\"funnel test\" tests=\"2\" failures=\"1\" errors=\"1\">"))
+        // `run` and `check` leave test blocks alone.
+        #expect(CLI.run(["check", dir + "/f.funnel"]).status == 1)    // conversion > 0 is false on data.csv
+    }
+
     @Test func wrongUsageExits64() {
         #expect(CLI.run(["run"]).status == 64)
         #expect(CLI.run(["run", "examples/ecommerce.funnel", "--format", "xml"]).status == 64)

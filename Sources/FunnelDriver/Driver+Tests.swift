@@ -1,0 +1,129 @@
+import Foundation
+import FunnelDiagnostics
+import FunnelEngine
+import FunnelSema
+import FunnelSyntax
+
+extension Driver {
+    /// Runs every `test` block of a file (language.md §9): the funnel under test reads the
+    /// block's events table instead of its data, and the block's `expect` lines replace its own.
+    public static func runTests(path: String, options: DriverOptions = DriverOptions()) -> (tests: [TestOutcome], diagnostics: [Diagnostic]) {
+        let (units, parseDiags) = parseUnits(path: path)
+        guard let main = units.first, !parseDiags.contains(where: \.isError) else { return ([], parseDiags) }
+        var outcomes: [TestOutcome] = []
+        for decl in main.program.declarations {
+            guard case .test(let test) = decl.kind else { continue }
+            let line = main.file.location(of: test.nameSpan.start).line
+            var outcome = TestOutcome(name: test.name, funnel: test.funnel.text, path: main.file.path, line: line, diagnostics: [], result: nil)
+            outcome.diagnostics = runOne(test, in: main, units: units, options: options, result: &outcome.result)
+            outcomes.append(outcome)
+        }
+        return (outcomes, parseDiags)
+    }
+
+    static func runOne(_ test: TestDecl, in main: CompilationUnit, units: [CompilationUnit], options: DriverOptions,
+                       result: inout FunnelResult?) -> [Diagnostic] {
+        let file = main.file
+        func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) -> [Diagnostic] {
+            [Diagnostic(.error, code, message, at: .source(file, span), help: help)]
+        }
+        // The funnel under test, and the segments its `for` uses.
+        var target: (FunnelDecl, Int)? = nil
+        for (i, u) in units.enumerated() {
+            for d in u.program.declarations { if case .funnel(let f) = d.kind, f.name.text == test.funnel.text { target = (f, i) } }
+        }
+        guard let (funnel, funnelUnit) = target else {
+            let names = units.flatMap { $0.program.declarations.compactMap { d -> String? in if case .funnel(let f) = d.kind { return f.name.text }; return nil } }
+            return error("E201", "unknown funnel '\(test.funnel.text)'", test.funnel.span, help: DidYouMean.help(test.funnel.text, among: names, kind: "funnels"))
+        }
+        let columns = test.table.columns.map(\.text)
+        for role in ["user", "time", "event"] where !columns.contains(role) {
+            return error("E217", "the events table has no '\(role)' column", test.table.span,
+                         help: "the header names the columns: user time event, then properties")
+        }
+        if test.expects.isEmpty {
+            return error("E217", "test \"\(test.name)\" has no expect lines", test.nameSpan, help: "add for example: expect purchase == 1")
+        }
+        // The table as a CSV file.
+        let dir = NSTemporaryDirectory() + "funnel-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func csvField(_ s: String?) -> String {
+            guard let s = s else { return "" }
+            return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var csv = columns.joined(separator: ",") + "\n"
+        for row in test.table.rows { csv += row.map { csvField($0.text) }.joined(separator: ",") + "\n" }
+        let csvPath = dir + "/events.csv"
+        do { try csv.write(toFile: csvPath, atomically: true, encoding: .utf8) }
+        catch let failure { return error("E401", "cannot write the test's events: \(failure.localizedDescription)", test.table.span) }
+        // Only what the funnel needs: sources, users, its segments; the test's expects replace its own.
+        let needed = segmentsUsed(by: funnel, in: units)
+        let testUnits = units.enumerated().map { i, u -> CompilationUnit in
+            var decls: [Decl] = []
+            for d in u.program.declarations {
+                switch d.kind {
+                case .source, .users: decls.append(d)
+                case .segment(let n, _) where needed.contains(n.text): decls.append(d)
+                case .funnel(let f) where i == funnelUnit && f.name.text == funnel.name.text:
+                    var changed = f
+                    changed.clauses = f.clauses.filter { if case .expect = $0.kind { return false }; return true }
+                    decls.append(Decl(.funnel(changed), d.span))
+                default: break
+                }
+            }
+            return CompilationUnit(file: u.file, program: Program(declarations: decls))
+        }
+        // The test's expect lines are written in the test, so they join as a unit of their own file.
+        var withExpects = testUnits
+        if case .funnel(var f)? = withExpects[funnelUnit].program.declarations.first(where: { if case .funnel = $0.kind { return true }; return false })?.kind {
+            f.clauses += test.expects
+            if funnelUnit == 0 {
+                withExpects[0].program.declarations = withExpects[0].program.declarations.map { d in
+                    if case .funnel(let g) = d.kind, g.name.text == f.name.text { return Decl(.funnel(f), d.span) }
+                    return d
+                }
+            } else {
+                // A funnel from an imported file: its expects would point into another file, so
+                // the test runs a copy declared in the test's own unit.
+                withExpects[funnelUnit].program.declarations.removeAll { if case .funnel(let g) = $0.kind { return g.name.text == f.name.text }; return false }
+                withExpects[0].program.declarations.append(Decl(.funnel(f), test.nameSpan))
+            }
+        }
+        var o = options
+        o.sourceOverride = SourceOverride(path: csvPath, user: "user", time: "time", event: "event")
+        let c = compile(units: withExpects, parseDiagnostics: [], options: o, load: true)
+        if c.hasErrors { return c.diagnostics }
+        result = run(c, options: o, only: [funnel.name.text]).first
+        return c.diagnostics.filter { $0.code != "E210" }     // a test's table need not hold every event name
+    }
+
+    /// Segments a funnel's `for` refers to, directly or through other segments.
+    static func segmentsUsed(by funnel: FunnelDecl, in units: [CompilationUnit]) -> Set<String> {
+        var bodies: [String: Expr] = [:]
+        for u in units { for d in u.program.declarations { if case .segment(let n, let e) = d.kind { bodies[n.text] = e } } }
+        var used = Set<String>()
+        func visit(_ e: Expr) {
+            switch e.kind {
+            case .name(let n):
+                if let body = bodies[n], used.insert(n).inserted { visit(body) }
+            case .unary(_, let a), .member(let a, _): visit(a)
+            case .binary(_, let a, let b): visit(a); visit(b)
+            case .between(let a, let b, let c): visit(a); visit(b); visit(c)
+            case .call(_, let args, let w): args.forEach(visit); if let w = w { visit(w) }
+            case .list(let xs), .path(let xs): xs.forEach(visit)
+            default: break
+            }
+        }
+        for c in funnel.clauses { if case .forClause(let e) = c.kind { visit(e) } }
+        return used
+    }
+}
+
+/// A test's events replace every source's file and column roles.
+public struct SourceOverride: Sendable {
+    public var path: String
+    public var user: String
+    public var time: String
+    public var event: String
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import FunnelDiagnostics
+import FunnelDriver
+import FunnelEngine
+import FunnelReport
+
+struct Test: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the test blocks of .funnel files: each funnel on its own small events table.",
+        discussion: "A test block (test \"name\" for FUNNEL { events { ... } expect ... }) checks a definition without production data. Exit code 0 when every test passes, 1 when one fails, 2 when a test cannot run.")
+
+    @Argument(help: "The .funnel files.") var files: [String]
+    @Option(name: .long, help: "Also write a JUnit XML report to this file (one test case per test block).") var junit: String?
+    @OptionGroup var colorOption: ColorOption
+
+    func run() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one .funnel file") }
+        let color = colorOption.enabled()
+        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        var passed = 0, failed = 0, broken = 0
+        var suites: [(String, [TestOutcome], [Diagnostic])] = []
+        for file in files {
+            let (tests, diagnostics) = Driver.runTests(path: file)
+            CLI.report(diagnostics, color: colorOption.enabled(forStderr: true))
+            if diagnostics.contains(where: \.isError) {
+                broken += 1
+                FileHandleOut.stdout("\(file): invalid (\(DiagnosticRenderer.summary(diagnostics)))\n")
+            } else if tests.isEmpty {
+                FileHandleOut.stdout("\(file): no tests\n")
+            }
+            for t in tests {
+                if !t.diagnostics.filter(\.isError).isEmpty {
+                    broken += 1
+                    FileHandleOut.stdout("\(paint("ERROR", "1;31"))  \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
+                    FileHandleOut.stdout(DiagnosticRenderer(color: false).render(t.diagnostics).split(separator: "\n").map { "       " + $0 }.joined(separator: "\n") + "\n")
+                    continue
+                }
+                let expects = t.result?.expects ?? []
+                if t.passed { passed += 1 } else { failed += 1 }
+                FileHandleOut.stdout("\(t.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31"))   \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
+                for e in expects where !e.passed || !t.passed {
+                    let actual = e.actual.map { JSONNumber.format($0) } ?? "none"
+                    FileHandleOut.stdout("       \(e.passed ? "ok  " : "FAIL")  line \(e.line): expect \(e.source)  (actual \(actual))\n")
+                }
+            }
+            suites.append((file, tests, diagnostics))
+        }
+        FileHandleOut.stdout("\(passed) passed, \(failed) failed\(broken > 0 ? ", \(broken) could not run" : "")\n")
+        if let path = junit {
+            do { try JUnitRenderer.renderTests(suites).write(toFile: path, atomically: true, encoding: .utf8) }
+            catch { throw ValidationError("cannot write the JUnit report to \(path): \(error.localizedDescription)") }
+        }
+        if broken > 0 { throw ExitCode(2) }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
