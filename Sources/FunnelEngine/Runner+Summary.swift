@@ -1,0 +1,162 @@
+import FunnelSema
+
+/// From outcomes to figures: steps, breakdown groups, comparisons, KPIs and expects.
+extension FunnelRunner {
+    /// Groups of a splitting breakdown, from the split runs' outcomes.
+    func splitResults(_ groups: [UInt64: SplitGroup], eval: VectorEvaluator, names: [String]) -> [GroupResult] {
+        guard let sp = funnel.breakdown.first(where: \.splits) else { return [] }
+        let n = funnel.steps.count
+        let vec = sp.period == nil ? eval.field(sp.field) : nil
+        var out: [(code: UInt64, result: GroupResult)] = []
+        for (code, g) in groups {
+            let outcomes = Outcomes(steps: n, levels: g.levels, rows: g.rows, member: [Bool](repeating: true, count: g.levels.count))
+            let value: Value
+            if sp.period != nil { value = .string(formatDate(Int64(bitPattern: code) * 86_400_000_000)) }
+            else { value = code == FunnelRunner.missingKey || g.sample < 0 ? .null : (vec?.value(at: g.sample) ?? .null) }
+            let steps = stepStats(outcomes, Array(0..<g.levels.count), names: names)
+            if steps.first?.users ?? 0 > 0 { out.append((code, GroupResult(key: [(sp.label, value)], steps: steps))) }
+        }
+        if sp.period != nil { return out.sorted { Int64(bitPattern: $0.code) < Int64(bitPattern: $1.code) }.map(\.result) }
+        return out.map(\.result).sorted { a, b in
+            a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users : a.key[0].value.description < b.key[0].value.description
+        }
+    }
+
+    /// Figures from outcome records: one per actor, or (with `owner`) one per attempt of `owner[i]`.
+    func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, startable: [Bool]?, eval: VectorEvaluator,
+                   splitGroups: [UInt64: SplitGroup], index: ActorIndex) -> FunnelResult {
+        let n = funnel.steps.count
+        let isAny = funnel.order == .any
+        let rowNames = isAny ? (1...n).map { "completed \($0) step\($0 == 1 ? "" : "s")" } : funnel.steps.map(\.name)
+        let all = (0..<out.levels.count).filter { out.member[$0] }
+        let steps = stepStats(out, all, names: rowNames)
+
+        // Breakdown: a key per actor (first touch, at a step, or every value with `all`).
+        var groups: [GroupResult] = []
+        if funnel.breakdown.contains(where: \.splits) {
+            groups = splitResults(splitGroups, eval: eval, names: rowNames)
+        } else if !funnel.breakdown.isEmpty {
+            let keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.at) }, out: out, owner: owner, actors: all,
+                                         masks: masks, passes: passes, startable: startable, index: index)
+            groups = keyed.map { key, rs in
+                GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames))
+            }
+            groups.sort { a, b in
+                a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users
+                    : a.key.map { $0.value.description }.joined() < b.key.map { $0.value.description }.joined()
+            }
+        }
+        var comparisons: [Comparison] = []
+        var comparisonNote: String? = nil
+        if let cmp = funnel.compare {
+            let keyed = firstTouchGroups([(eval.field(cmp.field), nil)], out: out, owner: owner, actors: all,
+                                         masks: masks, passes: passes, startable: startable, index: index)
+            let stats = keyed.map { ($0.0[0], stepStats(out, $0.1, names: rowNames)) }.sorted { $0.1[0].users > $1.1[0].users }
+            (comparisons, comparisonNote) = compare(stats, spec: cmp, names: rowNames)
+        }
+        // KPIs, then expects.
+        let kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
+        var kpiValues: [Double?] = []
+        var kpis: [KPIResult] = []
+        for k in funnel.kpis {
+            let v = kpiContext.number(k.expr, kpis: kpiValues)
+            kpiValues.append(v)
+            kpis.append(KPIResult(name: k.name, value: v))
+        }
+        let expects = funnel.expects.map { e in
+            ExpectResult(source: e.source, line: e.line, passed: kpiContext.truth(e.expr, kpis: kpiValues),
+                         actual: kpiContext.number(e.actual, kpis: kpiValues))
+        }
+        return FunnelResult(name: funnel.name, windowSeconds: funnel.window.map { Double($0) / 1e6 }, order: funnel.order,
+                            steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label), kpis: kpis,
+                            expects: expects, population: population, counting: countingLabel, skipped: store.skipped, eventsRead: store.count,
+                            comparisons: comparisons, comparisonNote: comparisonNote)
+    }
+
+    /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.
+    func firstTouchGroups(_ keys: [(vec: Vec, at: Int?)], out: Outcomes, owner: [Int]?, actors: [Int], masks: [UInt32],
+                          passes: [UInt8]?, startable: [Bool]?, index: ActorIndex) -> [([Value], [Int])] {
+        let need: UInt32 = funnel.order == .any ? ~0 : 1
+        var byKey: [[Value]: [Int]] = [:]
+        var keyOrder: [[Value]] = []
+        for a in actors where out.levels[a] > 0 {
+            var key: [Value] = []
+            for (vec, at) in keys {
+                var row: Int32 = -1
+                if let step = at {
+                    row = out.row(a, step)
+                } else {
+                    // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an attempt.
+                    let actor = owner?[a] ?? a
+                    for k in index.start[actor]..<index.start[actor + 1] {
+                        let r = Int(index.order[k])
+                        if let p = passes, p[r] == 0 { continue }
+                        if masks[r] & need != 0 && (startable?[r] ?? true) { row = Int32(r); break }
+                    }
+                }
+                key.append(row < 0 ? .null : vec.value(at: Int(row)))
+            }
+            if byKey[key] == nil { keyOrder.append(key) }
+            byKey[key, default: []].append(a)
+        }
+        return keyOrder.map { ($0, byKey[$0] ?? []) }
+    }
+
+    /// Each group against the baseline: overall conversion, then each step's conversion from the previous.
+    func compare(_ groups: [(Value, [StepStats])], spec: CheckedCompare, names: [String]) -> ([Comparison], String?) {
+        guard let base = spec.baseline.map({ b in groups.first { $0.0 == b } }) ?? groups.first else {
+            return ([], "baseline \(spec.baseline?.description ?? "") has no users in this data")
+        }
+        let n = names.count
+        var out: [Comparison] = []
+        for (value, steps) in groups where value != base.0 {
+            func row(_ name: String, _ x1: Int, _ n1: Int, _ x2: Int, _ n2: Int) -> ComparisonRow {
+                let r1 = n1 > 0 ? Double(x1) / Double(n1) : nil, r2 = n2 > 0 ? Double(x2) / Double(n2) : nil
+                let ci = ABStatistics.newcombe(x1, n1, x2, n2)
+                let (p, test) = ABStatistics.pValue(x1, n1, x2, n2)
+                let small = n1 < 30 || n2 < 30 || test == "fisher"
+                return ComparisonRow(step: name, rate: r1, baselineRate: r2, difference: r1.flatMap { a in r2.map { a - $0 } },
+                                     low: ci?.low, high: ci?.high, pValue: p, test: test, small: small)
+            }
+            var rows = [row("overall", steps[n - 1].users, steps[0].users, base.1[n - 1].users, base.1[0].users)]
+            for k in 1..<n { rows.append(row(names[k], steps[k].users, steps[k - 1].users, base.1[k].users, base.1[k - 1].users)) }
+            out.append(Comparison(key: spec.label, group: value, baseline: base.0, users: steps[0].users, baselineUsers: base.1[0].users, rows: rows))
+        }
+        return (out, nil)
+    }
+
+    var countingLabel: String {
+        if case .property(let p) = funnel.count { return p }
+        return "users"
+    }
+
+    /// Users per row, conversion, drop-off and time from the previous step.
+    func stepStats(_ out: Outcomes, _ actors: [Int], names: [String]) -> [StepStats] {
+        let n = names.count
+        var users = [Int](repeating: 0, count: n)
+        var deltas = [[Double]](repeating: [], count: n)
+        let time = store.time
+        for a in actors {
+            let level = Int(out.levels[a])
+            for k in 0..<min(level, n) { users[k] += 1 }
+            if funnel.order == .any {
+                let ts = (0..<n).map { out.row(a, $0) }.filter { $0 >= 0 }.map { time[Int($0)] }.sorted()
+                for k in 1..<max(1, ts.count) { deltas[k].append(Double(ts[k] - ts[k - 1]) / 1e6) }
+            } else {
+                for k in 1..<max(1, min(level, n)) where out.row(a, k) >= 0 && out.row(a, k - 1) >= 0 {
+                    deltas[k].append(Double(time[Int(out.row(a, k))] - time[Int(out.row(a, k - 1))]) / 1e6)
+                }
+            }
+        }
+        return (0..<n).map { k in
+            let prev = k == 0 ? users[0] : users[k - 1]
+            return StepStats(name: names[k], users: users[k],
+                             fromStart: users[0] > 0 ? Double(users[k]) / Double(users[0]) : nil,
+                             fromPrevious: k == 0 ? (users[0] > 0 ? 1 : nil) : (prev > 0 ? Double(users[k]) / Double(prev) : nil),
+                             dropped: k == 0 ? 0 : prev - users[k],
+                             droppedShare: k == 0 ? 0 : (prev > 0 ? Double(prev - users[k]) / Double(prev) : nil),
+                             medianSecondsFromPrevious: k == 0 ? nil : Statistics.median(deltas[k]),
+                             p90SecondsFromPrevious: k == 0 ? nil : Statistics.percentile(deltas[k], 0.9))
+        }
+    }
+}
