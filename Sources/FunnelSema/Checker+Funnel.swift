@@ -223,7 +223,9 @@ extension Checker {
             return CheckedBreakdown(label: n, field: .time, at: nil, all: false, period: period)
         }
         guard let (field, _) = fieldOf(key.expr) else { return nil }
-        return CheckedBreakdown(label: field.description, field: field, at: atStep, all: key.all, period: nil)
+        // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
+        let label = atStep.map { "\(field.description) at \(steps[$0])" } ?? field.description
+        return CheckedBreakdown(label: label, field: field, at: atStep, all: key.all, period: nil)
     }
 
     /// A plain field reference: a property, `user.X`, `event`.

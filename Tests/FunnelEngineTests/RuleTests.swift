@@ -122,6 +122,7 @@ struct RuleTests {
         let f = "funnel f { step view = \"view\"  step buy = \"buy\"  by device at buy }"
         let r = Harness.run(f, rows: ["u,\(t(1)),view,mobile", "u,\(t(3)),buy,desktop"], extraColumns: ["device"]).results.first
         #expect(r?.groups.first?.key.first?.value == .string("desktop"))
+        #expect(r?.groups.first?.key.first?.name == "device at buy")
     }
 
     @Test func missingBreakdownValuesFormTheNoneGroup() {
