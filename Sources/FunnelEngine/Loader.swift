@@ -16,6 +16,8 @@ public enum Loader {
         /// Overrides the source's delimiter (`--delimiter`).
         public var delimiter: UInt8? = nil
         public var threads = max(1, min(8, System.coreCount))
+        /// Bytes per parallel chunk (tests use tiny chunks to cross many boundaries).
+        public var chunkBytes = 16 << 20
         public init(skipBadRows: Bool = false, delimiter: UInt8? = nil) { self.skipBadRows = skipBadRows; self.delimiter = delimiter }
     }
 
@@ -128,7 +130,7 @@ public enum Loader {
         }
         // Chunks split at line breaks.
         let size = file.count - dataStart
-        let chunkBytes = 16 << 20
+        let chunkBytes = max(64, options.chunkBytes)
         var starts = [dataStart]
         var p = dataStart + chunkBytes
         while p < file.count {
