@@ -309,6 +309,21 @@ struct BadInputTests {
         #expect(CLI.run(["check", dir + "/f.funnel"]).status == 1)    // conversion > 0 is false on data.csv
     }
 
+    @Test func importSharesSourcesAndSegments() throws {
+        let dir = CLI.fixture(csv: "user,time,event,device\nu1,2024-01-01T00:00:00Z,view,mobile\nu1,2024-01-01T00:00:05Z,buy,mobile\nu2,2024-01-01T00:00:00Z,view,desktop\n",
+                              funnel: "import \"shared.funnel\"\nfunnel f { step view = \"view\"  step buy = \"buy\"  for mobile_users }\n")
+        try "import \"f.funnel\"    # a cycle back: read once\nsource e = csv(\"data.csv\") { user = user  time = time  event = event }\nsegment mobile_users = first(device) == \"mobile\"\n"
+            .write(toFile: dir + "/shared.funnel", atomically: true, encoding: .utf8)
+        let r = CLI.run(["run", dir + "/f.funnel", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("f,,view,1,1,1,0,,"))
+        #expect(r.stdout.contains("f,,buy,1,1,1,0,5,5"))
+        try "import \"missing.funnel\"\n".write(toFile: dir + "/g.funnel", atomically: true, encoding: .utf8)
+        let missing = CLI.run(["check", dir + "/g.funnel"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("g.funnel:1:8: error[E401]: file not found"))
+    }
+
     @Test func wrongUsageExits64() {
         #expect(CLI.run(["run"]).status == 64)
         #expect(CLI.run(["run", "examples/ecommerce.funnel", "--format", "xml"]).status == 64)
