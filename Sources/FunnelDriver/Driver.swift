@@ -88,8 +88,14 @@ public enum Driver {
         var (sources, users, resolveDiags) = checker.resolveSources()
         c.diagnostics += resolveDiags
         if let events = options.events {
-            for i in sources.indices { sources[i].path = events }
-            checker.overrideSourcePaths(events)
+            // The file's extension decides its format when it names one (.csv, .jsonl, .ndjson).
+            let ext = (events as NSString).pathExtension.lowercased()
+            let format: String? = ext == "csv" ? "csv" : (ext == "jsonl" || ext == "ndjson" ? "jsonl" : nil)
+            for i in sources.indices {
+                sources[i].path = events
+                if let f = format { sources[i].format = f }
+            }
+            checker.overrideSources(with: sources)
         }
         if let o = options.sourceOverride {
             for i in sources.indices {

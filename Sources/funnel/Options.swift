@@ -9,7 +9,7 @@ import Glibc
 
 /// Options shared by the subcommands that read data.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "Read events from this file instead of the source's path (the column mapping is kept).")
+    @Option(name: .long, help: "Read events from this file instead of the source's path (the column mapping is kept; a .csv, .jsonl or .ndjson extension sets the format).")
     var events: String?
 
     @Flag(name: .long, help: "Skip rows that cannot be read (bad timestamps, ragged rows...), count them and report them with the results, instead of failing.")

@@ -324,6 +324,15 @@ struct BadInputTests {
         #expect(missing.stderr.contains("g.funnel:1:8: error[E401]: file not found"))
     }
 
+    @Test func eventsOverrideTakesTheFormatFromTheExtension() throws {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\n")
+        try "{\"user\":\"u1\",\"time\":\"2024-01-01T00:00:00Z\",\"event\":\"view\"}\n{\"user\":\"u1\",\"time\":\"2024-01-01T00:00:09Z\",\"event\":\"buy\"}\n"
+            .write(toFile: dir + "/more.jsonl", atomically: true, encoding: .utf8)
+        let r = CLI.run(["run", dir + "/f.funnel", "--events", dir + "/more.jsonl", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("f,,buy,1,1,1,0,9,9"))
+    }
+
     @Test func wrongUsageExits64() {
         #expect(CLI.run(["run"]).status == 64)
         #expect(CLI.run(["run", "examples/ecommerce.funnel", "--format", "xml"]).status == 64)
