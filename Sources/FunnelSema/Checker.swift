@@ -211,12 +211,7 @@ public struct Checker {
 }
 
 extension Checker {
-    /// `--events PATH`: every source reads this file instead, with its own mapping.
-    public mutating func overrideSourcePaths(_ path: String) {
-        for i in sources.indices { sources[i].path = path }
-    }
-
-    /// Replaces the resolved sources (same order), as `funnel test` does with its tables.
+    /// Replaces the resolved sources (same order): `--events`, and `funnel test`'s tables.
     public mutating func overrideSources(with replaced: [CheckedSource]) {
         guard replaced.count == sources.count else { return }
         sources = replaced
