@@ -52,7 +52,8 @@ extension Checker {
     mutating func checkEventName(_ name: String, _ span: SourceSpan) {
         guard let counts = schema?.eventCounts, counts[name] == nil, let path = schema?.path else { return }
         let help = DidYouMean.suggest(name, among: Array(counts.keys)).map { "did you mean \"\($0)\"?" }
-            ?? "events in the data: " + counts.sorted { $0.value > $1.value }.prefix(8).map { "\"\($0.key)\"" }.joined(separator: ", ")
+            ?? "events in the data: " + counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(12)
+                .map { "\"\($0.key)\"" }.joined(separator: ", ") + (counts.count > 12 ? ", … (\(counts.count - 12) more)" : "")
         warning("E210", "event \"\(name)\" never occurs in \(path)", span, help: help)
     }
 
