@@ -181,6 +181,12 @@ public enum Loader {
             order = [(0, 0, one.rowCount, stop)]
         }
         for b in merged { if let e = b.error { throw DiagnosticsError([e]) } }
+        // Rows are addressed with 32-bit indexes in the matcher's outcomes.
+        let rows = merged.reduce(0) { $0 + $1.rowCount }
+        if rows > Int(Int32.max) {
+            throw DiagnosticsError([Diagnostic(.error, "E406", "the file has \(rows) events; at most \(Int32.max) per file are supported",
+                                               at: .file(path: file.path), help: "split the file, or narrow it with a 'where' on a smaller export")])
+        }
         let store = merge(merged, segments: order, file: file, properties: properties, schema: schema)
         if store.count == 0 {
             let why = store.skipped.total > 0 ? "every row was skipped as bad: \(store.skipped.summary)" : "the file has no event rows"
