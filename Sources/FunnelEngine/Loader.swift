@@ -185,7 +185,7 @@ public enum Loader {
         let rows = merged.reduce(0) { $0 + $1.rowCount }
         if rows > Int(Int32.max) {
             throw DiagnosticsError([Diagnostic(.error, "E406", "the file has \(rows) events; at most \(Int32.max) per file are supported",
-                                               at: .file(path: file.path), help: "split the file, or narrow it with a 'where' on a smaller export")])
+                                               at: .file(path: file.path), help: "split the export into several files (for example by month) and run each")])
         }
         let store = merge(merged, segments: order, file: file, properties: properties, schema: schema)
         if store.count == 0 {
