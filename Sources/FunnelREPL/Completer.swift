@@ -75,7 +75,7 @@ extension Session {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         let names = entries.filter { !$0.hasPrefix(".") }.map { e -> String in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + e, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: dir + e, isDirectory: &isDir)
             return dir + e + (isDir.boolValue ? "/" : "")
         }.filter { cmd != ":load" || $0.hasSuffix("/") || $0.hasSuffix(".funnel") }
         return match(arg, from: start, among: names)

@@ -215,11 +215,7 @@ public final class Session {
             return Reply(render([Diagnostic(.error, "E201", "unknown funnel '\(word)'", at: .source(file, name?.span ?? SourceSpan(0, file.bytes.count)), help: help)]))
         }
         currentFunnel = n.text
-        if clauses.isEmpty {
-            let unit = units.first { $0.file.path == origin.path }
-            _ = unit
-            return run(nil, funnel: n.text, replacing: [])
-        }
+        if clauses.isEmpty { return run(nil, funnel: n.text, replacing: []) }
         // Rewrite the funnel: the typed clauses replace the breakdown / window, and add filters.
         let replaced: Set<String> = Set(clauses.map { $0.keyword.text })
         let keep = f.clauses.filter { c in

@@ -22,12 +22,11 @@ extension Checker {
             }
             error("E201", "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segments"))
             return nil
-        case .member(let base, let member):
+        case .member(let base, _):
             guard case .name("user") = base.kind else {
                 error("E206", "a user condition uses user.NAME or aggregates", e.span); return nil
             }
             guard let (f, t) = eventExpr(e, predicateContext: false), case .field(.profile(let p), _) = f else { return nil }
-            _ = member
             return (.profile(p, t), t)
         case .call(let fn, let args, let filterExpr):
             return userAggregate(fn, args, filterExpr, e)

@@ -198,10 +198,9 @@ public struct Checker {
         let saved = file
         file = unit.file
         let checked = userExpr(expr)
-        if let (u, t) = checked, t != .bool {
+        if let (_, t) = checked, t != .bool {
             error("E204", "segment '\(name)' must be true or false, not a \(t)", expr.span,
                   help: "compare it: for example count(\"purchase\") >= 1")
-            _ = u
         }
         file = saved
         segmentsInProgress.remove(name)

@@ -206,7 +206,6 @@ public struct Lexer {
         // Optional time part: THH:MM[:SS[.fff]] then Z or ±HH:MM.
         guard i < b.count, b[i] == UInt8(ascii: "T") else { return .date(micros) }
         i += 1
-        let ts = i
         func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }
             for j in 0..<n where !Lexer.isDigit(b[i + j]) { return nil }
@@ -237,7 +236,6 @@ public struct Lexer {
             let om = digits(2) ?? 0
             micros -= sign * Int64(oh * 3600 + om * 60) * 1_000_000
         }
-        _ = ts
         return .dateTime(micros)
     }
 }
