@@ -232,9 +232,13 @@ public enum Loader {
             }
             return out
         }
+        // Each builder column is released as soon as it has been copied out, to keep the peak low.
         let actor = gather(UInt32(0), { $0.actor }) { w, x in userMaps[w][Int(x)] }
+        for b in builders { b.actor = [] }
         let time = gather(Int64(0), { $0.time }) { _, x in x }
+        for b in builders { b.time = [] }
         let event = gather(UInt32(0), { $0.event }) { w, x in eventMaps[w][Int(x)] }
+        for b in builders { b.event = [] }
         var columns: [String: ColumnData] = [:]
         for (k, name) in properties.enumerated() {
             guard let slot = builders.first?.slots[k] else { break }
@@ -243,6 +247,7 @@ public enum Loader {
                 var dict = ByteDictionary()
                 let maps = remap(builders.map { $0.stringDicts[slot.index] }, into: &dict)
                 let codes = gather(UInt32(0), { $0.stringCodes[slot.index] }) { w, x in x == missingCode ? missingCode : maps[w][Int(x)] }
+                for b in builders { b.stringCodes[slot.index] = [] }
                 columns[name] = .strings(codes: codes, dictionary: dict.strings)
             case 1: columns[name] = .numbers(gather(0.0, { $0.numbers[slot.index] }) { _, x in x })
             case 2: columns[name] = .bools(gather(UInt8(0), { $0.bools[slot.index] }) { _, x in x })
