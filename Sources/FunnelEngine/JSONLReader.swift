@@ -125,7 +125,6 @@ struct JSONLReader {
                 // A malformed line is a bad row: skipped and counted, or the error.
                 error = nil
                 if !builder.bad("invalid JSON line", e.code, e.message, at: lineStart) { builder.error = e; return file.count }
-                while pos < file.count && b[pos] != 10 { pos += 1 }
                 var next = lineStart
                 while next < file.count && b[next] != 10 { next += 1 }
                 pos = min(file.count, next + 1)

@@ -47,7 +47,7 @@ extension Session {
             stores = [:]
             let c = compile(adding: [], load: true)
             if c.hasErrors { options.events = nil; return Reply(render(c.diagnostics)) }
-            return Reply("events now read from \(arg): \(Session.count(c.stores.reduce(0) { $0 + $1.count })) events in memory\n")
+            return Reply("events now read from \(arg): \(formatCount(c.stores.reduce(0) { $0 + $1.count })) events in memory\n")
         case ":schema": return schema()
         case ":funnels": return funnels()
         case ":explain":
@@ -105,21 +105,21 @@ extension Session {
             let store = c.stores[i], src = sp.source
             let lo = store.time.min() ?? 0, hi = store.time.max() ?? 0
             out += "source \(src.name): \(src.path)\n"
-            out += "  \(Session.count(store.count)) rows, \(Session.count(store.actorCount)) users, \(formatTime(lo)) to \(formatTime(hi))\n"
+            out += "  \(formatCount(store.count)) rows, \(formatCount(store.actorCount)) users, \(formatTime(lo)) to \(formatTime(hi))\n"
             out += "  columns:\n"
             let width = store.schema.columns.map(\.name.count).max() ?? 0
             for (name, type) in store.schema.columns {
                 var note = ""
                 if name == src.userColumn { note = "user" } else if name == src.timeColumn { note = "time" } else if name == src.eventColumn { note = "event" }
                 else if case .strings(_, let dict)? = store.properties[name] {
-                    note = dict.count <= 12 ? "\(dict.count) values: " + dict.joined(separator: ", ") : "\(Session.count(dict.count)) values"
+                    note = dict.count <= 12 ? "\(dict.count) values: " + dict.joined(separator: ", ") : "\(formatCount(dict.count)) values"
                 }
                 out += "    \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(type.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(note)\n"
             }
             out += "  events:\n"
             let events = store.eventCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             let ew = events.map(\.key.count).max() ?? 0
-            for (name, n) in events.prefix(30) { out += "    \(name.padding(toLength: ew, withPad: " ", startingAt: 0))  \(Session.count(n))\n" }
+            for (name, n) in events.prefix(30) { out += "    \(name.padding(toLength: ew, withPad: " ", startingAt: 0))  \(formatCount(n))\n" }
             if events.count > 30 { out += "    … \(events.count - 30) more\n" }
         }
         return Reply(out)

@@ -269,14 +269,7 @@ public final class Session {
         if let last = funnels.last { currentFunnel = last }
         let events = c.stores.reduce(0) { $0 + $1.count }
         var out = render(c.diagnostics, only: Set(more.map(\.file.path)))
-        out += "loaded \(path): \(funnels.count) funnel\(funnels.count == 1 ? "" : "s") (\(funnels.joined(separator: ", "))), \(Session.count(events)) events in memory\n"
+        out += "loaded \(path): \(funnels.count) funnel\(funnels.count == 1 ? "" : "s") (\(funnels.joined(separator: ", "))), \(formatCount(events)) events in memory\n"
         return Reply(out)
-    }
-
-    static func count(_ n: Int) -> String {
-        let s = String(n)
-        var out = ""
-        for (i, c) in s.enumerated() { if i > 0 && (s.count - i) % 3 == 0 { out += "," }; out.append(c) }
-        return out
     }
 }

@@ -6,6 +6,9 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case table, json, csv, markdown, html
 }
 
+/// 1,234,567: counts as every human format (and the REPL) prints them.
+public func formatCount(_ n: Int) -> String { Fmt.count(n) }
+
 /// Number formatting shared by the human formats.
 enum Fmt {
     static func percent(_ x: Double?) -> String {
