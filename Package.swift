@@ -14,18 +14,21 @@ let package = Package(
     targets: [
         // Spans, diagnostics, their renderer and "did you mean" — stdlib only.
         .target(name: "FunnelDiagnostics"),
+        // The language's shared vocabulary: values, typed expression trees, data files' shape — stdlib only.
+        .target(name: "FunnelCore", dependencies: ["FunnelDiagnostics"]),
         // Tokens, lexer, AST and the recovering parser.
         .target(name: "FunnelSyntax", dependencies: ["FunnelDiagnostics"]),
         // Name resolution and type checking against the data's schema.
-        .target(name: "FunnelSema", dependencies: ["FunnelSyntax", "FunnelDiagnostics"]),
-        // The plan: plain data that the engine runs and `funnel explain` prints.
-        .target(name: "FunnelPlan", dependencies: ["FunnelSema"]),
+        .target(name: "FunnelSema", dependencies: ["FunnelSyntax", "FunnelCore", "FunnelDiagnostics"]),
+        // The plan IR: plain data lowered from the checked model; the engine runs it and `funnel explain` prints it.
+        .target(name: "FunnelPlan", dependencies: ["FunnelSema", "FunnelCore"]),
         // Byte-level readers, columnar store, predicates, matcher, aggregation.
         // Dynamic exclusivity checks cost ~7% in the per-row loops; static checks remain.
-        .target(name: "FunnelEngine", dependencies: ["FunnelPlan"],
+        // It imports FunnelPlan and FunnelCore, never FunnelSema or FunnelSyntax (a test keeps it so).
+        .target(name: "FunnelEngine", dependencies: ["FunnelPlan", "FunnelCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        // Results rendered as table, JSON, CSV and Markdown.
-        .target(name: "FunnelReport", dependencies: ["FunnelEngine"]),
+        // Results (with the plan) rendered as table, JSON, CSV, Markdown, HTML and JUnit.
+        .target(name: "FunnelReport", dependencies: ["FunnelEngine", "FunnelPlan", "FunnelCore"]),
         // The only place that chains compile -> check -> plan -> run.
         .target(name: "FunnelDriver", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelReport"]),
         // libedit from Debian's libedit-dev; imported only by FunnelREPL.

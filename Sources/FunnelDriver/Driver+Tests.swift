@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCore
 import FunnelDiagnostics
 import FunnelEngine
 import FunnelSema
@@ -74,28 +75,20 @@ extension Driver {
             }
             return CompilationUnit(file: u.file, program: Program(declarations: decls))
         }
-        // The test's expect lines are written in the test, so they join as a unit of their own file.
+        // The test's expect lines join the funnel where it is declared; they keep pointing into the test's file.
+        let expects = test.expects.map { e -> Clause in var c = e; c.origin = file; return c }
         var withExpects = testUnits
-        if case .funnel(var f)? = withExpects[funnelUnit].program.declarations.first(where: { if case .funnel = $0.kind { return true }; return false })?.kind {
-            f.clauses += test.expects
-            if funnelUnit == 0 {
-                withExpects[0].program.declarations = withExpects[0].program.declarations.map { d in
-                    if case .funnel(let g) = d.kind, g.name.text == f.name.text { return Decl(.funnel(f), d.span) }
-                    return d
-                }
-            } else {
-                // A funnel from an imported file: its expects would point into another file, so
-                // the test runs a copy declared in the test's own unit.
-                withExpects[funnelUnit].program.declarations.removeAll { if case .funnel(let g) = $0.kind { return g.name.text == f.name.text }; return false }
-                withExpects[0].program.declarations.append(Decl(.funnel(f), test.nameSpan))
-            }
+        withExpects[funnelUnit].program.declarations = testUnits[funnelUnit].program.declarations.map { d in
+            guard case .funnel(var g) = d.kind, g.name.text == funnel.name.text else { return d }
+            g.clauses += expects
+            return Decl(.funnel(g), d.span)
         }
         var o = options
         o.sourceOverride = SourceOverride(path: csvPath, user: "user", time: "time", event: "event")
         let c = compile(units: withExpects, parseDiagnostics: [], options: o, load: true)
         if c.hasErrors { return c.diagnostics }
         result = run(c, options: o, only: [funnel.name.text]).first
-        return c.diagnostics.filter { $0.code != "E210" }     // a test's table need not hold every event name
+        return c.diagnostics
     }
 
     /// Segments a funnel's `for` refers to, directly or through other segments.

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCore
 import FunnelDiagnostics
 import FunnelEngine
 import FunnelPlan
@@ -23,20 +24,29 @@ public struct DriverOptions: Sendable {
     var loaderOptions: Loader.Options { Loader.Options(skipBadRows: skipBadRows, delimiter: delimiter) }
 }
 
-/// The outcome of compiling (and possibly loading and running) a `.funnel` file.
+/// Data kept between compilations (the REPL): event stores by path, and the users table.
+public final class DataCache: @unchecked Sendable {
+    public internal(set) var stores: [String: EventStore] = [:]
+    public internal(set) var profile: ProfileTable?
+    public init() {}
+}
+
+/// The outcome of compiling (and possibly loading) a `.funnel` file.
 public struct Compilation: Sendable {
     public var diagnostics: [Diagnostic] = []
     public var units: [CompilationUnit] = []
-    public var program: CheckedProgram?
+    /// The plan that runs; nil when the definition has errors.
     public var plan: Plan?
+    /// One store per plan source (when loaded).
     public var stores: [EventStore] = []
     public var profile: ProfileTable?
     public var hasErrors: Bool { diagnostics.contains { $0.isError } }
 }
 
-/// The one place that chains parse → check → plan → load → run.
+/// The one place that chains the phases: parse → resolve sources → read schemas → check →
+/// plan → load → run. Each phase runs once per compile and each data file is mapped once.
 public enum Driver {
-    /// Reads and parses a file and everything it imports (each once; cycles are errors).
+    /// Reads and parses a file and everything it imports (each once; cycles are read once).
     public static func parseUnits(path: String) -> ([CompilationUnit], [Diagnostic]) {
         var units: [CompilationUnit] = []
         var diags: [Diagnostic] = []
@@ -72,125 +82,57 @@ public enum Driver {
         return (units, diags)
     }
 
-    /// Compiles a file; with `load`, also reads the data (so event-name warnings and expects work).
+    /// Compiles a file; with `load`, also reads the data (so event-name warnings and runs work).
     public static func compile(path: String, options: DriverOptions = DriverOptions(), load: Bool) -> Compilation {
         let (units, parseDiags) = parseUnits(path: path)
         return compile(units: units, parseDiagnostics: parseDiags, options: options, load: load)
     }
 
     public static func compile(units: [CompilationUnit], parseDiagnostics: [Diagnostic], options: DriverOptions,
-                               load: Bool, cachedStores: [String: EventStore] = [:], cachedProfile: ProfileTable? = nil) -> Compilation {
+                               load: Bool, cache: DataCache? = nil) -> Compilation {
         var c = Compilation()
         c.units = units
         c.diagnostics = parseDiagnostics
         guard !units.isEmpty else { return finish(c) }
-        var checker = Checker(units: units)
-        var (sources, users, resolveDiags) = checker.resolveSources()
-        c.diagnostics += resolveDiags
-        if let events = options.events {
-            // The file's extension decides its format when it names one (.csv, .jsonl, .ndjson).
-            let ext = (events as NSString).pathExtension.lowercased()
-            let format: String? = ext == "csv" ? "csv" : (ext == "jsonl" || ext == "ndjson" ? "jsonl" : nil)
-            for i in sources.indices {
-                sources[i].path = events
-                if let f = format { sources[i].format = f }
-            }
-            checker.overrideSources(with: sources)
-        }
-        if let o = options.sourceOverride {
-            for i in sources.indices {
-                sources[i].path = o.path; sources[i].userColumn = o.user; sources[i].timeColumn = o.time
-                sources[i].eventColumn = o.event; sources[i].delimiter = UInt8(ascii: ",")
-            }
-            checker.overrideSources(with: sources)
-        }
-        if let d = options.delimiter { for i in sources.indices { sources[i].delimiter = d } }
-        // The schema of every source (a sample of its rows), to check names and types against.
-        var schemas: [DataSchema] = []
-        for (i, s) in sources.enumerated() {
-            if let store = cachedStores[s.path] { schemas.append(store.schema); continue }
-            do { schemas.append(try Loader.schema(of: s, options: options.loaderOptions)) }
-            catch let e as DiagnosticsError {
-                c.diagnostics += e.diagnostics.map { relocate($0, to: options.events == nil ? checker.sourcePathLocation(i) : nil) }
-                schemas.append(DataSchema(path: s.path, columns: [], eventCounts: nil))
-            }
-            catch { c.diagnostics.append(Diagnostic(.error, "E401", "\(error)", at: .file(path: s.path))) }
-        }
-        var usersSchema: DataSchema? = nil
-        if let u = users {
-            do { usersSchema = try ProfileTable.schema(of: u) }
-            catch let e as DiagnosticsError { c.diagnostics += e.diagnostics.map { relocate($0, to: checker.usersPathLocation) } }
-            catch {}
-        }
-        // A missing data file is reported once; checking names against it would only add noise.
-        if c.diagnostics.contains(where: { $0.isError && $0.code.hasPrefix("E4") }) { return finish(c) }
-        var firstChecker = checker
-        let (program, checkDiags) = firstChecker.check(schemas: schemas, usersSchema: usersSchema)
-        if checkDiags.contains(where: \.isError) || c.hasErrors || !load {
-            c.diagnostics += checkDiags
-            if !c.hasErrors { c.program = program; c.plan = Planner.plan(program) }
-            else if load && !checkDiags.contains(where: { $0.code == "E205" }) {
-                // Still say which event names never occur: such typos often cause the errors.
-                let counts = sources.enumerated().compactMap { i, s in
-                    (try? Loader.load(s, properties: [], schema: schemas[i], options: options.loaderOptions)).map { (i, $0.eventCounts) }
-                }
-                if counts.count == sources.count {
-                    let full = schemas.enumerated().map { i, sc in DataSchema(path: sc.path, columns: sc.columns, eventCounts: counts[i].1) }
-                    var again = checker
-                    c.diagnostics += again.check(schemas: full, usersSchema: usersSchema).diagnostics.filter { !$0.isError && $0.code == "E210" }
-                }
-            }
+        var phase = CompilePhases(units: units, options: options, cache: cache)
+        let sources = phase.resolveSources()
+        let data = phase.readSchemas(sources)
+        c.diagnostics += phase.diagnostics
+        // A data file that cannot be read is reported once; checking names against it would only add noise.
+        guard data.allRead else { return finish(c) }
+        let (program, checkDiags) = phase.check(data)
+        c.diagnostics += checkDiags
+        if checkDiags.contains(where: \.isError) || c.hasErrors {
+            // Still say which event names never occur: such typos often cause the errors.
+            if load && options.sourceOverride == nil { c.diagnostics += phase.eventWarningsWithoutRunning(program, data) }
             return finish(c)
         }
-        let plan = Planner.plan(program)
+        let plan = Planner.plan(program, schemas: data.schemas, usersSchema: data.usersSchema)
+        c.plan = plan
         Phases.mark("parsed and checked")
-        // Read the data: the mapped columns and the properties the plan uses.
+        guard load else { return finish(c) }
         do {
-            for (i, sp) in plan.sources.enumerated() {
-                if let cached = cachedStores[sp.source.path] {
-                    // Kept data: read again only the columns this plan needs and it lacks.
-                    let missing = sp.properties.filter { cached.properties[$0] == nil }
-                    if !missing.isEmpty {
-                        let more = try Loader.load(sp.source, properties: missing, schema: schemas[i], options: options.loaderOptions)
-                        cached.adopt(missing, from: more)
-                    }
-                    c.stores.append(cached); continue
-                }
-                let roles = [sp.source.userColumn, sp.source.timeColumn, sp.source.eventColumn]
-                // The REPL keeps every column but identifier-like strings (read when a query needs them).
-                let props = options.loadAllColumns
-                    ? Array(Set(schemas[i].columnNames.filter { !roles.contains($0) && !schemas[i].identifierLike.contains($0) } + sp.properties)).sorted()
-                    : sp.properties
-                c.stores.append(try Loader.load(sp.source, properties: props, schema: schemas[i], options: options.loaderOptions))
-            }
-            if let u = plan.users {
-                if let p = cachedProfile, p.path == u.users.path, u.columns.allSatisfy({ p.columns[$0] != nil }) { c.profile = p }
-                else { c.profile = try ProfileTable.load(u.users, columns: options.loadAllColumns ? (usersSchema?.columnNames ?? u.columns) : u.columns) }
-            }
+            (c.stores, c.profile) = try phase.load(plan, data)
         } catch let e as DiagnosticsError {
             c.diagnostics += e.diagnostics
+            c.plan = nil
             return finish(c)
         } catch {
-            c.diagnostics.append(Diagnostic(.error, "E401", "\(error)"))
+            c.diagnostics.append(Driver.internalError("loading the data failed: \(error)"))
+            c.plan = nil
             return finish(c)
         }
-        // Check again with the event names that occur in the data, for the warnings.
-        let full = zip(schemas, c.stores).map { s, store in DataSchema(path: s.path, columns: s.columns, eventCounts: store.eventCounts) }
-        var second = checker
-        let (program2, diags2) = second.check(schemas: full, usersSchema: usersSchema)
-        c.diagnostics += diags2
-        c.program = program2
-        c.plan = Planner.plan(program2)
+        // A test's small table need not hold every event name the funnel mentions.
+        if options.sourceOverride == nil {
+            c.diagnostics += Checker.unknownEventWarnings(program.eventMentions, counts: c.stores.map { $0.eventCounts },
+                                                          paths: plan.sources.map(\.spec.path))
+        }
         return finish(c)
     }
 
-    /// A data file's whole-file error, shown at the path in the `.funnel` file that names it.
-    static func relocate(_ d: Diagnostic, to location: DiagnosticLocation?) -> Diagnostic {
-        guard case .file(let path)? = d.location, let loc = location else { return d }
-        var moved = d
-        moved.location = loc
-        moved.message = d.message + " (\(path))"
-        return moved
+    /// An impossible state reached: said plainly, never hidden.
+    static func internalError(_ what: String) -> Diagnostic {
+        Diagnostic(.error, "E900", "internal error: \(what)", help: "this is a bug in funnel, please report it")
     }
 
     /// Diagnostics in reading order: by file (as loaded), then by position.
@@ -207,15 +149,13 @@ public enum Driver {
         return c
     }
 
-    /// Runs every funnel of a compiled program (or only those named).
+    /// Runs every funnel of a compiled program (or only those named), each on its own source's store.
     public static func run(_ c: Compilation, options: DriverOptions = DriverOptions(), only: [String]? = nil) -> [FunnelResult] {
-        guard let plan = c.plan else { return [] }
+        guard let plan = c.plan, c.stores.count == plan.sources.count else { return [] }
         Phases.mark("compiled and loaded")
         defer { Phases.mark("ran") }
-        return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.compactMap { f in
-            guard f.source < c.stores.count else { return nil }
-            return FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf,
-                                timezone: plan.sources[f.source].source.timezone).run()
+        return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.map { f in
+            FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf).run()
         }
     }
 }

@@ -1,5 +1,5 @@
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
 
 /// RFC 4180 CSV over a memory-mapped file: quoted fields with "" escapes and line
 /// breaks, LF or CRLF endings, a UTF-8 byte-order mark, any one-byte delimiter.

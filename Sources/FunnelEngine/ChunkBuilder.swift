@@ -1,5 +1,5 @@
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
 
 /// Which fields a reader extracts: the three roles and the typed property columns.
 struct Extraction {

@@ -1,6 +1,6 @@
 import Dispatch
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
 
 /// Marks a missing string (an empty CSV field, a JSON null or absent key).
 public let missingCode: UInt32 = .max

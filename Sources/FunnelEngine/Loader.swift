@@ -3,7 +3,7 @@ import Dispatch
 import Glibc
 #endif
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
 
 /// Reads event files into an `EventStore`: first a sample (for the schema the checker
 /// uses), then the whole file in parallel chunks with chunk-local dictionaries.
@@ -21,11 +21,16 @@ public enum Loader {
         public init(skipBadRows: Bool = false, delimiter: UInt8? = nil) { self.skipBadRows = skipBadRows; self.delimiter = delimiter }
     }
 
-    /// Columns and their types, inferred from the first rows.
-    public static func schema(of source: CheckedSource, options: Options = Options()) throws -> DataSchema {
-        let file = try MappedFile(path: source.path)
+    /// Columns and their types, inferred from the first rows, and the event names in those rows.
+    public static func schema(of source: SourceSpec, options: Options = Options()) throws -> DataSchema {
+        try schema(of: source, in: MappedFile(path: source.path), options: options)
+    }
+
+    /// The same, for a file already mapped (the driver maps each file once per run).
+    public static func schema(of source: SourceSpec, in file: MappedFile, options: Options = Options()) throws -> DataSchema {
         let samples = try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter, skipBad: options.skipBadRows)
-        var schema = DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: nil)
+        let sampledEvents = samples.first { $0.name == source.eventColumn }?.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        var schema = DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: sampledEvents)
         for (name, values) in samples where schema.type(of: name) == .string {
             let present = values.filter { !$0.isEmpty }
             let distinct = Set(present).count
@@ -108,9 +113,14 @@ public enum Loader {
     /// Reads the whole file: the user, time and event columns plus `properties`.
     /// Workers (one per core) take chunks of about 16 MiB in turn, each into its own
     /// builder; the chunks' rows are put back in file order when the builders are merged.
-    public static func load(_ source: CheckedSource, properties: [String], schema: DataSchema,
+    public static func load(_ source: SourceSpec, properties: [String], schema: DataSchema,
                             options: Options = Options()) throws -> EventStore {
-        let file = try MappedFile(path: source.path)
+        try load(source, from: MappedFile(path: source.path), properties: properties, schema: schema, options: options)
+    }
+
+    /// The same, from a file already mapped.
+    public static func load(_ source: SourceSpec, from file: MappedFile, properties: [String], schema: DataSchema,
+                            options: Options = Options()) throws -> EventStore {
         let types = properties.map { schema.type(of: $0) ?? .string }
         let extraction = Extraction(propertyNames: properties, propertyTypes: types)
         let delimiter = options.delimiter ?? source.delimiter

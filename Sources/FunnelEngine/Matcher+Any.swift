@@ -1,4 +1,5 @@
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// `order any`: steps in any order inside the window from the attempt's first event.
 extension Matcher {

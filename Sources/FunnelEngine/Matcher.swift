@@ -1,19 +1,5 @@
-import FunnelSema
-
-/// How one funnel matches, lowered to integers for the per-actor loop.
-public struct MatchConfig: Sendable {
-    public var steps: Int
-    /// Window from the attempt's first event, inclusive, in µs; nil means none.
-    public var window: Int64?
-    /// Per step (index 0 unused): at most this long after the previous step, inclusive.
-    public var within: [Int64?]
-    public var order: MatchOrder
-    public var tiesStrict: Bool
-
-    public init(steps: Int, window: Int64?, within: [Int64?], order: MatchOrder, tiesStrict: Bool) {
-        self.steps = steps; self.window = window; self.within = within; self.order = order; self.tiesStrict = tiesStrict
-    }
-}
+import FunnelCore
+import FunnelPlan
 
 /// One actor's outcome: the furthest level and the best assignment reaching it
 /// (indexes into the actor's events, one per step 0..<level; for `any`, per matched step).

@@ -1,5 +1,5 @@
 import Foundation
-import FunnelSema
+import FunnelCore
 
 /// A column of intermediate values while an expression is evaluated over every event.
 enum Vec {

@@ -1,5 +1,5 @@
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
 
 /// The users profile table, joined to a store's actors by key.
 public final class ProfileTable: @unchecked Sendable {
@@ -20,7 +20,7 @@ public final class ProfileTable: @unchecked Sendable {
     }
 
     /// Loads the whole table; it is small next to the events.
-    public static func load(_ users: CheckedUsers, columns wanted: [String], options: Loader.Options = Loader.Options()) throws -> ProfileTable {
+    public static func load(_ users: UsersSpec, columns wanted: [String], options: Loader.Options = Loader.Options()) throws -> ProfileTable {
         let file = try MappedFile(path: users.path)
         let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Int.max)
         guard let keyValues = raw.first(where: { $0.name == users.keyColumn })?.values else {
@@ -41,7 +41,7 @@ public final class ProfileTable: @unchecked Sendable {
                             schema: DataSchema(path: users.path, columns: schemaCols, eventCounts: nil), rowOfKey: rowOfKey)
     }
 
-    public static func schema(of users: CheckedUsers) throws -> DataSchema {
+    public static func schema(of users: UsersSpec) throws -> DataSchema {
         let file = try MappedFile(path: users.path)
         let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Loader.sampleRows)
         return DataSchema(path: users.path, columns: raw.map { ($0.name, Loader.inferType($0.values)) }, eventCounts: nil)

@@ -1,5 +1,5 @@
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
 
 /// The figures of one step (or one "completed k steps" row of an `any` funnel).
 public struct StepStats: Sendable, Equatable {

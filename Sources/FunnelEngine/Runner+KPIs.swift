@@ -1,8 +1,9 @@
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// Evaluates KPI and expect expressions over the actors' results.
 struct KPIContext {
-    let funnel: CheckedFunnel
+    let funnel: PlannedFunnel
     let outcomes: FunnelRunner.Outcomes
     let actors: [Int]
     let population: Int
@@ -11,7 +12,7 @@ struct KPIContext {
 
     /// Actors at step k: level >= k+1 (ordered), or step k matched (any).
     func usersAt(_ k: Int) -> Int {
-        if funnel.order == .any { return actors.filter { outcomes.row($0, k) >= 0 }.count }
+        if funnel.match.order == .any { return actors.filter { outcomes.row($0, k) >= 0 }.count }
         return actors.filter { Int(outcomes.levels[$0]) > k }.count
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import FunnelDiagnostics
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// `hold`, `by X all` and trends: the matcher runs on part of an actor's events at a time.
 extension FunnelRunner {
@@ -51,7 +52,7 @@ extension FunnelRunner {
 
     /// The first day (days since 1970-01-01, local to the source's time zone) of each row's period.
     func periodCodes(_ period: TrendPeriod) -> [UInt64] {
-        let zone = timezone.flatMap { $0 == "UTC" ? nil : TimeZone(identifier: $0) }.map(ZoneConverter.init)
+        let zone = self.zone
         var offsets: [Int64: Int64] = [:]
         return store.time.map { t in
             var local = t

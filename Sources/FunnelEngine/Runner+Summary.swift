@@ -1,22 +1,25 @@
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// From outcomes to figures: steps, breakdown groups, comparisons, KPIs and expects.
 extension FunnelRunner {
     /// Groups of a splitting breakdown, from the split runs' outcomes.
     func splitResults(_ groups: [UInt64: SplitGroup], eval: VectorEvaluator, names: [String]) -> [GroupResult] {
-        guard let sp = funnel.breakdown.first(where: \.splits) else { return [] }
+        guard let sp = funnel.splitKey else { return [] }
         let n = funnel.steps.count
-        let vec = sp.period == nil ? eval.field(sp.field) : nil
+        let byPeriod: Bool
+        if case .period = sp.attribution { byPeriod = true } else { byPeriod = false }
+        let vec = byPeriod ? nil : eval.field(sp.field)
         var out: [(code: UInt64, result: GroupResult)] = []
         for (code, g) in groups {
             let outcomes = Outcomes(steps: n, levels: g.levels, rows: g.rows, member: [Bool](repeating: true, count: g.levels.count))
             let value: Value
-            if sp.period != nil { value = .string(formatDate(Int64(bitPattern: code) * 86_400_000_000)) }
+            if byPeriod { value = .string(formatDate(Int64(bitPattern: code) * 86_400_000_000)) }
             else { value = code == FunnelRunner.missingKey || g.sample < 0 ? .null : (vec?.value(at: g.sample) ?? .null) }
             let steps = stepStats(outcomes, Array(0..<g.levels.count), names: names)
             if steps.first?.users ?? 0 > 0 { out.append((code, GroupResult(key: [(sp.label, value)], steps: steps))) }
         }
-        if sp.period != nil { return out.sorted { Int64(bitPattern: $0.code) < Int64(bitPattern: $1.code) }.map(\.result) }
+        if byPeriod { return out.sorted { Int64(bitPattern: $0.code) < Int64(bitPattern: $1.code) }.map(\.result) }
         return out.map(\.result).sorted { a, b in
             a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users : a.key[0].value.description < b.key[0].value.description
         }
@@ -25,18 +28,16 @@ extension FunnelRunner {
     /// Figures from outcome records: one per actor, or (with `owner`) one per attempt of `owner[i]`.
     func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, startable: [Bool]?, eval: VectorEvaluator,
                    splitGroups: [UInt64: SplitGroup], index: ActorIndex) -> FunnelResult {
-        let n = funnel.steps.count
-        let isAny = funnel.order == .any
-        let rowNames = isAny ? (1...n).map { "completed \($0) step\($0 == 1 ? "" : "s")" } : funnel.steps.map(\.name)
+        let rowNames = funnel.rowLabels
         let all = (0..<out.levels.count).filter { out.member[$0] }
         let steps = stepStats(out, all, names: rowNames)
 
         // Breakdown: a key per actor (first touch, at a step, or every value with `all`).
         var groups: [GroupResult] = []
-        if funnel.breakdown.contains(where: \.splits) {
+        if funnel.splitKey != nil {
             groups = splitResults(splitGroups, eval: eval, names: rowNames)
         } else if !funnel.breakdown.isEmpty {
-            let keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.at) }, out: out, owner: owner, actors: all,
+            let keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.attribution) }, out: out, owner: owner, actors: all,
                                          masks: masks, passes: passes, startable: startable, index: index)
             groups = keyed.map { key, rs in
                 GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames))
@@ -49,7 +50,7 @@ extension FunnelRunner {
         var comparisons: [Comparison] = []
         var comparisonNote: String? = nil
         if let cmp = funnel.compare {
-            let keyed = firstTouchGroups([(eval.field(cmp.field), nil)], out: out, owner: owner, actors: all,
+            let keyed = firstTouchGroups([(eval.field(cmp.field), .firstTouch)], out: out, owner: owner, actors: all,
                                          masks: masks, passes: passes, startable: startable, index: index)
             let stats = keyed.map { ($0.0[0], stepStats(out, $0.1, names: rowNames)) }.sorted { $0.1[0].users > $1.1[0].users }
             (comparisons, comparisonNote) = compare(stats, spec: cmp, names: rowNames)
@@ -64,26 +65,26 @@ extension FunnelRunner {
             kpis.append(KPIResult(name: k.name, value: v))
         }
         let expects = funnel.expects.map { e in
-            ExpectResult(source: e.source, line: e.line, passed: kpiContext.truth(e.expr, kpis: kpiValues),
+            ExpectResult(source: e.source, line: e.line, passed: kpiContext.truth(e.condition, kpis: kpiValues),
                          actual: kpiContext.number(e.actual, kpis: kpiValues))
         }
-        return FunnelResult(name: funnel.name, windowSeconds: funnel.window.map { Double($0) / 1e6 }, order: funnel.order,
+        return FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
                             steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label), kpis: kpis,
-                            expects: expects, population: population, counting: countingLabel, skipped: store.skipped, eventsRead: store.count,
+                            expects: expects, population: population, counting: funnel.countingLabel, skipped: store.skipped, eventsRead: store.count,
                             comparisons: comparisons, comparisonNote: comparisonNote)
     }
 
     /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.
-    func firstTouchGroups(_ keys: [(vec: Vec, at: Int?)], out: Outcomes, owner: [Int]?, actors: [Int], masks: [UInt32],
+    func firstTouchGroups(_ keys: [(vec: Vec, attribution: Attribution)], out: Outcomes, owner: [Int]?, actors: [Int], masks: [UInt32],
                           passes: [UInt8]?, startable: [Bool]?, index: ActorIndex) -> [([Value], [Int])] {
-        let need: UInt32 = funnel.order == .any ? ~0 : 1
+        let need: UInt32 = funnel.match.order == .any ? ~0 : 1
         var byKey: [[Value]: [Int]] = [:]
         var keyOrder: [[Value]] = []
         for a in actors where out.levels[a] > 0 {
             var key: [Value] = []
-            for (vec, at) in keys {
+            for (vec, attribution) in keys {
                 var row: Int32 = -1
-                if let step = at {
+                if case .atStep(let step) = attribution {
                     row = out.row(a, step)
                 } else {
                     // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an attempt.
@@ -103,7 +104,7 @@ extension FunnelRunner {
     }
 
     /// Each group against the baseline: overall conversion, then each step's conversion from the previous.
-    func compare(_ groups: [(Value, [StepStats])], spec: CheckedCompare, names: [String]) -> ([Comparison], String?) {
+    func compare(_ groups: [(Value, [StepStats])], spec: PlannedCompare, names: [String]) -> ([Comparison], String?) {
         guard let base = spec.baseline.map({ b in groups.first { $0.0 == b } }) ?? groups.first else {
             return ([], "baseline \(spec.baseline?.description ?? "") has no users in this data")
         }
@@ -125,11 +126,6 @@ extension FunnelRunner {
         return (out, nil)
     }
 
-    var countingLabel: String {
-        if case .property(let p) = funnel.count { return p }
-        return "users"
-    }
-
     /// Users per row, conversion, drop-off and time from the previous step.
     func stepStats(_ out: Outcomes, _ actors: [Int], names: [String]) -> [StepStats] {
         let n = names.count
@@ -139,7 +135,7 @@ extension FunnelRunner {
         for a in actors {
             let level = Int(out.levels[a])
             for k in 0..<min(level, n) { users[k] += 1 }
-            if funnel.order == .any {
+            if funnel.match.order == .any {
                 let ts = (0..<n).map { out.row(a, $0) }.filter { $0 >= 0 }.map { time[Int($0)] }.sorted()
                 for k in 1..<max(1, ts.count) { deltas[k].append(Double(ts[k] - ts[k - 1]) / 1e6) }
             } else {

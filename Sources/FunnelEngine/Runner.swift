@@ -1,20 +1,24 @@
 import Dispatch
 import Foundation
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
-/// Runs one checked funnel over a loaded store: predicates once per event, then the
+/// Runs one planned funnel over a loaded store: predicates once per event, then the
 /// matcher per actor (actors split across cores), then the figures.
 public struct FunnelRunner {
-    public let funnel: CheckedFunnel
+    public let funnel: PlannedFunnel
     public let store: EventStore
     public let profile: ProfileTable?
     /// "Now" for `recency` (default: the latest event time).
     public let asOf: Int64?
-    /// The source's time zone, for trend periods.
-    public let timezone: String?
 
-    public init(funnel: CheckedFunnel, store: EventStore, profile: ProfileTable?, asOf: Int64? = nil, timezone: String? = nil) {
-        self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf; self.timezone = timezone
+    public init(funnel: PlannedFunnel, store: EventStore, profile: ProfileTable?, asOf: Int64? = nil) {
+        self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf
+    }
+
+    /// The source's time zone for `dates` and trends (nil for UTC).
+    var zone: ZoneConverter? {
+        funnel.timezone.flatMap { $0 == "UTC" ? nil : TimeZone(identifier: $0) }.map(ZoneConverter.init)
     }
 
     /// Outcomes of the runs behind a splitting breakdown (`by X all`, trends), per group code:
@@ -47,26 +51,26 @@ public struct FunnelRunner {
                 p.withUnsafeBufferPointer { pb in for i in 0..<pb.count where pb[i] == 1 { m[i] |= bit } }
             }
         }
-        let wherePasses: [UInt8]? = funnel.wherePredicate.map { eval.predicate($0) }
+        let wherePasses: [UInt8]? = funnel.eventFilter.map { eval.predicate($0) }
         var startable: [Bool]? = nil
-        if let (a, b) = funnel.dates {
+        if let days = funnel.startDays {
             // The days are the source's days: midnight in its time zone.
-            let zone = timezone.flatMap { $0 == "UTC" ? nil : TimeZone(identifier: $0) }.map(ZoneConverter.init)
-            let lo = zone?.utc(fromLocal: a) ?? a, hi = zone.map { $0.utc(fromLocal: b + 1) - 1 } ?? b
+            let zone = self.zone
+            let lo = zone?.utc(fromLocal: days.firstLocal) ?? days.firstLocal
+            let hi = zone.map { $0.utc(fromLocal: days.lastLocal + 1) - 1 } ?? days.lastLocal
             startable = store.time.map { $0 >= lo && $0 <= hi }
         }
-        let userPopulation: [Bool]? = funnel.population.map {
+        let userPopulation: [Bool]? = funnel.actorFilter.map {
             UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime).truth($0)
         }
-        let config = MatchConfig(steps: n, window: funnel.window, within: funnel.steps.map(\.within),
-                                 order: funnel.order, tiesStrict: funnel.tiesStrict)
+        let config = funnel.match
         // The actors: users, or the values of the property that `count` names.
         var index = store.byActor
-        if case .property(let p) = funnel.count, let byProperty = store.index(byProperty: p) { index = byProperty }
+        if case .property(let p) = funnel.counting, let byProperty = store.index(byProperty: p) { index = byProperty }
         let actorCount = index.start.count - 1
         var passes = wherePasses
         var inPopulation = userPopulation
-        if case .property = funnel.count, let pop = userPopulation {
+        if case .property = funnel.counting, let pop = userPopulation {
             // `for` selects users; when another thing is counted, it keeps those users' events.
             let users = store.actor.map { pop[Int($0)] ? UInt8(1) : 0 }
             passes = passes.map { p in zip(p, users).map { $0 & $1 } } ?? users
@@ -77,21 +81,22 @@ public struct FunnelRunner {
         let ordPasses = passes.map { index.permute($0, zero: 0) }
         let ordStartable = startable.map { index.permute($0, zero: false) }
         // Strict funnels need every event (a non-step event breaks the chain); the others only step events.
-        let keepAll = funnel.order == .strict
+        let keepAll = config.order == .strict
         var out = Outcomes(steps: n, levels: [UInt8](repeating: 0, count: actorCount),
                            rows: [Int32](repeating: -1, count: actorCount * n), member: [Bool](repeating: false, count: actorCount))
         let parts = max(1, min(256, actorCount / 1024 + 1))
         let time = index.time
         let order = index.order
         let ordHold = holdCodes(eval).map { index.permute($0, zero: FunnelRunner.missingKey) }
-        let split = funnel.breakdown.first(where: \.splits)
+        let split = funnel.splitKey
+        let splitPeriod: TrendPeriod? = split.flatMap { if case .period(let p) = $0.attribution { return p } else { return nil } }
         let ordSplit: [UInt64]? = split.map { sp in
-            let codes = sp.period.map { periodCodes($0) } ?? FunnelRunner.codes(eval.field(sp.field), count: store.count)
+            let codes = splitPeriod.map { periodCodes($0) } ?? FunnelRunner.codes(eval.field(sp.field), count: store.count)
             return index.permute(codes, zero: FunnelRunner.missingKey)
         }
-        let isAny = funnel.order == .any
+        let isAny = config.order == .any
         var splitGroups: [UInt64: SplitGroup] = [:]
-        let conversions = funnel.count == .conversions
+        let conversions = funnel.counting == .conversions
         var attempts = SplitGroup()          // count conversions: one record per attempt
         var attemptOwner: [Int] = []
         let lock = NSLockLike()
@@ -141,18 +146,18 @@ public struct FunnelRunner {
                                     attempt = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: after, hold: ordHold != nil)
                                 }
                             }
-                            guard let sp = split else { continue }
+                            guard split != nil else { continue }
                             // The split runs: per value of X (all), or per period in which an attempt starts.
                             let count = ev.times.count
                             var keys: [UInt64]
-                            if sp.period != nil {
+                            if splitPeriod != nil {
                                 keys = (0..<count).filter { i in (isAny ? ev.masks[i] != 0 : ev.masks[i] & 1 != 0) && (starts?[i] ?? true) }.map { ev.split[$0] }
                             } else { keys = ev.split }
                             keys = Array(Set(keys)).sorted()
                             for key in keys {
                                 var subset: [Int]? = nil
                                 var st = starts
-                                if sp.period != nil {
+                                if splitPeriod != nil {
                                     st = (0..<count).map { (starts?[$0] ?? true) && ev.split[$0] == key }
                                 } else {
                                     subset = (0..<count).filter { ev.split[$0] == key }

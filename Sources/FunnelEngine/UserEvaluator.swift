@@ -1,4 +1,4 @@
-import FunnelSema
+import FunnelCore
 
 /// Evaluates user expressions (`segment`, `for`) once per actor over the actor's whole
 /// history (before `where`): aggregates first, column-wise, then the expression per actor.

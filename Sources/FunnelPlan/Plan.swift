@@ -1,96 +1,162 @@
-import FunnelSema
+import FunnelCore
 
-/// The execution plan: plain data (no closures). The native engine runs it and
-/// `funnel explain` prints it; SQL back ends can translate it later.
+/// The execution plan: plain data (no closures), lowered from the checked model. It is the
+/// one definition that runs: the native engine takes nothing else, `funnel explain` prints
+/// it, and a SQL backend translates it. Everything the engine needs is decided here.
 public struct Plan: Sendable {
+    /// Event files to read, in declaration order; funnels refer to them by index.
     public var sources: [SourcePlan]
     public var users: UsersPlan?
-    public var funnels: [CheckedFunnel]
-    public var segments: [String: UserExpr]
+    public var funnels: [PlannedFunnel]
 
-    public init(sources: [SourcePlan], users: UsersPlan?, funnels: [CheckedFunnel], segments: [String: UserExpr]) {
-        self.sources = sources; self.users = users; self.funnels = funnels; self.segments = segments
+    public init(sources: [SourcePlan], users: UsersPlan?, funnels: [PlannedFunnel]) {
+        self.sources = sources; self.users = users; self.funnels = funnels
     }
 }
 
-/// One event file to read, and which of its property columns the funnels use.
+/// A property column to read, with the type the checker inferred from the data.
+public struct PlannedColumn: Sendable, Equatable {
+    public var name: String
+    public var type: ValueType
+    public init(name: String, type: ValueType) { self.name = name; self.type = type }
+}
+
+/// One event file: how to read it, and the property columns (beyond user, time and event) the funnels use.
 public struct SourcePlan: Sendable {
-    public var source: CheckedSource
-    /// Property columns to materialise (beyond user, time and event).
-    public var properties: [String]
-    public init(source: CheckedSource, properties: [String]) { self.source = source; self.properties = properties }
+    public var spec: SourceSpec
+    public var columns: [PlannedColumn]
+    public var columnNames: [String] { columns.map(\.name) }
 }
 
+/// The users profile table and the columns the funnels read as `user.X`.
 public struct UsersPlan: Sendable {
-    public var users: CheckedUsers
-    /// Profile columns the funnels use (`user.X`).
-    public var columns: [String]
+    public var spec: UsersSpec
+    public var columns: [PlannedColumn]
+    public var columnNames: [String] { columns.map(\.name) }
 }
 
-/// Lowers a checked program to a plan: decides which columns each source must load.
-public enum Planner {
-    public static func plan(_ program: CheckedProgram) -> Plan {
-        var props = Array(repeating: Set<String>(), count: program.sources.count)
-        var profile = Set<String>()
-        func visit(_ f: EventField, _ source: Int) {
-            switch f {
-            case .property(let p): if source < props.count { props[source].insert(p) }
-            case .profile(let p): profile.insert(p)
-            default: break
-            }
-        }
-        for f in program.funnels {
-            var fields: [EventField] = []
-            for s in f.steps { fields += s.predicate.fields }
-            for x in f.exclusions { fields += x.predicate.fields }
-            if let w = f.wherePredicate { fields += w.fields }
-            if let p = f.population { fields += p.fields }
-            fields += f.breakdown.map(\.field) + f.hold + (f.compare.map { [$0.field] } ?? [])
-            if case .property(let p) = f.count { fields.append(.property(p)) }
-            for k in f.kpis { fields += k.expr.fields }
-            for e in f.expects { fields += e.expr.fields }
-            for field in fields { visit(field, f.source) }
-        }
-        // Segments read the first source.
-        for s in program.segments.values { for field in s.fields { visit(field, 0) } }
-        let sources = program.sources.enumerated().map { SourcePlan(source: $1, properties: props[$0].sorted()) }
-        let users = program.users.map { UsersPlan(users: $0, columns: profile.sorted()) }
-        return Plan(sources: sources, users: users, funnels: program.funnels, segments: program.segments)
+/// How one funnel matches an actor's events (language.md §4), as the per-actor loop needs it.
+public struct MatchConfig: Sendable, Equatable {
+    public var steps: Int
+    /// Window from the attempt's first event, inclusive, in µs; nil means none.
+    public var window: Int64?
+    /// Per step (index 0 unused): at most this long after the previous step, inclusive.
+    public var within: [Int64?]
+    public var order: MatchOrder
+    public var tiesStrict: Bool
+
+    public init(steps: Int, window: Int64?, within: [Int64?], order: MatchOrder, tiesStrict: Bool) {
+        self.steps = steps; self.window = window; self.within = within; self.order = order; self.tiesStrict = tiesStrict
     }
 }
 
-extension EventExpr {
-    /// Every field the expression reads.
-    public var fields: [EventField] {
-        switch self {
-        case .literal: return []
-        case .field(let f, _): return [f]
-        case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .arith(_, let a, let b): return a.fields + b.fields
-        case .inList(let a, _, _), .stringOp(_, let a, _), .isNull(let a, _), .not(let a), .negate(let a): return a.fields
-        }
-    }
+/// A step: its predicate sets bit `index` of an event's step mask.
+public struct PlannedStep: Sendable {
+    public var name: String
+    public var predicate: EventExpr
 }
 
-extension UserExpr {
-    public var fields: [EventField] {
+/// `exclude P between A and B [remove]`, with the steps resolved (the whole funnel when not given).
+public struct PlannedExclusion: Sendable {
+    public enum Effect: String, Sendable { case stop, remove }
+    public var predicate: EventExpr
+    public var from: Int
+    public var to: Int
+    public var effect: Effect
+}
+
+/// Where a breakdown key's value comes from.
+public enum Attribution: Sendable, Equatable {
+    /// The actor's first step-1 event that may start an attempt (any step's in `any` funnels).
+    case firstTouch
+    /// The event matched to this step (0-based) in the best assignment.
+    case atStep(Int)
+    /// `by X all`: the funnel runs once per value of X.
+    case everyValue
+    /// `by day | week | month`: attempts bucketed by the period of their step-1 event.
+    case period(TrendPeriod)
+
+    /// Whether groups come from separate runs (per value or per period) rather than one key per actor.
+    public var splits: Bool {
         switch self {
-        case .literal: return []
-        case .profile(let p, _): return [.profile(p)]
-        case .aggregate(_, let v, let f): return (v?.fields ?? []) + (f?.fields ?? [])
-        case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .arith(_, let a, let b): return a.fields + b.fields
-        case .inList(let a, _, _), .isNull(let a, _), .not(let a), .negate(let a): return a.fields
+        case .everyValue, .period: return true
+        case .firstTouch, .atStep: return false
         }
     }
 }
 
-extension KPIExpr {
-    public var fields: [EventField] {
-        switch self {
-        case .stepAggregate(_, _, let v): return v.fields
-        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.fields + b.fields
-        case .between(let a, let b, let c): return a.fields + b.fields + c.fields
-        case .negate(let a), .not(let a): return a.fields
-        default: return []
-        }
+public struct PlannedBreakdown: Sendable {
+    /// The key as printed: `device`, `device at purchase`, `week`.
+    public var label: String
+    public var field: EventField
+    public var attribution: Attribution
+}
+
+/// `dates A to B`: the days (in the source's time zone) whose step-1 events may start an attempt.
+public struct StartDays: Sendable, Equatable {
+    /// Local midnight of the first day and the last microsecond of the last day, as if local were UTC.
+    public var firstLocal: Int64
+    public var lastLocal: Int64
+}
+
+/// How a figure reads: a ratio of user counts is a rate, a time aggregate is seconds.
+public enum Reading: String, Sendable { case rate, seconds, number }
+
+public struct PlannedKPI: Sendable {
+    public var name: String
+    public var expr: KPIExpr
+    public var reading: Reading
+}
+
+public struct PlannedExpect: Sendable {
+    /// The expectation as written, and its line in the `.funnel` file.
+    public var source: String
+    public var line: Int
+    public var condition: KPIExpr
+    /// The left-hand side, reported as "actual".
+    public var actual: KPIExpr
+    public var reading: Reading
+}
+
+/// `compare by KEY [baseline VALUE]`: each first-touch group of KEY against the baseline.
+public struct PlannedCompare: Sendable {
+    public var label: String
+    public var field: EventField
+    /// The named baseline group; nil means the largest group.
+    public var baseline: Value?
+}
+
+/// One funnel, ready to run.
+public struct PlannedFunnel: Sendable {
+    public var name: String
+    public var line: Int
+    /// Index into `Plan.sources`.
+    public var source: Int
+    /// The source's time zone (nil = UTC): `dates` and trend periods are its days.
+    public var timezone: String?
+    public var match: MatchConfig
+    public var steps: [PlannedStep]
+    /// What each result row is called: the step names, or "completed k steps" in `any` funnels.
+    public var rowLabels: [String]
+    public var exclusions: [PlannedExclusion]
+    /// `where`: other events do not exist for this funnel.
+    public var eventFilter: EventExpr?
+    /// `for`: the actors counted (segments are expanded in place).
+    public var actorFilter: UserExpr?
+    public var startDays: StartDays?
+    public var counting: CountMode
+    public var breakdown: [PlannedBreakdown]
+    /// `hold`: every step of an assignment carries the same values of these fields.
+    public var hold: [EventField]
+    public var kpis: [PlannedKPI]
+    public var expects: [PlannedExpect]
+    public var compare: PlannedCompare?
+
+    /// The breakdown key whose groups come from separate runs, if any.
+    public var splitKey: PlannedBreakdown? { breakdown.first { $0.attribution.splits } }
+    /// What an actor is: "users", or the property that `count` names.
+    public var countingLabel: String {
+        if case .property(let p) = counting { return p }
+        return "users"
     }
 }

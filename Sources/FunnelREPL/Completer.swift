@@ -90,7 +90,7 @@ extension Session {
         return String(head[r])
     }
 
-    var loadedStores: [EventStore] { Array(stores.values) }
+    var loadedStores: [EventStore] { Array(cache.stores.values) }
     var eventNames: [String] { Array(Set(loadedStores.flatMap(\.eventNames))) }
     var propertyNames: [String] { Array(Set(loadedStores.flatMap(\.schema.columnNames))) }
 
@@ -100,7 +100,7 @@ extension Session {
         for store in loadedStores {
             if case .strings(_, let dict)? = store.properties[name], dict.count <= 200 { return dict }
         }
-        if name.hasPrefix("user."), let p = profile, case .strings(_, let dict)? = p.columns[String(name.dropFirst(5))], dict.count <= 200 { return dict }
+        if name.hasPrefix("user."), let p = cache.profile, case .strings(_, let dict)? = p.columns[String(name.dropFirst(5))], dict.count <= 200 { return dict }
         return nil
     }
 

@@ -4,6 +4,7 @@ import FunnelDriver
 import FunnelEngine
 import FunnelPlan
 import FunnelReport
+import FunnelCore
 import FunnelSema
 import FunnelSyntax
 
@@ -44,7 +45,7 @@ extension Session {
             guard !arg.isEmpty else { return usage(":events PATH") }
             guard FileManager.default.fileExists(atPath: arg) else { return Reply("error: file not found: '\(arg)'\n") }
             options.events = arg
-            stores = [:]
+            cache = DataCache()
             let c = compile(adding: [], load: true)
             if c.hasErrors { options.events = nil; return Reply(render(c.diagnostics)) }
             return Reply("events now read from \(arg): \(formatCount(c.stores.reduce(0) { $0 + $1.count })) events in memory\n")
@@ -102,7 +103,7 @@ extension Session {
         guard let plan = c.plan, !plan.sources.isEmpty else { return Reply("no sources yet: :load a file or type source NAME = csv(\"...\") { ... }\n") }
         var out = ""
         for (i, sp) in plan.sources.enumerated() where i < c.stores.count {
-            let store = c.stores[i], src = sp.source
+            let store = c.stores[i], src = sp.spec
             let lo = store.time.min() ?? 0, hi = store.time.max() ?? 0
             out += "source \(src.name): \(src.path)\n"
             out += "  \(formatCount(store.count)) rows, \(formatCount(store.actorCount)) users, \(formatTime(lo)) to \(formatTime(hi))\n"

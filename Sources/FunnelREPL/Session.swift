@@ -4,6 +4,7 @@ import FunnelDriver
 import FunnelEngine
 import FunnelPlan
 import FunnelReport
+import FunnelCore
 import FunnelSema
 import FunnelSyntax
 
@@ -23,9 +24,8 @@ public final class Session {
     public let color: Bool
     /// Loaded files and accepted declarations, in order.
     var units: [CompilationUnit] = []
-    /// Data kept in memory between queries, by path.
-    var stores: [String: EventStore] = [:]
-    var profile: ProfileTable?
+    /// Data kept in memory between queries.
+    var cache = DataCache()
     /// Text of a declaration still open (a brace not yet closed).
     var pending: [String] = []
     /// The funnel most recently defined or run (`kpi` lines add to it).
@@ -85,7 +85,7 @@ public final class Session {
         let (tokens, _) = Lexer.tokenize(file)
         let first = tokens.first?.identifier ?? ""
         if ["source", "users", "segment", "import", "funnel", "test"].contains(first) { return define(file) }
-        if first == "kpi" || first == "expect" { return addToCurrentFunnel(text) }
+        if first == "kpi" || first == "expect" { return addToCurrentFunnel(file) }
         if tokens.contains(where: { $0.isPunct("->") }) { return runInline(file) }
         if !first.isEmpty { return runReference(file) }
         return Reply(render([Diagnostic(.error, "E111", "expected a funnel, a declaration or a :command",
@@ -95,17 +95,20 @@ public final class Session {
 
     // MARK: compiling
 
-    func compile(adding extra: [CompilationUnit], replacing names: Set<String> = [], load: Bool, parseDiagnostics: [Diagnostic] = []) -> Compilation {
-        let kept = units.map { u in
+    func compile(adding extra: [CompilationUnit], replacing names: Set<String> = [], load: Bool) -> Compilation {
+        compile(units: units(without: names) + extra, load: load)
+    }
+
+    /// Compiles a set of units against the data kept in memory.
+    func compile(units all: [CompilationUnit], load: Bool) -> Compilation {
+        Driver.compile(units: all, parseDiagnostics: [], options: options, load: load, cache: cache)
+    }
+
+    /// The session's units without the declarations named (they are being replaced).
+    func units(without names: Set<String>) -> [CompilationUnit] {
+        units.map { u in
             CompilationUnit(file: u.file, program: Program(declarations: u.program.declarations.filter { !names.contains(Session.declaredName($0) ?? "") }))
         }
-        let c = Driver.compile(units: kept + extra, parseDiagnostics: parseDiagnostics, options: options, load: load,
-                               cachedStores: stores, cachedProfile: profile)
-        if let plan = c.plan {
-            for (i, s) in plan.sources.enumerated() where i < c.stores.count { stores[s.source.path] = c.stores[i] }
-        }
-        if let p = c.profile { profile = p }
-        return c
     }
 
     /// The name a declaration introduces (funnels, segments and sources).
@@ -134,14 +137,25 @@ public final class Session {
         units.flatMap { $0.program.declarations.compactMap { d -> String? in if case .funnel(let f) = d.kind { return f.name.text }; return nil } }
     }
 
-    /// A funnel's declaration with the file it was written in.
-    func funnelDecl(_ name: String) -> (FunnelDecl, Decl, SourceFile)? {
-        for u in units.reversed() {
-            for d in u.program.declarations {
-                if case .funnel(let f) = d.kind, f.name.text == name { return (f, d, u.file) }
+    /// Where a funnel is declared: its unit and declaration index, and the declaration.
+    func funnelDecl(_ name: String) -> (unit: Int, decl: Int, funnel: FunnelDecl)? {
+        for (i, u) in units.enumerated().reversed() {
+            for (j, d) in u.program.declarations.enumerated() {
+                if case .funnel(let f) = d.kind, f.name.text == name { return (i, j, f) }
             }
         }
         return nil
+    }
+
+    /// The session's units with one funnel changed in place: it stays in its own file, so it
+    /// reads its own source. Typed clauses keep pointing into the typed text (their origin).
+    func units(editing name: String, _ edit: (inout FunnelDecl) -> Void) -> [CompilationUnit]? {
+        guard let (i, j, f) = funnelDecl(name) else { return nil }
+        var changed = f
+        edit(&changed)
+        var all = units
+        all[i].program.declarations[j] = Decl(.funnel(changed), all[i].program.declarations[j].span)
+        return all
     }
 
     // MARK: inputs
@@ -184,15 +198,18 @@ public final class Session {
         return Reply(out)
     }
 
-    /// `kpi NAME = EXPR` or `expect ...` typed alone: added to the current funnel.
-    func addToCurrentFunnel(_ line: String) -> Reply {
-        guard let name = currentFunnel, let (f, _, file) = funnelDecl(name) else {
+    /// `kpi NAME = EXPR` or `expect ...` typed alone: added to the current funnel, where it is declared.
+    func addToCurrentFunnel(_ file: SourceFile) -> Reply {
+        guard let name = currentFunnel, funnelDecl(name) != nil else {
             return Reply("error: no funnel to add this to yet\n  help: define or run a funnel first; the line is added to the last one\n")
         }
-        let body = f.clauses.map { "  " + file.text(of: $0.span) }.joined(separator: "\n")
-        let text = "funnel \(f.name.text)\(f.from.map { " from \($0.text)" } ?? "") {\n\(body)\n  \(line)\n}"
-        let reply = define(SourceFile(path: "<repl>", text: text))
-        return Reply(reply.text.replacingOccurrences(of: "redefined funnel", with: "added to funnel"))
+        let (parsed, diags) = Parser.parseClause(file)
+        guard let clause = parsed, !diags.contains(where: \.isError) else { return Reply(render(diags)) }
+        guard let edited = units(editing: name, { $0.clauses.append(clause.from(file)) }) else { return unknownFunnel(name) }
+        let c = compile(units: edited, load: false)
+        if c.hasErrors { return Reply(render(c.diagnostics)) }
+        units = edited
+        return Reply(render(c.diagnostics) + "added to funnel \(name)\n")
     }
 
     func runInline(_ file: SourceFile) -> Reply {
@@ -206,7 +223,7 @@ public final class Session {
     func runReference(_ file: SourceFile) -> Reply {
         let (name, clauses, diags) = Parser.parseFunnelReference(file)
         if diags.contains(where: \.isError) { return Reply(render(diags)) }
-        guard let n = name, let (f, _, origin) = funnelDecl(n.text) else {
+        guard let n = name, funnelDecl(n.text) != nil else {
             let names = funnelNames
             let word = name?.text ?? file.text
             var help = "an inline funnel needs two steps: view -> purchase"
@@ -216,29 +233,22 @@ public final class Session {
         }
         currentFunnel = n.text
         if clauses.isEmpty { return run(nil, funnel: n.text, replacing: []) }
-        // Rewrite the funnel: the typed clauses replace the breakdown / window, and add filters.
-        let replaced: Set<String> = Set(clauses.map { $0.keyword.text })
-        let keep = f.clauses.filter { c in
-            if replaced.contains("by"), case .by = c.kind { return false }
-            if replaced.contains("window"), case .window = c.kind { return false }
-            if replaced.contains("order"), case .order = c.kind { return false }
-            return true
-        }
-        var lines = keep.map { "  " + origin.text(of: $0.span) }
-        for c in clauses {
-            if case .window(let e) = c.kind { lines.append("  window " + (e.map { file.text(of: $0.span) } ?? "none")) }
-            else { lines.append("  " + file.text(of: c.span)) }
-        }
-        let text = "funnel \(n.text)\(f.from.map { " from \($0.text)" } ?? "") {\n\(lines.joined(separator: "\n"))\n}"
-        let synth = SourceFile(path: "<repl>", text: text)
-        let (program, pd) = Parser.parse(synth)
-        if pd.contains(where: \.isError) { return Reply(render(pd)) }
-        return run(CompilationUnit(file: synth, program: program), funnel: n.text, replacing: ["funnel:" + n.text])
+        // Change the funnel where it is declared: the typed clauses replace its breakdown, window
+        // or order, and add filters. The definition itself stays as it was.
+        let replaced = Set(clauses.map { $0.keyword.text }).intersection(["by", "window", "order"])
+        guard let edited = units(editing: n.text, { f in
+            f.clauses = f.clauses.filter { !replaced.contains($0.keyword.text) } + clauses.map { $0.from(file) }
+        }) else { return unknownFunnel(n.text) }
+        return run(units: edited, funnel: n.text)
     }
 
     func run(_ extra: CompilationUnit?, funnel: String, replacing: Set<String>) -> Reply {
+        run(units: units(without: replacing) + (extra.map { [$0] } ?? []), funnel: funnel)
+    }
+
+    func run(units all: [CompilationUnit], funnel: String) -> Reply {
         let start = DispatchTime.now().uptimeNanoseconds
-        let c = compile(adding: extra.map { [$0] } ?? [], replacing: replacing, load: true)
+        let c = compile(units: all, load: true)
         if c.hasErrors { return Reply(render(c.diagnostics)) }
         let results = Driver.run(c, options: options, only: [funnel])
         if Cancellation.requested {
@@ -246,7 +256,7 @@ public final class Session {
             return Reply("cancelled\n")
         }
         var out = render(c.diagnostics)
-        out += Report.render(results, funnels: c.plan?.funnels ?? [], format: format, color: color)
+        out += Report.render(results, plan: c.plan, format: format, color: color)
         if timing {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             out += String(format: "time: %.1f ms\n", ms)
@@ -271,5 +281,14 @@ public final class Session {
         var out = render(c.diagnostics, only: Set(more.map(\.file.path)))
         out += "loaded \(path): \(funnels.count) funnel\(funnels.count == 1 ? "" : "s") (\(funnels.joined(separator: ", "))), \(formatCount(events)) events in memory\n"
         return Reply(out)
+    }
+}
+
+extension Clause {
+    /// The clause as written in `file` (a line typed in the REPL).
+    func from(_ file: SourceFile) -> Clause {
+        var c = self
+        c.origin = file
+        return c
     }
 }

@@ -1,5 +1,6 @@
 import FunnelEngine
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// CSV (one row per funnel, group and step) and Markdown tables.
 public enum DelimitedRenderer {
@@ -28,7 +29,7 @@ public enum DelimitedRenderer {
         return out
     }
 
-    public static func markdown(_ results: [FunnelResult], kpiKinds: [[KPIKind]]) -> String {
+    public static func markdown(_ results: [FunnelResult], kpiKinds: [[Reading]]) -> String {
         var out = ""
         for (fi, f) in results.enumerated() {
             out += "### Funnel `\(f.name)`\n\n"

@@ -1,5 +1,6 @@
 import FunnelEngine
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// Output formats of `funnel run`.
 public enum OutputFormat: String, CaseIterable, Sendable {
@@ -54,7 +55,7 @@ enum Fmt {
     }
 
     /// A KPI value: a rate as a percentage, a time as a duration, else a number.
-    static func kpi(_ v: Double?, kind: KPIKind) -> String {
+    static func kpi(_ v: Double?, kind: Reading) -> String {
         guard let v = v else { return "-" }
         switch kind {
         case .rate: return fixed(v * 100, 2) + "%"
@@ -91,28 +92,5 @@ enum Fmt {
         if case .string(let s) = v { return s }
         if v == .null { return "(none)" }
         return v.description
-    }
-}
-
-/// How a KPI's value reads.
-public enum KPIKind { case rate, seconds, number }
-
-extension KPIExpr {
-    /// A ratio of user counts is a rate; a time aggregate is seconds; a KPI reads like its definition.
-    public func kind(in kpis: [CheckedKPI]) -> KPIKind {
-        switch self {
-        case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
-        case .timeBetween: return .seconds
-        case .kpi(let i) where i < kpis.count: return kpis[i].expr.kind(in: Array(kpis.prefix(i)))
-        case .compare(_, let a, _), .between(let a, _, _): return a.kind(in: kpis)
-        default: return .number
-        }
-    }
-    var isUserCount: Bool {
-        switch self {
-        case .stepUsers, .population: return true
-        case .arith(.add, let a, let b), .arith(.sub, let a, let b): return a.isUserCount && b.isUserCount
-        default: return false
-        }
     }
 }

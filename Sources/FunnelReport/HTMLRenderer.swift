@@ -1,11 +1,12 @@
 import Foundation
 import FunnelEngine
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// A self-contained HTML page: per funnel a bar chart of the steps (and of each breakdown
 /// group), the figures in a table, KPIs and expects. No scripts, no external files.
 public enum HTMLRenderer {
-    public static func render(_ results: [FunnelResult], kpiKinds: [[KPIKind]], expectKinds: [[KPIKind]]) -> String {
+    public static func render(_ results: [FunnelResult], kpiKinds: [[Reading]], expectKinds: [[Reading]]) -> String {
         var body = ""
         for (fi, r) in results.enumerated() {
             let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"

@@ -1,5 +1,6 @@
 import FunnelEngine
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// The stable JSON report (documented in the README): rates are fractions, times seconds.
 public enum JSONRenderer {

@@ -1,12 +1,14 @@
 import FunnelEngine
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// Renders run results in the chosen format.
 public enum Report {
-    public static func render(_ results: [FunnelResult], funnels: [CheckedFunnel], format: OutputFormat, color: Bool) -> String {
-        let checked = results.map { r in funnels.first { $0.name == r.name } }
-        let kinds = checked.map { f in f.map { f in f.kpis.map { $0.expr.kind(in: f.kpis) } } ?? [] }
-        let expectKinds = checked.map { f in f.map { f in f.expects.map { $0.actual.kind(in: f.kpis) } } ?? [] }
+    /// Results beside the plan they ran: the plan says how each KPI reads (a rate, seconds, a number).
+    public static func render(_ results: [FunnelResult], plan: Plan?, format: OutputFormat, color: Bool) -> String {
+        let planned = results.map { r in plan?.funnels.first { $0.name == r.name } }
+        let kinds = planned.map { f in f?.kpis.map(\.reading) ?? [] }
+        let expectKinds = planned.map { f in f?.expects.map(\.reading) ?? [] }
         switch format {
         case .json: return JSONRenderer.render(results)
         case .csv: return DelimitedRenderer.csv(results)

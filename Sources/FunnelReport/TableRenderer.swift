@@ -1,5 +1,6 @@
 import FunnelEngine
-import FunnelSema
+import FunnelCore
+import FunnelPlan
 
 /// The table for people: one row per step with a bar, then groups, KPIs and expects.
 public struct TableRenderer {
@@ -9,7 +10,7 @@ public struct TableRenderer {
 
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
-    public func render(_ r: FunnelResult, kpiKinds: [KPIKind], expectKinds: [KPIKind] = []) -> String {
+    public func render(_ r: FunnelResult, kpiKinds: [Reading], expectKinds: [Reading] = []) -> String {
         var out = ""
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"

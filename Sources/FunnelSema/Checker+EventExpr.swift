@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCore
 import FunnelDiagnostics
 import FunnelSyntax
 
@@ -48,13 +49,10 @@ extension Checker {
         }
     }
 
-    /// Warns when a compared event name never occurs in the data.
+    /// Notes an event name a predicate compares with: once the data is read, names that never
+    /// occur in it are warned about (E210, `unknownEventWarnings`), without checking again.
     mutating func checkEventName(_ name: String, _ span: SourceSpan) {
-        guard let counts = schema?.eventCounts, counts[name] == nil, let path = schema?.path else { return }
-        let help = DidYouMean.suggest(name, among: Array(counts.keys)).map { "did you mean \"\($0)\"?" }
-            ?? "events in the data: " + counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(12)
-                .map { "\"\($0.key)\"" }.joined(separator: ", ") + (counts.count > 12 ? ", … (\(counts.count - 12) more)" : "")
-        warning("E210", "event \"\(name)\" never occurs in \(path)", span, help: help)
+        eventMentions.append(EventMention(name: name, location: .source(file, span), source: currentSourceIndex))
     }
 
     mutating func eventExpr(_ e: Expr, predicateContext: Bool) -> (EventExpr, ValueType)? {

@@ -1,8 +1,12 @@
+import FunnelCore
 import FunnelDiagnostics
 import FunnelSyntax
 
 extension Checker {
     mutating func checkFunnel(_ f: FunnelDecl, schemas: [DataSchema]) -> CheckedFunnel? {
+        // Clauses may come from another file (a REPL edit, a test's expects); the rest is the funnel's own.
+        let home = file
+        defer { file = home }
         let startErrors = diagnostics.filter(\.isError).count
         // Which source the funnel reads.
         var sourceIndex = 0
@@ -23,12 +27,14 @@ extension Checker {
         guard sourceIndex < schemas.count else { return nil }
         schema = schemas[sourceIndex]
         currentSource = sources[sourceIndex]
+        currentSourceIndex = sourceIndex
 
         var window: Int64? = 14 * 86_400_000_000
         var order = MatchOrder.ordered
         var tiesStrict = false
         // Settings first: the order decides what steps may say.
         for c in f.clauses {
+            file = c.origin ?? home
             switch c.kind {
             case .window(let e):
                 if let e = e { window = durationLiteral(e, what: "window") ?? window } else { window = nil }
@@ -41,11 +47,13 @@ extension Checker {
             default: break
             }
         }
+        file = home
         funnelOrder = order
         // Steps.
         var checkedSteps: [CheckedStep] = []
         steps = []
         for c in f.clauses {
+            file = c.origin ?? home
             guard case .step(let name, let pred, let within) = c.kind else { continue }
             if steps.contains(name.text) {
                 error("E231", "step '\(name.text)' is declared twice in funnel '\(f.name.text)'", name.span, help: "give each step its own name")
@@ -64,6 +72,7 @@ extension Checker {
             }
             checkedSteps.append(CheckedStep(name: name.text, predicate: p ?? .literal(.bool(false)), within: w, line: line(c.span)))
         }
+        file = home
         if checkedSteps.count > 32 {
             error("E230", "funnel '\(f.name.text)' has \(checkedSteps.count) steps; at most 32 are supported", f.name.span,
                   help: "split it into several funnels")
@@ -76,6 +85,7 @@ extension Checker {
                                    tiesStrict: tiesStrict, steps: checkedSteps, exclusions: [], wherePredicate: nil,
                                    population: nil, dates: nil, breakdown: [], hold: [], count: .users, kpis: [], expects: [], compare: nil)
         for c in f.clauses {
+            file = c.origin ?? home
             switch c.kind {
             case .exclude(let pred, let between, let remove):
                 var range: (Int, Int)? = nil
@@ -123,7 +133,9 @@ extension Checker {
             default: break
             }
         }
+        file = home
         for c in f.clauses {
+            file = c.origin ?? home
             guard case .compare(let key, let baseline) = c.kind else { continue }
             if result.compare != nil { error("E202", "a funnel compares once", c.keyword.span, help: "keep one 'compare' clause"); continue }
             var field: EventField? = nil, label = ""
@@ -142,6 +154,7 @@ extension Checker {
             }
             if let field = field { result.compare = CheckedCompare(label: label, field: field, baseline: base) }
         }
+        file = home
         if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
             error("E301", "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
                   f.name.span, help: "count users, or break down by first touch or 'at STEP'")
@@ -149,6 +162,7 @@ extension Checker {
         // KPIs may use steps, `users` and earlier KPIs.
         kpiNames = []
         for c in f.clauses {
+            file = c.origin ?? home
             switch c.kind {
             case .kpi(let name, let e):
                 if steps.contains(name.text) || kpiNames.contains(name.text) || name.text == "users" {

@@ -1,3 +1,4 @@
+import FunnelCore
 import FunnelDiagnostics
 import FunnelSyntax
 

@@ -1,4 +1,5 @@
 import Foundation
+import FunnelCore
 import FunnelDiagnostics
 import FunnelSyntax
 
@@ -22,9 +23,9 @@ public struct Checker {
     /// Current file, for diagnostics.
     var file: SourceFile
 
-    var sources: [CheckedSource] = []
+    var sources: [SourceSpec] = []
     var sourceDecls: [(SourceDecl, CompilationUnit)] = []
-    var users: CheckedUsers?
+    var users: UsersSpec?
     var usersDecl: (SourceDecl, CompilationUnit)?
     var segmentDecls: [String: (Expr, CompilationUnit, Name)] = [:]
     var segments: [String: UserExpr] = [:]
@@ -33,7 +34,11 @@ public struct Checker {
     /// Set while a funnel is checked.
     var schema: DataSchema?
     var usersSchema: DataSchema?
-    var currentSource: CheckedSource?
+    var currentSource: SourceSpec?
+    var currentSourceIndex = 0
+    /// Event names compared with, for the E210 warnings after loading.
+    var eventMentions: [EventMention] = []
+    var sourcesMissingRoles: Set<Int> = []
     var steps: [String] = []
     var kpiNames: [String] = []
     var funnelOrder: MatchOrder = .ordered
@@ -56,7 +61,7 @@ public struct Checker {
     // MARK: step 1 — sources
 
     /// The data files the program reads, with their column roles.
-    public mutating func resolveSources() -> (sources: [CheckedSource], users: CheckedUsers?, diagnostics: [Diagnostic]) {
+    public mutating func resolveSources() -> (sources: [SourceSpec], users: UsersSpec?, diagnostics: [Diagnostic]) {
         var seen: [String: SourceSpan] = [:]
         for unit in units {
             file = unit.file
@@ -86,7 +91,7 @@ public struct Checker {
                     if key == nil {
                         error("E203", "the users table needs a key column", s.format.span, help: "write: users = csv(\"\(s.path)\") { key = user_id }")
                     }
-                    users = CheckedUsers(format: s.format.text, path: resolvePath(s.path, unit), keyColumn: key ?? "user_id", delimiter: delimiter)
+                    users = UsersSpec(format: s.format.text, path: resolvePath(s.path, unit), keyColumn: key ?? "user_id", delimiter: delimiter)
                 case .segment(let name, let expr):
                     if segmentDecls[name.text] != nil { error("E202", "segment '\(name.text)' is declared twice", name.span); continue }
                     segmentDecls[name.text] = (expr, unit, name)
@@ -113,7 +118,7 @@ public struct Checker {
         return b
     }
 
-    mutating func checkSource(_ s: SourceDecl, _ unit: CompilationUnit) -> CheckedSource? {
+    mutating func checkSource(_ s: SourceDecl, _ unit: CompilationUnit) -> SourceSpec? {
         var roles: [String: String] = [:]
         var timezone: String? = nil
         var delimiter: UInt8 = UInt8(ascii: ",")
@@ -134,7 +139,7 @@ public struct Checker {
             }
         }
         // Unmapped roles default to columns of the same name.
-        return CheckedSource(name: s.name.text, format: s.format.text, path: resolvePath(s.path, unit),
+        return SourceSpec(name: s.name.text, format: s.format.text, path: resolvePath(s.path, unit),
                              userColumn: roles["user"] ?? "user", timeColumn: roles["time"] ?? "time",
                              eventColumn: roles["event"] ?? "event", timezone: timezone, delimiter: delimiter)
     }
@@ -150,6 +155,7 @@ public struct Checker {
             let schema = schemas[i]
             let roles = [("user", sources[i].userColumn), ("time", sources[i].timeColumn), ("event", sources[i].eventColumn)]
             for (role, column) in roles where schema.type(of: column) == nil {
+                sourcesMissingRoles.insert(i)
                 let span = decl.settings.first { $0.key.text == role }?.valueSpan ?? decl.name.span
                 error("E205", "column '\(column)' (the \(role) column) is not in \(schema.path)", span,
                       help: DidYouMean.help(column, among: schema.columnNames, kind: "columns") ?? "the file has no columns")
@@ -165,6 +171,7 @@ public struct Checker {
         if let first = schemas.first, let src = sources.first {
             schema = first
             currentSource = src
+            currentSourceIndex = 0
             for name in segmentDecls.keys.sorted() { _ = resolveSegment(name) }
         }
         var funnels: [CheckedFunnel] = []
@@ -180,7 +187,8 @@ public struct Checker {
                 if let cf = checkFunnel(f, schemas: schemas) { funnels.append(cf) }
             }
         }
-        let program = CheckedProgram(sources: sources, users: users, segments: segments, funnels: funnels)
+        let program = CheckedProgram(sources: sources, users: users, segments: segments, funnels: funnels, eventMentions: eventMentions,
+                                     sourcesMissingRoles: sourcesMissingRoles)
         return (program, diagnostics)
     }
 
@@ -211,7 +219,7 @@ public struct Checker {
 
 extension Checker {
     /// Replaces the resolved sources (same order): `--events`, and `funnel test`'s tables.
-    public mutating func overrideSources(with replaced: [CheckedSource]) {
+    public mutating func overrideSources(with replaced: [SourceSpec]) {
         guard replaced.count == sources.count else { return }
         sources = replaced
     }
@@ -240,5 +248,19 @@ extension Checker {
     /// Where the users table's path is written.
     public var usersPathLocation: DiagnosticLocation? {
         usersDecl.map { .source($0.1.file, $0.0.pathSpan) }
+    }
+}
+
+extension Checker {
+    /// E210: the event names compared with that never occur in their source's data.
+    /// `counts[i]` holds source i's event names with their counts (nil when it was not read).
+    public static func unknownEventWarnings(_ mentions: [EventMention], counts: [[String: Int]?], paths: [String]) -> [Diagnostic] {
+        mentions.compactMap { m in
+            guard m.source < counts.count, m.source < paths.count, let known = counts[m.source], known[m.name] == nil else { return nil }
+            let help = DidYouMean.suggest(m.name, among: Array(known.keys)).map { "did you mean \"\($0)\"?" }
+                ?? "events in the data: " + known.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(12)
+                    .map { "\"\($0.key)\"" }.joined(separator: ", ") + (known.count > 12 ? ", … (\(known.count - 12) more)" : "")
+            return Diagnostic(.warning, "E210", "event \"\(m.name)\" never occurs in \(paths[m.source])", at: m.location, help: help)
+        }
     }
 }

@@ -143,7 +143,12 @@ public struct Clause: Sendable {
     public var span: SourceSpan
     /// The clause's keyword (`step`, `kpi`, ...).
     public var keyword: Name
-    public init(_ kind: Kind, _ span: SourceSpan, keyword: Name) { self.kind = kind; self.span = span; self.keyword = keyword }
+    /// The file the clause was written in when it is not its funnel's file: a clause typed in
+    /// the REPL to change a defined funnel, or a test's `expect` line. Its spans point there.
+    public var origin: SourceFile?
+    public init(_ kind: Kind, _ span: SourceSpan, keyword: Name, origin: SourceFile? = nil) {
+        self.kind = kind; self.span = span; self.keyword = keyword; self.origin = origin
+    }
 }
 
 /// `test "name" for FUNNEL { events { table } expect ... }` (language.md §9).

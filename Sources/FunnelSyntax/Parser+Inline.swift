@@ -75,6 +75,18 @@ extension Parser {
         }
     }
 
+    /// Parses one funnel clause on its own (`kpi aov = avg(purchase.price)` typed in the REPL).
+    public static func parseClause(_ file: SourceFile) -> (clause: Clause?, diagnostics: [Diagnostic]) {
+        var p = Parser(file)
+        do {
+            let c = try p.clause()
+            if !p.at(.endOfFile) { try p.fail(expected: "the end of the line") }
+            return (c, p.diagnostics)
+        } catch {
+            return (nil, p.diagnostics)
+        }
+    }
+
     static func identifierLike(_ s: String) -> String {
         let mapped = s.map { $0.isLetter || $0.isNumber || $0 == "_" ? String($0) : "_" }.joined()
         let trimmed = mapped.isEmpty ? "step" : mapped

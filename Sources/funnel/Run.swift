@@ -28,7 +28,7 @@ struct Run: ParsableCommand {
             throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
         }
         let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)
-        let text = Report.render(results, funnels: c.plan?.funnels ?? [], format: format, color: colorOption.enabled())
+        let text = Report.render(results, plan: c.plan, format: format, color: colorOption.enabled())
         FileHandleOut.stdout(text)
         if results.contains(where: { $0.expects.contains { !$0.passed } }) { throw ExitCode(1) }
     }

@@ -124,7 +124,7 @@ struct ExampleTests {
         let r = CLI.run(["explain", "examples/saas_trial.funnel"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("window: 30d from step 1, inclusive"))
-        #expect(r.stdout.contains("step 2 activate: event == \"project_created\" within 7d of step 1"))
+        #expect(r.stdout.contains("step 2 activate (mask bit 1): event == \"project_created\" within 7d of step 1"))
     }
 
     @Test func eventsOverrideKeepsTheMapping() {

@@ -1,4 +1,6 @@
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import Testing
 
 /// The A/B statistics against published values.

@@ -1,7 +1,9 @@
 import Foundation
 import FunnelDiagnostics
 import FunnelDriver
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 
 /// Writes a funnel and its CSV to a fresh folder and runs it through the whole pipeline.
 enum Harness {

@@ -1,6 +1,8 @@
 import Foundation
 import FunnelDiagnostics
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import FunnelSema
 import PropertyBased
 import Testing
@@ -41,7 +43,7 @@ struct LoaderChunkTests {
         await propertyCheck(count: 60, input: Self.rows) { rows in
             let path = dir + "/e.csv"
             try? Self.csv(rows, lineBreaksInQuotes: lineBreaksInQuotes).write(toFile: path, atomically: true, encoding: .utf8)
-            let src = CheckedSource(name: "e", format: "csv", path: path, userColumn: "user", timeColumn: "time",
+            let src = SourceSpec(name: "e", format: "csv", path: path, userColumn: "user", timeColumn: "time",
                                     eventColumn: "event", timezone: nil, delimiter: 44)
             var one = Loader.Options(skipBadRows: true)
             one.chunkBytes = 1 << 30

@@ -1,4 +1,6 @@
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import FunnelSema
 import PropertyBased
 import Testing

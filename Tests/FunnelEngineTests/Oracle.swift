@@ -1,4 +1,6 @@
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import FunnelSema
 
 /// A deliberately simple matcher: enumerate every assignment of distinct events to

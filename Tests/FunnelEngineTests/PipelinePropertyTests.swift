@@ -1,6 +1,8 @@
 import Foundation
 import FunnelDriver
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import FunnelSema
 import PropertyBased
 import Testing

@@ -1,7 +1,9 @@
 import Foundation
 import FunnelDiagnostics
 import FunnelDriver
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import FunnelSema
 import FunnelSyntax
 import PropertyBased
@@ -67,7 +69,7 @@ struct RobustnessTests {
             let name = json == 1 ? "e.jsonl" : "e.csv"
             FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(header + body))
             for skip in [false, true] {
-                let src = CheckedSource(name: "e", format: json == 1 ? "jsonl" : "csv", path: dir + "/" + name, userColumn: "user",
+                let src = SourceSpec(name: "e", format: json == 1 ? "jsonl" : "csv", path: dir + "/" + name, userColumn: "user",
                                         timeColumn: "time", eventColumn: "event", timezone: nil, delimiter: 44)
                 do {
                     let schema = try Loader.schema(of: src, options: Loader.Options(skipBadRows: skip))

@@ -1,5 +1,7 @@
 import FunnelDriver
+import FunnelCore
 import FunnelEngine
+import FunnelPlan
 import Testing
 
 /// One test per matching rule of language.md §4; each would fail if the rule changed.

@@ -84,21 +84,3 @@ private func format4(_ y: Int) -> String {
     while s.count < 4 { s = "0" + s }
     return s
 }
-
-
-/// What the checker knows of one data file: its columns and their types, and the
-/// event names that occur in it (when the data was read).
-public struct DataSchema: Sendable {
-    public var path: String
-    /// Columns in file order, with the type inferred from the data.
-    public var columns: [(name: String, type: ValueType)]
-    /// Event names with their counts; nil when only the header was read.
-    public var eventCounts: [String: Int]?
-    /// String columns whose sampled values are mostly distinct (ids, sessions): costly to keep in memory.
-    public var identifierLike: Set<String> = []
-    public init(path: String, columns: [(name: String, type: ValueType)], eventCounts: [String: Int]?) {
-        self.path = path; self.columns = columns; self.eventCounts = eventCounts
-    }
-    public func type(of column: String) -> ValueType? { columns.first { $0.name == column }?.type }
-    public var columnNames: [String] { columns.map(\.name) }
-}

@@ -1,0 +1,175 @@
+/// The language's shared vocabulary: typed expression trees over event fields, as the checker
+/// builds them, the plan carries them and the engines evaluate them. Plain data, no closures.
+
+/// A field of one event.
+public enum EventField: Sendable, Hashable, CustomStringConvertible {
+    case event, time, actor
+    /// A property column of the event source.
+    case property(String)
+    /// A column of the users profile table (`user.age`).
+    case profile(String)
+    public var description: String {
+        switch self {
+        case .event: return "event"
+        case .time: return "time"
+        case .actor: return "user"
+        case .property(let p): return p
+        case .profile(let p): return "user.\(p)"
+        }
+    }
+}
+
+public enum CompareOp: String, Sendable { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=" }
+public enum ArithOp: String, Sendable { case add = "+", sub = "-", mul = "*", div = "/" }
+public enum StringOp: String, Sendable { case contains, startsWith = "starts_with", matches }
+
+/// An expression over one event (steps, `where`, `exclude`, values inside aggregates).
+public indirect enum EventExpr: Sendable, Hashable, CustomStringConvertible {
+    case literal(Value)
+    case field(EventField, ValueType)
+    case compare(CompareOp, EventExpr, EventExpr)
+    case inList(EventExpr, [Value], negated: Bool)
+    case stringOp(StringOp, EventExpr, String)
+    case isNull(EventExpr, negated: Bool)
+    case and(EventExpr, EventExpr)
+    case or(EventExpr, EventExpr)
+    case not(EventExpr)
+    case arith(ArithOp, EventExpr, EventExpr)
+    case negate(EventExpr)
+
+    public var description: String {
+        switch self {
+        case .literal(let v): return v.description
+        case .field(let f, _): return f.description
+        case .compare(let op, let a, let b): return "\(a) \(op.rawValue) \(b)"
+        case .inList(let a, let vs, let neg): return "\(a) \(neg ? "not in" : "in") [\(vs.map(\.description).joined(separator: ", "))]"
+        case .stringOp(let op, let a, let s): return "\(a) \(op.rawValue) \(Value.string(s))"
+        case .isNull(let a, let neg): return "\(a) \(neg ? "!=" : "==") null"
+        case .and(let a, let b): return "(\(a) and \(b))"
+        case .or(let a, let b): return "(\(a) or \(b))"
+        case .not(let a): return "not \(a)"
+        case .arith(let op, let a, let b): return "(\(a) \(op.rawValue) \(b))"
+        case .negate(let a): return "-\(a)"
+        }
+    }
+}
+
+/// Aggregates over a user's history (segments) or over a step's matched events (KPIs).
+public enum AggregateKind: String, Sendable { case count, sum, avg, min, max, median, p90, first, last, recency }
+
+/// An expression over one user's whole history (`segment`, `for`).
+public indirect enum UserExpr: Sendable, Hashable, CustomStringConvertible {
+    case literal(Value)
+    case profile(String, ValueType)
+    /// `count(P)`, `sum(x where P)`, `first(x [where P])`, `recency(P)`.
+    case aggregate(AggregateKind, value: EventExpr?, filter: EventExpr?)
+    case compare(CompareOp, UserExpr, UserExpr)
+    case inList(UserExpr, [Value], negated: Bool)
+    case isNull(UserExpr, negated: Bool)
+    case and(UserExpr, UserExpr)
+    case or(UserExpr, UserExpr)
+    case not(UserExpr)
+    case arith(ArithOp, UserExpr, UserExpr)
+    case negate(UserExpr)
+
+    public var description: String {
+        switch self {
+        case .literal(let v): return v.description
+        case .profile(let p, _): return "user.\(p)"
+        case .aggregate(let k, let v, let f):
+            let inner = [v?.description, f.map { (v == nil ? "" : "where ") + $0.description }].compactMap { $0 }.joined(separator: " ")
+            return "\(k.rawValue)(\(inner))"
+        case .compare(let op, let a, let b): return "\(a) \(op.rawValue) \(b)"
+        case .inList(let a, let vs, let neg): return "\(a) \(neg ? "not in" : "in") [\(vs.map(\.description).joined(separator: ", "))]"
+        case .isNull(let a, let neg): return "\(a) \(neg ? "!=" : "==") null"
+        case .and(let a, let b): return "(\(a) and \(b))"
+        case .or(let a, let b): return "(\(a) or \(b))"
+        case .not(let a): return "not \(a)"
+        case .arith(let op, let a, let b): return "(\(a) \(op.rawValue) \(b))"
+        case .negate(let a): return "-\(a)"
+        }
+    }
+}
+
+/// An expression over a funnel's results (`kpi`, `expect`).
+public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
+    case number(Double)
+    /// Actors at step k (0-based).
+    case stepUsers(Int)
+    /// Actors in the funnel's population.
+    case population
+    /// `avg(purchase.price)`: an aggregate of a value over the events matched to a step.
+    case stepAggregate(AggregateKind, step: Int, value: EventExpr)
+    /// `median(time(view -> purchase))`, in seconds.
+    case timeBetween(AggregateKind, from: Int, to: Int)
+    case kpi(Int)
+    case arith(ArithOp, KPIExpr, KPIExpr)
+    case negate(KPIExpr)
+    case compare(CompareOp, KPIExpr, KPIExpr)
+    case between(KPIExpr, KPIExpr, KPIExpr)
+    case and(KPIExpr, KPIExpr)
+    case or(KPIExpr, KPIExpr)
+    case not(KPIExpr)
+
+    public var description: String {
+        switch self {
+        case .number(let n): return Value.number(n).description
+        case .stepUsers(let k): return "users[step \(k + 1)]"
+        case .population: return "users"
+        case .stepAggregate(let a, let s, let v): return "\(a.rawValue)(step \(s + 1).\(v))"
+        case .timeBetween(let a, let f, let t): return "\(a.rawValue)(time(step \(f + 1) -> step \(t + 1)))"
+        case .kpi(let i): return "kpi[\(i)]"
+        case .arith(let op, let a, let b): return "(\(a) \(op.rawValue) \(b))"
+        case .negate(let a): return "-\(a)"
+        case .compare(let op, let a, let b): return "\(a) \(op.rawValue) \(b)"
+        case .between(let a, let lo, let hi): return "\(a) between \(lo) and \(hi)"
+        case .and(let a, let b): return "(\(a) and \(b))"
+        case .or(let a, let b): return "(\(a) or \(b))"
+        case .not(let a): return "not \(a)"
+        }
+    }
+}
+
+public enum MatchOrder: String, Sendable { case ordered, strict, any }
+
+public enum TrendPeriod: String, Sendable { case day, week, month }
+
+public enum CountMode: Sendable, Equatable { case users, property(String), conversions }
+
+extension EventExpr {
+    /// Every field the expression reads.
+    public var fields: [EventField] {
+        switch self {
+        case .literal: return []
+        case .field(let f, _): return [f]
+        case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .arith(_, let a, let b): return a.fields + b.fields
+        case .inList(let a, _, _), .stringOp(_, let a, _), .isNull(let a, _), .not(let a), .negate(let a): return a.fields
+        }
+    }
+}
+
+extension UserExpr {
+    /// Every field the expression reads.
+    public var fields: [EventField] {
+        switch self {
+        case .literal: return []
+        case .profile(let p, _): return [.profile(p)]
+        case .aggregate(_, let v, let f): return (v?.fields ?? []) + (f?.fields ?? [])
+        case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .arith(_, let a, let b): return a.fields + b.fields
+        case .inList(let a, _, _), .isNull(let a, _), .not(let a), .negate(let a): return a.fields
+        }
+    }
+}
+
+extension KPIExpr {
+    /// Every field the expression reads (inside step aggregates).
+    public var fields: [EventField] {
+        switch self {
+        case .stepAggregate(_, _, let v): return v.fields
+        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.fields + b.fields
+        case .between(let a, let b, let c): return a.fields + b.fields + c.fields
+        case .negate(let a), .not(let a): return a.fields
+        default: return []
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import FunnelCore
+import FunnelDiagnostics
+import FunnelEngine
+import FunnelPlan
+import FunnelSema
+import FunnelSyntax
+
+/// The data side of one compile: every event file mapped once, with its schema.
+struct SourceData {
+    var sources: [SourceSpec]
+    var users: UsersSpec?
+    /// The mapped file per source; nil when the data comes from the cache (or could not be read).
+    var files: [MappedFile?]
+    var schemas: [DataSchema]
+    var usersSchema: DataSchema?
+    /// False when a data file could not be opened or sampled (its error is already reported).
+    var allRead: Bool
+}
+
+/// The phases of one compile, with the state they pass on explicitly.
+struct CompilePhases {
+    let options: DriverOptions
+    let cache: DataCache?
+    var checker: Checker
+    /// Diagnostics of the resolve and schema phases.
+    var diagnostics: [Diagnostic] = []
+
+    init(units: [CompilationUnit], options: DriverOptions, cache: DataCache?) {
+        self.options = options; self.cache = cache
+        self.checker = Checker(units: units)
+    }
+
+    /// Phase 1: which files to read, with `--events`, a test's table and `--delimiter` applied.
+    mutating func resolveSources() -> (sources: [SourceSpec], users: UsersSpec?) {
+        var (sources, users, diags) = checker.resolveSources()
+        diagnostics += diags
+        if let events = options.events {
+            // The file's extension decides its format when it names one (.csv, .jsonl, .ndjson).
+            let ext = (events as NSString).pathExtension.lowercased()
+            let format: String? = ext == "csv" ? "csv" : (ext == "jsonl" || ext == "ndjson" ? "jsonl" : nil)
+            for i in sources.indices {
+                sources[i].path = events
+                if let f = format { sources[i].format = f }
+            }
+        }
+        if let o = options.sourceOverride {
+            for i in sources.indices {
+                sources[i].path = o.path; sources[i].userColumn = o.user; sources[i].timeColumn = o.time
+                sources[i].eventColumn = o.event; sources[i].delimiter = UInt8(ascii: ",")
+            }
+        }
+        if let d = options.delimiter { for i in sources.indices { sources[i].delimiter = d } }
+        checker.overrideSources(with: sources)
+        return (sources, users)
+    }
+
+    /// Phase 2: map each event file once and sample its first rows for the schema.
+    mutating func readSchemas(_ resolved: (sources: [SourceSpec], users: UsersSpec?)) -> SourceData {
+        var data = SourceData(sources: resolved.sources, users: resolved.users, files: [], schemas: [], usersSchema: nil, allRead: true)
+        for (i, s) in resolved.sources.enumerated() {
+            if let store = cache?.stores[s.path] {
+                var schema = store.schema
+                schema.eventCounts = store.eventCounts
+                data.files.append(nil); data.schemas.append(schema)
+                continue
+            }
+            do {
+                let file = try MappedFile(path: s.path)
+                data.schemas.append(try Loader.schema(of: s, in: file, options: options.loaderOptions))
+                data.files.append(file)
+            } catch {
+                let at = options.events == nil ? checker.sourcePathLocation(i) : nil
+                diagnostics += CompilePhases.diagnostics(of: error, at: at, path: s.path)
+                data.files.append(nil)
+                data.schemas.append(DataSchema(path: s.path, columns: [], eventCounts: nil))
+                data.allRead = false
+            }
+        }
+        if let u = resolved.users {
+            do { data.usersSchema = try ProfileTable.schema(of: u) } catch {
+                diagnostics += CompilePhases.diagnostics(of: error, at: checker.usersPathLocation, path: u.path)
+                data.allRead = false
+            }
+        }
+        return data
+    }
+
+    /// A reader's error, shown at the path in the `.funnel` file that names the file when it is about the whole file.
+    static func diagnostics(of error: Error, at location: DiagnosticLocation?, path: String) -> [Diagnostic] {
+        guard let e = error as? DiagnosticsError else { return [Driver.internalError("reading \(path) failed: \(error)")] }
+        return e.diagnostics.map { d in
+            guard case .file(let p)? = d.location, let loc = location else { return d }
+            var moved = d
+            moved.location = loc
+            moved.message = d.message + " (\(p))"
+            return moved
+        }
+    }
+
+    /// Phase 3: names and types against the schemas, once.
+    mutating func check(_ data: SourceData) -> (CheckedProgram, [Diagnostic]) {
+        checker.check(schemas: data.schemas, usersSchema: data.usersSchema)
+    }
+
+    /// When checking failed: count the events of the files whose roles resolve, and warn about
+    /// names that never occur. A data error found on the way is reported too.
+    func eventWarningsWithoutRunning(_ program: CheckedProgram, _ data: SourceData) -> [Diagnostic] {
+        var counts: [[String: Int]?] = []
+        var problems: [Diagnostic] = []
+        for (i, s) in data.sources.enumerated() {
+            guard !program.sourcesMissingRoles.contains(i), let file = data.files[i] else {
+                counts.append(cache?.stores[s.path]?.eventCounts)
+                continue
+            }
+            do { counts.append(try Loader.load(s, from: file, properties: [], schema: data.schemas[i], options: options.loaderOptions).eventCounts) }
+            catch {
+                counts.append(nil)
+                problems += CompilePhases.diagnostics(of: error, at: nil, path: s.path)
+            }
+        }
+        return problems + Checker.unknownEventWarnings(program.eventMentions, counts: counts, paths: data.sources.map(\.path))
+    }
+
+    /// Phase 5: read the columns the plan needs (every column in the REPL, but identifier-like strings).
+    func load(_ plan: Plan, _ data: SourceData) throws -> ([EventStore], ProfileTable?) {
+        var stores: [EventStore] = []
+        for (i, sp) in plan.sources.enumerated() {
+            if let cached = cache?.stores[sp.spec.path] {
+                // Kept data: read again only the columns this plan needs and it lacks.
+                let missing = sp.columnNames.filter { cached.properties[$0] == nil }
+                if !missing.isEmpty {
+                    let more = try Loader.load(sp.spec, properties: missing, schema: data.schemas[i], options: options.loaderOptions)
+                    cached.adopt(missing, from: more)
+                }
+                stores.append(cached)
+                continue
+            }
+            guard let file = data.files[i] else { throw DiagnosticsError([Driver.internalError("\(sp.spec.path) was not mapped")]) }
+            let roles = [sp.spec.userColumn, sp.spec.timeColumn, sp.spec.eventColumn]
+            let schema = data.schemas[i]
+            let props = options.loadAllColumns
+                ? Array(Set(schema.columnNames.filter { !roles.contains($0) && !schema.identifierLike.contains($0) } + sp.columnNames)).sorted()
+                : sp.columnNames
+            let store = try Loader.load(sp.spec, from: file, properties: props, schema: schema, options: options.loaderOptions)
+            cache?.stores[sp.spec.path] = store
+            stores.append(store)
+        }
+        var profile: ProfileTable? = nil
+        if let u = plan.users {
+            if let p = cache?.profile, p.path == u.spec.path, u.columnNames.allSatisfy({ p.columns[$0] != nil }) { profile = p }
+            else {
+                let columns = options.loadAllColumns ? (data.usersSchema?.columnNames ?? u.columnNames) : u.columnNames
+                profile = try ProfileTable.load(u.spec, columns: columns)
+                cache?.profile = profile
+            }
+        }
+        return (stores, profile)
+    }
+}

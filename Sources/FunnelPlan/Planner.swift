@@ -1,0 +1,101 @@
+import FunnelCore
+import FunnelSema
+
+/// Lowers a checked program to the plan: which columns each file must load (typed from its
+/// schema), and per funnel the match configuration, resolved exclusion ranges, attribution,
+/// start days and how each figure reads.
+public enum Planner {
+    public static func plan(_ program: CheckedProgram, schemas: [DataSchema], usersSchema: DataSchema?) -> Plan {
+        var wanted = Array(repeating: Set<String>(), count: program.sources.count)
+        var profile = Set<String>()
+        func note(_ fields: [EventField], source: Int) {
+            for f in fields {
+                switch f {
+                case .property(let p): if source < wanted.count { wanted[source].insert(p) }
+                case .profile(let p): profile.insert(p)
+                case .event, .time, .actor: break
+                }
+            }
+        }
+        for f in program.funnels { note(fieldsRead(by: f), source: f.source) }
+        // Segments are evaluated over the first source.
+        for s in program.segments.values { note(s.fields, source: 0) }
+        func typed(_ names: Set<String>, _ schema: DataSchema?) -> [PlannedColumn] {
+            names.sorted().map { PlannedColumn(name: $0, type: schema?.type(of: $0) ?? .unknown) }
+        }
+        let sources = program.sources.enumerated().map { i, spec in
+            SourcePlan(spec: spec, columns: typed(wanted[i], i < schemas.count ? schemas[i] : nil))
+        }
+        let users = program.users.map { UsersPlan(spec: $0, columns: typed(profile, usersSchema)) }
+        let funnels = program.funnels.map { lower($0, timezone: $0.source < sources.count ? sources[$0.source].spec.timezone : nil) }
+        return Plan(sources: sources, users: users, funnels: funnels)
+    }
+
+    /// Every field a funnel reads, in any clause.
+    static func fieldsRead(by f: CheckedFunnel) -> [EventField] {
+        var fields: [EventField] = []
+        for s in f.steps { fields += s.predicate.fields }
+        for x in f.exclusions { fields += x.predicate.fields }
+        if let w = f.wherePredicate { fields += w.fields }
+        if let p = f.population { fields += p.fields }
+        fields += f.breakdown.map(\.field) + f.hold + (f.compare.map { [$0.field] } ?? [])
+        if case .property(let p) = f.count { fields.append(.property(p)) }
+        for k in f.kpis { fields += k.expr.fields }
+        for e in f.expects { fields += e.expr.fields }
+        return fields
+    }
+
+    static func lower(_ f: CheckedFunnel, timezone: String?) -> PlannedFunnel {
+        let n = f.steps.count
+        let match = MatchConfig(steps: n, window: f.window, within: f.steps.map(\.within), order: f.order, tiesStrict: f.tiesStrict)
+        let rows = f.order == .any ? (1...max(1, n)).map { "completed \($0) step\($0 == 1 ? "" : "s")" } : f.steps.map(\.name)
+        let exclusions = f.exclusions.map { x in
+            PlannedExclusion(predicate: x.predicate, from: x.between?.0 ?? 0, to: x.between?.1 ?? max(0, n - 1),
+                             effect: x.remove ? .remove : .stop)
+        }
+        let breakdown = f.breakdown.map { b in
+            PlannedBreakdown(label: b.label, field: b.field, attribution: attribution(b))
+        }
+        let kpis = f.kpis.enumerated().map { i, k in
+            PlannedKPI(name: k.name, expr: k.expr, reading: reading(k.expr, kpis: Array(f.kpis.prefix(i))))
+        }
+        let expects = f.expects.map { e in
+            PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: reading(e.actual, kpis: f.kpis))
+        }
+        return PlannedFunnel(name: f.name, line: f.line, source: f.source, timezone: timezone, match: match,
+                             steps: f.steps.map { PlannedStep(name: $0.name, predicate: $0.predicate) }, rowLabels: rows,
+                             exclusions: exclusions, eventFilter: f.wherePredicate, actorFilter: f.population,
+                             startDays: f.dates.map { StartDays(firstLocal: $0.0, lastLocal: $0.1) }, counting: f.count,
+                             breakdown: breakdown, hold: f.hold, kpis: kpis, expects: expects,
+                             compare: f.compare.map { PlannedCompare(label: $0.label, field: $0.field, baseline: $0.baseline) })
+    }
+
+    static func attribution(_ b: CheckedBreakdown) -> Attribution {
+        if let p = b.period { return .period(p) }
+        if b.all { return .everyValue }
+        if let k = b.at { return .atStep(k) }
+        return .firstTouch
+    }
+
+    /// A ratio of user counts is a rate; a time aggregate is seconds; a KPI reads like its definition.
+    static func reading(_ e: KPIExpr, kpis: [CheckedKPI]) -> Reading {
+        switch e {
+        case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
+        case .timeBetween: return .seconds
+        case .kpi(let i) where i < kpis.count: return reading(kpis[i].expr, kpis: Array(kpis.prefix(i)))
+        case .compare(_, let a, _), .between(let a, _, _): return reading(a, kpis: kpis)
+        default: return .number
+        }
+    }
+}
+
+extension KPIExpr {
+    /// A count of actors (a step, `users`, or sums and differences of them).
+    var isUserCount: Bool {
+        switch self {
+        case .stepUsers, .population: return true
+        case .arith(.add, let a, let b), .arith(.sub, let a, let b): return a.isUserCount && b.isUserCount
+        default: return false
+        }
+    }
+}
