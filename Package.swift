@@ -53,6 +53,9 @@ let package = Package(
         .testTarget(name: "FunnelCLITests", dependencies: ["FunnelDriver", "FunnelTestSupport"]),
         .testTarget(name: "FunnelREPLTests", dependencies: ["FunnelREPL", "FunnelDriver", "FunnelTestSupport"],
                     exclude: ["pty_session.py"]),
+        // Per-stage goldens of whole .funnel files with their data (plan, JSON result, every report
+        // format, JUnit) and REPL transcripts, under Tests/FunnelGoldenTests/Golden, read by path.
+        .testTarget(name: "FunnelGoldenTests", dependencies: ["FunnelTestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )
