@@ -40,15 +40,25 @@ let package = Package(
             "FunnelDriver", "FunnelREPL", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // What the test targets share: the repository's path, temporary folders, golden cases
+        // (list, compare or record with FUNNEL_RECORD=1), and StageOutputs.swift, the one file
+        // through which golden tests call the compiler, engine, reports and REPL.
+        .target(name: "FunnelTestSupport", dependencies: [
+            "FunnelDiagnostics", "FunnelSyntax", "FunnelPlan", "FunnelReport", "FunnelDriver", "FunnelREPL",
+        ], path: "Tests/FunnelTestSupport"),
         // Golden files live beside the tests (Tests/FunnelSyntaxTests/Golden) and are read by path.
-        .testTarget(name: "FunnelSyntaxTests", dependencies: ["FunnelSyntax", "FunnelDriver"],
+        .testTarget(name: "FunnelSyntaxTests", dependencies: ["FunnelSyntax", "FunnelDriver", "FunnelTestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "FunnelEngineTests", dependencies: [
-            "FunnelEngine", "FunnelDriver",
+            "FunnelEngine", "FunnelDriver", "FunnelTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "FunnelCLITests", dependencies: ["FunnelDriver"]),
-        .testTarget(name: "FunnelREPLTests", dependencies: ["FunnelREPL", "FunnelDriver"]),
+        .testTarget(name: "FunnelCLITests", dependencies: ["FunnelDriver", "FunnelTestSupport"]),
+        .testTarget(name: "FunnelREPLTests", dependencies: ["FunnelREPL", "FunnelDriver", "FunnelTestSupport"],
+                    exclude: ["pty_session.py"]),
+        // Per-stage goldens of whole .funnel files with their data (plan, JSON result, every report
+        // format, JUnit) and REPL transcripts, under Tests/FunnelGoldenTests/Golden, read by path.
+        .testTarget(name: "FunnelGoldenTests", dependencies: ["FunnelTestSupport"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import FunnelTestSupport
 
 /// Runs the built `funnel` binary as a user would.
 enum CLI {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repo = TestSupport.repo
 
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FUNNEL_BIN"] { return b }
@@ -35,8 +36,7 @@ enum CLI {
 
     /// A folder with a funnel over `data.csv` (or another file), for bad-input cases.
     static func fixture(data: [UInt8], name: String = "data.csv", funnel: String? = nil) -> String {
-        let dir = NSTemporaryDirectory() + "funnel-cli-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TestSupport.temporaryFolder("funnel-cli")
         FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(data))
         let format = name.hasSuffix(".jsonl") ? "jsonl" : "csv"
         let text = funnel ?? """

@@ -4,13 +4,12 @@ import FunnelDriver
 import FunnelCore
 import FunnelEngine
 import FunnelPlan
+import FunnelTestSupport
 
 /// Writes a funnel and its CSV to a fresh folder and runs it through the whole pipeline.
 enum Harness {
     static func folder() -> String {
-        let dir = NSTemporaryDirectory() + "funnel-tests-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
+        TestSupport.temporaryFolder("funnel-tests")
     }
 
     /// `rows` are "user,time,event[,extra...]" lines; the header is user,time,event plus `extra`.

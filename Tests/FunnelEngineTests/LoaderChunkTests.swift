@@ -6,6 +6,7 @@ import FunnelPlan
 import FunnelSema
 import PropertyBased
 import Testing
+import FunnelTestSupport
 
 /// The parallel loader cuts files into chunks at line breaks, parses them on several
 /// threads and merges per-thread dictionaries in file order. With tiny chunks it must read
@@ -38,8 +39,7 @@ struct LoaderChunkTests {
     @Test func tinyChunksAcrossQuotedLineBreaks() async throws { await check(lineBreaksInQuotes: true) }
 
     func check(lineBreaksInQuotes: Bool) async {
-        let dir = NSTemporaryDirectory() + "chunks-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TestSupport.temporaryFolder("chunks")
         await propertyCheck(count: 60, input: Self.rows) { rows in
             let path = dir + "/e.csv"
             try? Self.csv(rows, lineBreaksInQuotes: lineBreaksInQuotes).write(toFile: path, atomically: true, encoding: .utf8)

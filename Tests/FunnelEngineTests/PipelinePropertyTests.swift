@@ -6,6 +6,7 @@ import FunnelPlan
 import FunnelSema
 import PropertyBased
 import Testing
+import FunnelTestSupport
 
 /// The whole pipeline (CSV text → store → predicates → matcher → counts) against the oracle
 /// applied user by user, on random multi-user files in shuffled order, dense in ties.
@@ -15,8 +16,7 @@ struct PipelinePropertyTests {
     static let shape = Gen.int(in: 0...30).array(of: 3)
 
     @Test func countsMatchTheOraclePerUser() async throws {
-        let dir = NSTemporaryDirectory() + "pipeline-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TestSupport.temporaryFolder("pipeline")
         await propertyCheck(count: 150, input: Self.events, Self.shape) { evs, shape in
             let names = ["a", "b", "c", "x"]
             // File order is shuffled by the 4th number; times repeat often.

@@ -8,11 +8,12 @@ import FunnelSema
 import FunnelSyntax
 import PropertyBased
 import Testing
+import FunnelTestSupport
 
 /// Bad input never crashes: mutated `.funnel` text and random event bytes end in a result
 /// or in diagnostics.
 struct RobustnessTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repo = TestSupport.repo
     static let example = (try? String(contentsOfFile: repo + "/examples/ecommerce.funnel", encoding: .utf8)) ?? ""
     static let fragments = ["{", "}", "(", ")", "\"", "->", "==", "within", "step", "funnel", "by", "kpi", "expect", "1h", "7",
                             "%", "`", "#", "\n", "and", "not", "[", "]", ",", ".", "user.", "2024-13-45", "\\u{", "between",
@@ -59,8 +60,7 @@ struct RobustnessTests {
     static let bytes = Gen.int(in: 0...255).array(of: 0...300)
 
     @Test func randomEventBytesGiveDiagnosticsNotCrashes() async throws {
-        let dir = NSTemporaryDirectory() + "fuzz-bytes-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TestSupport.temporaryFolder("fuzz-bytes")
         // Bytes biased towards CSV and JSON structure.
         let alphabet: [UInt8] = Array("user,time,event\n\"{}:\r,2024-01-01T00:00:00Z 1704067200 view\\".utf8) + [0xFF, 0xC3, 0x00]
         await propertyCheck(count: 300, input: Self.bytes, Gen.int(in: 0...1)) { raw, json in

@@ -3,6 +3,7 @@ import FunnelDriver
 import FunnelREPL
 import PropertyBased
 import Testing
+import FunnelTestSupport
 
 /// A session never crashes on a typo: random lines of language fragments always get an
 /// answer, and the session still runs a funnel afterwards.
@@ -15,7 +16,7 @@ struct SessionFuzzTests {
     static let lines = Gen.int(in: 0...(fragments.count - 1)).array(of: 0...9).array(of: 1...6)
 
     @Test func randomLinesNeverEndTheSession() async {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let repo = TestSupport.repo
         FileManager.default.changeCurrentDirectoryPath(repo)
         let session = Session()
         _ = session.load(path: "examples/ecommerce.funnel")

@@ -3,10 +3,11 @@ import FunnelDriver
 import FunnelEngine
 @testable import FunnelREPL
 import Testing
+import FunnelTestSupport
 
 /// The session without a terminal: lines in, text out.
 struct SessionTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repo = TestSupport.repo
 
     func session() -> Session {
         FileManager.default.changeCurrentDirectoryPath(Self.repo)
@@ -123,8 +124,7 @@ struct SessionTests {
 
     @Test func eventsSwitchesTheData() throws {
         let s = session()
-        let dir = NSTemporaryDirectory() + "repl-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TestSupport.temporaryFolder("repl")
         try "user_id,event_time,event_type,device,country,price\nu1,2024-01-01 00:00:00 UTC,view,mobile,US,\nu1,2024-01-01 00:01:00 UTC,purchase,mobile,US,5\n"
             .write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
         #expect(s.handle(":events \(dir)/e.csv").text.contains("2 events in memory"))
@@ -133,8 +133,7 @@ struct SessionTests {
     }
 
     @Test func identifierColumnsAreReadWhenAQueryNeedsThem() throws {
-        let dir = NSTemporaryDirectory() + "repl-lazy-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = TestSupport.temporaryFolder("repl-lazy")
         var csv = "user,time,event,session\n"
         for i in 0..<400 { csv += "u\(i % 50),2024-01-01T00:\(String(format: "%02d", i % 60)):00Z,\(i % 4 == 3 ? "buy" : "view"),s\(i)\n" }
         try csv.write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)

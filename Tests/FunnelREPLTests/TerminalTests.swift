@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import FunnelTestSupport
 
 /// The real binary in a pseudo-terminal (a small Python pty driver): Tab completion,
 /// history across sessions, Ctrl-C and Ctrl-D behave as a person expects.
 struct TerminalTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repo = TestSupport.repo
 
     @Test func replInAPseudoTerminal() throws {
         let binary = ProcessInfo.processInfo.environment["FUNNEL_BIN"] ?? Self.repo + "/.build/debug/funnel"
