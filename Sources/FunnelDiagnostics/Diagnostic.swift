@@ -17,12 +17,12 @@ public enum DiagnosticLocation: Sendable {
 /// E1xx syntax, E2xx checking, E3xx plan, E4xx data.
 public struct Diagnostic: Sendable, Error {
     public var severity: Severity
-    public var code: String
+    public var code: DiagnosticCode
     public var message: String
     public var location: DiagnosticLocation?
     public var help: String?
 
-    public init(_ severity: Severity, _ code: String, _ message: String,
+    public init(_ severity: Severity, _ code: DiagnosticCode, _ message: String,
                 at location: DiagnosticLocation? = nil, help: String? = nil) {
         self.severity = severity
         self.code = code
@@ -44,17 +44,6 @@ public struct Diagnostic: Sendable, Error {
         case nil: return nil
         }
     }
-}
-
-/// Collects diagnostics while a stage keeps going.
-public struct DiagnosticBag: Sendable {
-    public private(set) var items: [Diagnostic] = []
-    public init() {}
-    public mutating func add(_ d: Diagnostic) { items.append(d) }
-    public mutating func add(contentsOf ds: [Diagnostic]) { items.append(contentsOf: ds) }
-    public var hasErrors: Bool { items.contains { $0.isError } }
-    public var errorCount: Int { items.filter(\.isError).count }
-    public var warningCount: Int { items.filter { !$0.isError }.count }
 }
 
 /// Thrown by a stage that cannot go on; carries everything found so far.

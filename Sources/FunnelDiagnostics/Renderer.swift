@@ -13,7 +13,7 @@ public struct DiagnosticRenderer: Sendable {
 
     public func render(_ d: Diagnostic) -> String {
         var out = ""
-        let label = paint("\(d.severity.rawValue)[\(d.code)]", d.isError ? "1;31" : "1;33")
+        let label = paint("\(d.severity.rawValue)[\(d.code.rawValue)]", d.isError ? "1;31" : "1;33")
         var head = ""
         if let p = d.position {
             head = p.line > 0 ? "\(p.path):\(p.line):\(p.column): " : "\(p.path): "

@@ -52,7 +52,6 @@ public struct SourceSpan: Hashable, Sendable, CustomStringConvertible {
     public var start: Int
     public var end: Int
     public init(_ start: Int, _ end: Int) { self.start = start; self.end = max(start, end) }
-    public static let empty = SourceSpan(0, 0)
     /// The smallest span covering both.
     public func to(_ other: SourceSpan) -> SourceSpan { SourceSpan(min(start, other.start), max(end, other.end)) }
     public var description: String { "\(start)..<\(end)" }

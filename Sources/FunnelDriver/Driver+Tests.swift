@@ -25,7 +25,7 @@ extension Driver {
     static func runOne(_ test: TestDecl, in main: CompilationUnit, units: [CompilationUnit], options: DriverOptions,
                        result: inout FunnelResult?) -> [Diagnostic] {
         let file = main.file
-        func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) -> [Diagnostic] {
+        func error(_ code: DiagnosticCode, _ message: String, _ span: SourceSpan, help: String? = nil) -> [Diagnostic] {
             [Diagnostic(.error, code, message, at: .source(file, span), help: help)]
         }
         // The funnel under test, and the segments its `for` uses.
@@ -35,15 +35,15 @@ extension Driver {
         }
         guard let (funnel, funnelUnit) = target else {
             let names = units.flatMap { $0.program.declarations.compactMap { d -> String? in if case .funnel(let f) = d.kind { return f.name.text }; return nil } }
-            return error("E201", "unknown funnel '\(test.funnel.text)'", test.funnel.span, help: DidYouMean.help(test.funnel.text, among: names, kind: "funnels"))
+            return error(.unknownFunnel, "unknown funnel '\(test.funnel.text)'", test.funnel.span, help: DidYouMean.help(test.funnel.text, among: names, kind: "funnels"))
         }
         let columns = test.table.columns.map(\.text)
         for role in ["user", "time", "event"] where !columns.contains(role) {
-            return error("E217", "the events table has no '\(role)' column", test.table.span,
+            return error(.badTest, "the events table has no '\(role)' column", test.table.span,
                          help: "the header names the columns: user time event, then properties")
         }
         if test.expects.isEmpty {
-            return error("E217", "test \"\(test.name)\" has no expect lines", test.nameSpan, help: "add for example: expect purchase == 1")
+            return error(.badTest, "test \"\(test.name)\" has no expect lines", test.nameSpan, help: "add for example: expect purchase == 1")
         }
         // The table as a CSV file.
         let dir = NSTemporaryDirectory() + "funnel-test-" + UUID().uuidString
@@ -57,7 +57,7 @@ extension Driver {
         for row in test.table.rows { csv += row.map { csvField($0.text) }.joined(separator: ",") + "\n" }
         let csvPath = dir + "/events.csv"
         do { try csv.write(toFile: csvPath, atomically: true, encoding: .utf8) }
-        catch let failure { return error("E401", "cannot write the test's events: \(failure.localizedDescription)", test.table.span) }
+        catch let failure { return error(.testTableUnwritable, "cannot write the test's events: \(failure.localizedDescription)", test.table.span) }
         // Only what the funnel needs: sources, users, its segments; the test's expects replace its own.
         let needed = segmentsUsed(by: funnel, in: units)
         let testUnits = units.enumerated().map { i, u -> CompilationUnit in

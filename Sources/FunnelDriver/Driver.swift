@@ -58,12 +58,12 @@ public enum Driver {
             guard let data = FileManager.default.contents(atPath: path) else {
                 let loc: DiagnosticLocation = from.map { .source($0.0, $0.1) } ?? .file(path: path)
                 let exists = FileManager.default.fileExists(atPath: path)
-                diags.append(Diagnostic(.error, "E401", exists ? "cannot read '\(path)'" : "file not found: '\(path)'", at: loc,
+                diags.append(Diagnostic(.error, .funnelFileUnreadable, exists ? "cannot read '\(path)'" : "file not found: '\(path)'", at: loc,
                                         help: from == nil ? "check the path" : "imports are resolved from the importing file's folder"))
                 return
             }
             guard let text = String(data: data, encoding: .utf8) else {
-                diags.append(Diagnostic(.error, "E408", "the file is not valid UTF-8 text", at: .file(path: path), help: "save it as UTF-8"))
+                diags.append(Diagnostic(.error, .funnelFileNotUTF8, "the file is not valid UTF-8 text", at: .file(path: path), help: "save it as UTF-8"))
                 return
             }
             let file = SourceFile(path: path, text: text)
@@ -132,7 +132,7 @@ public enum Driver {
 
     /// An impossible state reached: said plainly, never hidden.
     static func internalError(_ what: String) -> Diagnostic {
-        Diagnostic(.error, "E900", "internal error: \(what)", help: "this is a bug in funnel, please report it")
+        Diagnostic(.error, .internalError, "internal error: \(what)", help: "this is a bug in funnel, please report it")
     }
 
     /// Diagnostics in reading order: by file (as loaded), then by position.

@@ -90,13 +90,6 @@ public struct ByteDictionary {
         }
     }
 
-    public mutating func code(of s: String) -> UInt32 {
-        var isNew = false
-        let bytes = Array(s.utf8) + [0]   // never empty, so the buffer has an address
-        return bytes.withUnsafeBufferPointer { buf in
-            code(buf.baseAddress.unsafelyUnwrapped, buf.count - 1, isNew: &isNew)
-        }
-    }
 
     private mutating func grow() {
         let n = (mask + 1) * 2

@@ -24,16 +24,16 @@ struct CSVReader {
         self.header = names
         self.dataStart = end
         if names.count == 1 && names[0].isEmpty {
-            throw DiagnosticsError([Diagnostic(.error, "E406", "the CSV file has no header", at: .data(path: file.path, line: 1, column: 1, lineText: ""),
+            throw DiagnosticsError([Diagnostic(.error, .noRows, "the CSV file has no header", at: .data(path: file.path, line: 1, column: 1, lineText: ""),
                                                help: "the first line names the columns: user_id,event_time,event_type")])
         }
         var seen = Set<String>()
         for n in names where !seen.insert(n).inserted {
-            throw DiagnosticsError([file.diagnostic("E403", "column '\(n)' appears twice in the header", at: start,
+            throw DiagnosticsError([file.diagnostic(.fieldLayout, "column '\(n)' appears twice in the header", at: start,
                                                     help: "give every column its own name")])
         }
         if delimiter == UInt8(ascii: ","), names.count == 1, names[0].contains(";") || names[0].contains("\t") {
-            throw DiagnosticsError([file.diagnostic("E403", "the header has one column; the file seems to use another delimiter", at: start,
+            throw DiagnosticsError([file.diagnostic(.fieldLayout, "the header has one column; the file seems to use another delimiter", at: start,
                                                     help: "add  delimiter \";\"  (or \"\\t\") to the source block, or pass --delimiter")])
         }
     }
@@ -64,14 +64,14 @@ struct CSVReader {
                     pos += 1
                 }
                 if !closed {
-                    error = file.diagnostic("E402", "unterminated quoted field", at: open,
+                    error = file.diagnostic(.malformedRecord, "unterminated quoted field", at: open,
                                             help: "close the field with '\"'; a quote inside a field is written twice (\"\")")
                     return n
                 }
                 let fe = pos
                 pos += 1
                 if pos < n && b[pos] != delimiter && b[pos] != 10 && b[pos] != 13 {
-                    error = file.diagnostic("E402", "unexpected character after a closing quote", at: pos,
+                    error = file.diagnostic(.malformedRecord, "unexpected character after a closing quote", at: pos,
                                             help: "a quote inside a quoted field is written twice (\"\")")
                     return n
                 }
@@ -184,7 +184,7 @@ struct CSVReader {
             }
             if columns != ncols {
                 let reason = columns < ncols ? "row with too few fields" : "row with too many fields"
-                if !builder.bad(reason, "E403", "expected \(ncols) fields, found \(columns)", at: rowStart,
+                if !builder.bad(reason, .fieldLayout, "expected \(ncols) fields, found \(columns)", at: rowStart,
                                 help: "every row needs one field per header column; use --skip-bad-rows to skip ragged rows") {
                     return n
                 }

@@ -100,7 +100,7 @@ final class ChunkBuilder {
     var rowCount: Int { time.count }
 
     /// Reports a bad row: skipped and counted, or the chunk's error. Returns false to stop.
-    func bad(_ reason: String, _ code: String, _ message: String, at offset: Int, help: String? = nil) -> Bool {
+    func bad(_ reason: String, _ code: DiagnosticCode, _ message: String, at offset: Int, help: String? = nil) -> Bool {
         if skipBadRows {
             skipped.add(reason, place: { let l = self.file.location(of: offset); return "\(self.file.path):\(l.line)" }())
             return true
@@ -117,20 +117,20 @@ final class ChunkBuilder {
         func field(_ r: Int) -> (UnsafePointer<UInt8>?, Int, Int) { (fields.ptrs[r], fields.lens[r], fields.offs[r]) }
         let (up, ul, uo) = field(0)
         guard let up = up, ul > 0 else {
-            return bad("missing user", "E404", "the user field is empty", at: uo, help: "every event needs a user; use --skip-bad-rows to skip such rows")
+            return bad("missing user", .emptyRoleField, "the user field is empty", at: uo, help: "every event needs a user; use --skip-bad-rows to skip such rows")
         }
         let (tp, tl, to) = field(1)
         guard let tp = tp, tl > 0 else {
-            return bad("missing time", "E405", "the time field is empty", at: to, help: "use --skip-bad-rows to skip such rows")
+            return bad("missing time", .badTime, "the time field is empty", at: to, help: "use --skip-bad-rows to skip such rows")
         }
         guard let t = timestamps.parse(tp, tl) else {
             let text = String(decoding: UnsafeBufferPointer(start: tp, count: min(tl, 60)), as: UTF8.self)
-            return bad("bad timestamp", "E405", "cannot read '\(text)' as a time", at: to,
+            return bad("bad timestamp", .badTime, "cannot read '\(text)' as a time", at: to,
                        help: "use ISO 8601 (2024-01-31T08:00:00Z), 'YYYY-MM-DD HH:MM:SS[ UTC]', or epoch seconds/milliseconds")
         }
         let (ep, el, eo) = field(2)
         guard let ep = ep, el > 0 else {
-            return bad("missing event", "E404", "the event field is empty", at: eo, help: "use --skip-bad-rows to skip such rows")
+            return bad("missing event", .emptyRoleField, "the event field is empty", at: eo, help: "use --skip-bad-rows to skip such rows")
         }
         // Properties are converted before anything is appended, so a bad row leaves no trace.
         var isNew = false
@@ -157,7 +157,7 @@ final class ChunkBuilder {
                     guard let x = parseNumber(pp, pl) else {
                         truncate(base)
                         let text = String(decoding: UnsafeBufferPointer(start: pp, count: min(pl, 40)), as: UTF8.self)
-                        return bad("not a number", "E407", "'\(text)' in column '\(names[k])' is not a number", at: po,
+                        return bad("not a number", .badValue, "'\(text)' in column '\(names[k])' is not a number", at: po,
                                    help: "the column holds numbers in the first rows; fix the value or use --skip-bad-rows")
                     }
                     numbers[slot.index].append(x)
@@ -166,7 +166,7 @@ final class ChunkBuilder {
                 if let pp = pp, pl > 0 {
                     guard let b = parseBool(pp, pl) else {
                         truncate(base)
-                        return bad("not a boolean", "E407", "value in column '\(names[k])' is not true or false", at: po)
+                        return bad("not a boolean", .badValue, "value in column '\(names[k])' is not true or false", at: po)
                     }
                     bools[slot.index].append(b ? 1 : 0)
                 } else { bools[slot.index].append(2) }
@@ -174,7 +174,7 @@ final class ChunkBuilder {
                 if let pp = pp, pl > 0 {
                     guard let x = timestamps.parse(pp, pl) else {
                         truncate(base)
-                        return bad("bad timestamp", "E405", "value in column '\(names[k])' is not a time", at: po)
+                        return bad("bad timestamp", .badTime, "value in column '\(names[k])' is not a time", at: po)
                     }
                     times[slot.index].append(x)
                 } else { times[slot.index].append(missingTime) }
@@ -187,7 +187,7 @@ final class ChunkBuilder {
     }
 
     private func badUTF8(_ offset: Int) -> Bool {
-        bad("invalid UTF-8", "E408", "the field is not valid UTF-8 text", at: offset, help: "save the file as UTF-8")
+        bad("invalid UTF-8", .notUTF8, "the field is not valid UTF-8 text", at: offset, help: "save the file as UTF-8")
     }
 
     /// Drops property values appended for a row that turned out bad.

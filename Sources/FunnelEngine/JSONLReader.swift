@@ -14,7 +14,7 @@ struct JSONLReader {
         var pos = start
         func skipSpace() { while pos < n && (b[pos] == 32 || b[pos] == 9 || b[pos] == 13) { pos += 1 } }
         func fail(_ msg: String, _ at: Int, help: String? = nil) -> Int {
-            error = file.diagnostic("E402", msg, at: at, help: help ?? "each line must be one JSON object: {\"user\": \"u1\", \"time\": \"...\", \"event\": \"view\"}")
+            error = file.diagnostic(.malformedRecord, msg, at: at, help: help ?? "each line must be one JSON object: {\"user\": \"u1\", \"time\": \"...\", \"event\": \"view\"}")
             return n
         }
         /// Parses a string at pos (on the opening quote); returns (start, end, escaped).

@@ -18,6 +18,8 @@ public enum Loader {
         public var threads = max(1, min(8, System.coreCount))
         /// Bytes per parallel chunk (tests use tiny chunks to cross many boundaries).
         public var chunkBytes = 16 << 20
+        /// Asked between chunks: true stops the load with E409 (Ctrl-C in the REPL).
+        public var cancelled: @Sendable () -> Bool = { Cancellation.requested }
         public init(skipBadRows: Bool = false, delimiter: UInt8? = nil) { self.skipBadRows = skipBadRows; self.delimiter = delimiter }
     }
 
@@ -86,7 +88,7 @@ public enum Loader {
             rows += 1
         }
         if rows == 0 {
-            throw DiagnosticsError([Diagnostic(.error, "E406", "the CSV file has a header but no rows", at: .file(path: file.path),
+            throw DiagnosticsError([Diagnostic(.error, .noRows, "the CSV file has a header but no rows", at: .file(path: file.path),
                                                help: "add event rows below the header")])
         }
         return csv.header.enumerated().map { ($1, values[$0]) }
@@ -168,7 +170,7 @@ public enum Loader {
         var next = 0
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let builder = builders[w]
-            while builder.error == nil && !Cancellation.requested {
+            while builder.error == nil && !options.cancelled() {
                 let k: Int = lock.locked { defer { next += 1 }; return next }
                 if k >= starts.count { break }
                 let lo = builder.rowCount
@@ -178,7 +180,7 @@ public enum Loader {
                 file.release(from: starts[k], to: ends[k])
             }
         }
-        if Cancellation.requested { throw DiagnosticsError([Diagnostic(.error, "E409", "loading was cancelled", at: .file(path: file.path))]) }
+        if options.cancelled() { throw DiagnosticsError([Diagnostic(.error, .cancelled, "loading was cancelled", at: .file(path: file.path))]) }
         var merged: [ChunkBuilder] = builders
         var order = segments
         // A split inside a quoted field with a line break leaves a chunk ending elsewhere than
@@ -191,18 +193,20 @@ public enum Loader {
             order = [(0, 0, one.rowCount, stop)]
         }
         for b in merged { if let e = b.error { throw DiagnosticsError([e]) } }
-        // Rows are addressed with 32-bit indexes in the matcher's outcomes.
-        let rows = merged.reduce(0) { $0 + $1.rowCount }
-        if rows > Int(Int32.max) {
-            throw DiagnosticsError([Diagnostic(.error, "E406", "the file has \(rows) events; at most \(Int32.max) per file are supported",
-                                               at: .file(path: file.path), help: "split the export into several files (for example by month) and run each")])
-        }
+        try checkRowLimit(merged.reduce(0) { $0 + $1.rowCount }, path: file.path)
         let store = merge(merged, segments: order, file: file, properties: properties, schema: schema)
         if store.count == 0 {
             let why = store.skipped.total > 0 ? "every row was skipped as bad: \(store.skipped.summary)" : "the file has no event rows"
-            throw DiagnosticsError([Diagnostic(.error, "E406", why, at: .file(path: file.path))])
+            throw DiagnosticsError([Diagnostic(.error, .noRows, why, at: .file(path: file.path))])
         }
         return store
+    }
+
+    /// Rows are addressed with 32-bit indexes in the matcher's outcomes: more is a clear error, not a trap.
+    static func checkRowLimit(_ rows: Int, path: String) throws {
+        guard rows > Int(Int32.max) else { return }
+        throw DiagnosticsError([Diagnostic(.error, .tooManyEvents, "the file has \(rows) events; at most \(Int32.max) per file are supported",
+                                           at: .file(path: path), help: "split the export into several files (for example by month) and run each")])
     }
 
     /// Merges the builders' dictionaries into global ones and lays the rows out in file order.

@@ -17,21 +17,21 @@ public final class MappedFile: @unchecked Sendable {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let why = String(cString: strerror(errno))
-            throw DiagnosticsError([Diagnostic(.error, "E401", "cannot open data file: \(why.lowercased())", at: .file(path: path),
+            throw DiagnosticsError([Diagnostic(.error, .dataFileUnreadable, "cannot open data file: \(why.lowercased())", at: .file(path: path),
                                                help: "check the path; relative paths are resolved from the .funnel file's folder")])
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            throw DiagnosticsError([Diagnostic(.error, "E401", "not a regular file", at: .file(path: path))])
+            throw DiagnosticsError([Diagnostic(.error, .dataFileUnreadable, "not a regular file", at: .file(path: path))])
         }
         let size = Int(st.st_size)
         guard size > 0 else {
-            throw DiagnosticsError([Diagnostic(.error, "E406", "the data file is empty", at: .file(path: path),
+            throw DiagnosticsError([Diagnostic(.error, .noRows, "the data file is empty", at: .file(path: path),
                                                help: "a CSV file needs a header line and at least one row")])
         }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw DiagnosticsError([Diagnostic(.error, "E401", "cannot map data file into memory", at: .file(path: path))])
+            throw DiagnosticsError([Diagnostic(.error, .dataFileUnreadable, "cannot map data file into memory", at: .file(path: path))])
         }
         madvise(p, size, MADV_SEQUENTIAL)
         self.base = UnsafePointer(p.assumingMemoryBound(to: UInt8.self))
@@ -49,7 +49,6 @@ public final class MappedFile: @unchecked Sendable {
         if hi > lo { madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, MADV_DONTNEED) }
     }
 
-    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
     /// 1-based line and column (in characters) of a byte offset; for error messages only.
     public func location(of offset: Int) -> (line: Int, column: Int, text: String) {
@@ -69,7 +68,7 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     /// A data diagnostic located at a byte offset.
-    public func diagnostic(_ code: String, _ message: String, at offset: Int, help: String? = nil) -> Diagnostic {
+    public func diagnostic(_ code: DiagnosticCode, _ message: String, at offset: Int, help: String? = nil) -> Diagnostic {
         let (line, col, text) = location(of: offset)
         return Diagnostic(.error, code, message, at: .data(path: path, line: line, column: col, lineText: text), help: help)
     }

@@ -24,7 +24,7 @@ public final class ProfileTable: @unchecked Sendable {
         let file = try MappedFile(path: users.path)
         let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Int.max)
         guard let keyValues = raw.first(where: { $0.name == users.keyColumn })?.values else {
-            throw DiagnosticsError([Diagnostic(.error, "E205", "the users key column '\(users.keyColumn)' is not in \(users.path)", at: .file(path: users.path),
+            throw DiagnosticsError([Diagnostic(.error, .missingColumn, "the users key column '\(users.keyColumn)' is not in \(users.path)", at: .file(path: users.path),
                                                help: DidYouMean.help(users.keyColumn, among: raw.map(\.name), kind: "columns"))])
         }
         var rowOfKey: [String: Int] = [:]

@@ -30,7 +30,6 @@ public final class Session {
     var pending: [String] = []
     /// The funnel most recently defined or run (`kpi` lines add to it).
     var currentFunnel: String?
-    var inputCount = 0
 
     public init(options: DriverOptions = DriverOptions(), color: Bool = false) {
         var o = options
@@ -80,7 +79,6 @@ public final class Session {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty || text.hasPrefix("#") { return Reply("") }
         if text.hasPrefix(":") { return meta(text) }
-        inputCount += 1
         let file = SourceFile(path: "<repl>", text: text)
         let (tokens, _) = Lexer.tokenize(file)
         let first = tokens.first?.identifier ?? ""
@@ -88,7 +86,7 @@ public final class Session {
         if first == "kpi" || first == "expect" { return addToCurrentFunnel(file) }
         if tokens.contains(where: { $0.isPunct("->") }) { return runInline(file) }
         if !first.isEmpty { return runReference(file) }
-        return Reply(render([Diagnostic(.error, "E111", "expected a funnel, a declaration or a :command",
+        return Reply(render([Diagnostic(.error, .expectedToken, "expected a funnel, a declaration or a :command",
                                         at: .source(file, tokens.first?.span ?? SourceSpan(0, 1)),
                                         help: "try :help, a funnel's name, or view -> cart -> purchase")]))
     }
@@ -229,7 +227,7 @@ public final class Session {
             var help = "an inline funnel needs two steps: view -> purchase"
             if let s = DidYouMean.suggest(word, among: names) { help = "did you mean '\(s)'?" }
             else if !names.isEmpty { help += "; defined funnels: " + names.joined(separator: ", ") }
-            return Reply(render([Diagnostic(.error, "E201", "unknown funnel '\(word)'", at: .source(file, name?.span ?? SourceSpan(0, file.bytes.count)), help: help)]))
+            return Reply(render([Diagnostic(.error, .unknownFunnel, "unknown funnel '\(word)'", at: .source(file, name?.span ?? SourceSpan(0, file.bytes.count)), help: help)]))
         }
         currentFunnel = n.text
         if clauses.isEmpty { return run(nil, funnel: n.text, replacing: []) }

@@ -23,7 +23,7 @@ extension Checker {
     mutating func predicate(_ e: Expr) -> EventExpr? {
         guard let (p, t) = eventExpr(e, predicateContext: true) else { return nil }
         if t != .bool {
-            error("E204", "expected a condition on the event, found a \(t)", e.span,
+            error(.wrongResultType, "expected a condition on the event, found a \(t)", e.span,
                   help: "a bare string matches the event name (\"purchase\"); otherwise compare: price > 0")
             return nil
         }
@@ -67,56 +67,56 @@ extension Checker {
             guard let (v, t) = Checker.constant(e) else { return nil }
             return (.literal(v), t)
         case .list:
-            error("E204", "a list goes on the right of 'in'", e.span, help: "write: country in [\"US\", \"CA\"]")
+            error(.misplacedExpression, "a list goes on the right of 'in'", e.span, help: "write: country in [\"US\", \"CA\"]")
             return nil
         case .name(let n), .quotedName(let n):
             if let (f, t) = resolveField(n) { return (.field(f, t), t) }
             var help = DidYouMean.help(n, among: eventNamesInScope, kind: "properties")
             if let counts = schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
             if steps.contains(n) { help = "'\(n)' is a step; a step's condition is written with properties and event names" }
-            error("E201", "unknown property '\(n)'", e.span, help: help)
+            error(.unknownProperty, "unknown property '\(n)'", e.span, help: help)
             return nil
         case .member(let base, let member):
             if case .name("user") = base.kind {
                 guard let us = usersSchema else {
-                    error("E212", "'user.\(member.text)' needs a users table", e.span,
+                    error(.needsUsersTable, "'user.\(member.text)' needs a users table", e.span,
                           help: "declare one: users = csv(\"users.csv\") { key = user_id }")
                     return nil
                 }
                 guard let t = us.type(of: member.text) else {
-                    error("E201", "unknown user property '\(member.text)'", member.span,
+                    error(.unknownUserProperty, "unknown user property '\(member.text)'", member.span,
                           help: DidYouMean.help(member.text, among: us.columnNames, kind: "user properties"))
                     return nil
                 }
                 return (.field(.profile(member.text), t), t)
             }
             if case .name(let b) = base.kind, steps.contains(b) {
-                error("E213", "'\(b).\(member.text)' is a step value; it can only be used in a KPI aggregate", e.span,
+                error(.stepValueOutsideAggregate, "'\(b).\(member.text)' is a step value; it can only be used in a KPI aggregate", e.span,
                       help: "for example: kpi aov = avg(\(b).\(member.text))")
                 return nil
             }
             // `page.url` written without backticks: suggest them when such a column exists.
             let dotted = file.text(of: e.span)
             if schema?.type(of: dotted) != nil {
-                error("E201", "unknown property '\(dotted)'", e.span, help: "names with dots are written in backticks: `\(dotted)`")
+                error(.unknownProperty, "unknown property '\(dotted)'", e.span, help: "names with dots are written in backticks: `\(dotted)`")
             } else {
-                error("E201", "unknown name '\(dotted)'", e.span, help: "user properties are written user.NAME")
+                error(.unknownProperty, "unknown name '\(dotted)'", e.span, help: "user properties are written user.NAME")
             }
             return nil
         case .call(let fn, _, _):
-            error("E214", "'\(fn.text)(...)' is an aggregate; it cannot be used in a condition on one event", e.span,
+            error(.aggregateInEventCondition, "'\(fn.text)(...)' is an aggregate; it cannot be used in a condition on one event", e.span,
                   help: "aggregates belong in segments, 'for' and KPIs")
             return nil
         case .path:
-            error("E204", "'->' is only used inside time(...)", e.span)
+            error(.misplacedExpression, "'->' is only used inside time(...)", e.span)
             return nil
         case .unary(.not, let a):
             guard let (x, t) = eventExpr(a, predicateContext: predicateContext) else { return nil }
-            guard t == .bool else { error("E204", "'not' needs a condition, found a \(t)", a.span); return nil }
+            guard t == .bool else { error(.wrongResultType, "'not' needs a condition, found a \(t)", a.span); return nil }
             return (.not(x), .bool)
         case .unary(.negate, let a):
             guard let (x, t) = eventExpr(a, predicateContext: false) else { return nil }
-            guard t == .number || t == .duration else { error("E204", "'-' needs a number, found a \(t)", a.span); return nil }
+            guard t == .number || t == .duration else { error(.typeMismatch, "'-' needs a number, found a \(t)", a.span); return nil }
             return (.negate(x), t)
         case .between(let x, let lo, let hi):
             guard let (cx, tx) = eventExpr(x, predicateContext: false),
@@ -137,7 +137,7 @@ extension Checker {
         if a == .string && b == .number { help = "put the number in quotes to compare text" }
         if a == .number && b == .string { help = "this property holds numbers; compare it with a number" }
         if a == .time && b == .string { help = "write a date without quotes: time >= 2024-01-01" }
-        error("E204", "cannot compare \(subject) with a \(b)", span, help: help)
+        error(.typeMismatch, "cannot compare \(subject) with a \(b)", span, help: help)
         return false
     }
 
@@ -146,19 +146,19 @@ extension Checker {
         case .and, .or:
             let l = eventExpr(a, predicateContext: true), r = eventExpr(b, predicateContext: true)
             guard let (x, tx) = l, let (y, ty) = r else { return nil }
-            guard tx == .bool else { error("E204", "'\(op.rawValue)' needs conditions, found a \(tx)", a.span); return nil }
-            guard ty == .bool else { error("E204", "'\(op.rawValue)' needs conditions, found a \(ty)", b.span); return nil }
+            guard tx == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions, found a \(tx)", a.span); return nil }
+            guard ty == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions, found a \(ty)", b.span); return nil }
             return (op == .and ? .and(x, y) : .or(x, y), .bool)
         case .inList, .notIn:
             guard let (x, tx) = eventExpr(a, predicateContext: false) else { return nil }
             guard case .list(let items) = b.kind else {
-                error("E204", "'in' needs a list on its right", b.span, help: "write: country in [\"US\", \"CA\"]")
+                error(.badList, "'in' needs a list on its right", b.span, help: "write: country in [\"US\", \"CA\"]")
                 return nil
             }
             var values: [Value] = []
             for item in items {
                 guard let (v, tv) = eventExpr(item, predicateContext: false), case .literal(let lit) = v else {
-                    error("E204", "list items must be constants", item.span); return nil
+                    error(.badList, "list items must be constants", item.span); return nil
                 }
                 if !compatible(tx, tv, item.span, lhs: fieldName(x)) { return nil }
                 if case .field(.event, _) = x, case .string(let s) = lit { checkEventName(s, item.span) }
@@ -168,11 +168,11 @@ extension Checker {
         case .contains, .startsWith, .matches:
             guard let (x, tx) = eventExpr(a, predicateContext: false) else { return nil }
             guard case .string(let s) = b.kind else {
-                error("E204", "'\(op.rawValue)' needs a string on its right", b.span); return nil
+                error(.typeMismatch, "'\(op.rawValue)' needs a string on its right", b.span); return nil
             }
-            if tx != .string && tx != .unknown { error("E204", "'\(op.rawValue)' works on text, found a \(tx)", a.span); return nil }
+            if tx != .string && tx != .unknown { error(.typeMismatch, "'\(op.rawValue)' works on text, found a \(tx)", a.span); return nil }
             if op == .matches, (try? NSRegularExpression(pattern: s)) == nil {
-                error("E215", "invalid regular expression", b.span, help: "check the brackets and escapes of the pattern"); return nil
+                error(.badRegex, "invalid regular expression", b.span, help: "check the brackets and escapes of the pattern"); return nil
             }
             let sop: StringOp = op == .contains ? .contains : (op == .startsWith ? .startsWith : .matches)
             return (.stringOp(sop, x, s), .bool)
@@ -180,15 +180,15 @@ extension Checker {
             guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
             let cop = CompareOp(rawValue: op.rawValue) ?? .eq
             if case .literal(.null) = y {
-                guard cop == .eq || cop == .ne else { error("E204", "only == and != compare with null", e.span); return nil }
+                guard cop == .eq || cop == .ne else { error(.badNullComparison, "only == and != compare with null", e.span); return nil }
                 return (.isNull(x, negated: cop == .ne), .bool)
             }
             if case .literal(.null) = x {
-                guard cop == .eq || cop == .ne else { error("E204", "only == and != compare with null", e.span); return nil }
+                guard cop == .eq || cop == .ne else { error(.badNullComparison, "only == and != compare with null", e.span); return nil }
                 return (.isNull(y, negated: cop == .ne), .bool)
             }
             guard compatible(tx, ty, e.span, lhs: fieldName(x)) else { return nil }
-            if tx == .bool && cop != .eq && cop != .ne { error("E204", "true/false only compare with == and !=", e.span); return nil }
+            if tx == .bool && cop != .eq && cop != .ne { error(.badNullComparison, "true/false only compare with == and !=", e.span); return nil }
             if case .field(.event, _) = x, case .literal(.string(let s)) = y { checkEventName(s, b.span) }
             return (.compare(cop, x, y), .bool)
         case .add, .sub, .mul, .div:
@@ -200,7 +200,7 @@ extension Checker {
             case (.time, .time, .sub): return (.arith(aop, x, y), .duration)
             case (.duration, .duration, .add), (.duration, .duration, .sub): return (.arith(aop, x, y), .duration)
             default:
-                error("E204", "cannot apply '\(op.rawValue)' to a \(tx) and a \(ty)", e.span); return nil
+                error(.typeMismatch, "cannot apply '\(op.rawValue)' to a \(tx) and a \(ty)", e.span); return nil
             }
         }
     }

@@ -12,12 +12,12 @@ extension Checker {
         var sourceIndex = 0
         if let from = f.from {
             guard let i = sources.firstIndex(where: { $0.name == from.text }) else {
-                error("E201", "unknown source '\(from.text)'", from.span, help: DidYouMean.help(from.text, among: sources.map(\.name), kind: "sources"))
+                error(.unknownSource, "unknown source '\(from.text)'", from.span, help: DidYouMean.help(from.text, among: sources.map(\.name), kind: "sources"))
                 return nil
             }
             sourceIndex = i
         } else if sources.isEmpty {
-            error("E220", "funnel '\(f.name.text)' has no data source", f.name.span,
+            error(.noSource, "funnel '\(f.name.text)' has no data source", f.name.span,
                   help: "declare one before the funnel: source events = csv(\"events.csv\") { user = user_id  time = ts  event = name }")
             return nil
         } else if let own = sourceDecls.firstIndex(where: { $0.1.file === file }) {
@@ -40,10 +40,10 @@ extension Checker {
                 if let e = e { window = durationLiteral(e, what: "window") ?? window } else { window = nil }
             case .order(let n):
                 if let o = MatchOrder(rawValue: n.text) { order = o } else {
-                    error("E208", "unknown order '\(n.text)'", n.span, help: "use ordered, strict or any")
+                    error(.unknownMatchSetting, "unknown order '\(n.text)'", n.span, help: "use ordered, strict or any")
                 }
             case .ties(let n):
-                if n.text == "strict" { tiesStrict = true } else { error("E208", "unknown ties setting '\(n.text)'", n.span, help: "write: ties strict") }
+                if n.text == "strict" { tiesStrict = true } else { error(.unknownMatchSetting, "unknown ties setting '\(n.text)'", n.span, help: "write: ties strict") }
             default: break
             }
         }
@@ -56,7 +56,7 @@ extension Checker {
             file = c.origin ?? home
             guard case .step(let name, let pred, let within) = c.kind else { continue }
             if steps.contains(name.text) {
-                error("E231", "step '\(name.text)' is declared twice in funnel '\(f.name.text)'", name.span, help: "give each step its own name")
+                error(.duplicateName, "step '\(name.text)' is declared twice in funnel '\(f.name.text)'", name.span, help: "give each step its own name")
                 continue
             }
             steps.append(name.text)
@@ -64,21 +64,21 @@ extension Checker {
             var w: Int64? = nil
             if let within = within {
                 if order == .any {
-                    error("E232", "'within' needs an order between steps; this funnel is 'order any'", within.span,
+                    error(.withinNotAllowed, "'within' needs an order between steps; this funnel is 'order any'", within.span,
                           help: "remove 'within', or use 'order ordered'")
                 } else if checkedSteps.isEmpty {
-                    error("E232", "the first step cannot have 'within'", within.span, help: "'within' limits the time since the previous step")
+                    error(.withinNotAllowed, "the first step cannot have 'within'", within.span, help: "'within' limits the time since the previous step")
                 } else { w = durationLiteral(within, what: "within") }
             }
             checkedSteps.append(CheckedStep(name: name.text, predicate: p ?? .literal(.bool(false)), within: w, line: line(c.span)))
         }
         file = home
         if checkedSteps.count > 32 {
-            error("E230", "funnel '\(f.name.text)' has \(checkedSteps.count) steps; at most 32 are supported", f.name.span,
+            error(.stepCount, "funnel '\(f.name.text)' has \(checkedSteps.count) steps; at most 32 are supported", f.name.span,
                   help: "split it into several funnels")
         }
         if checkedSteps.count < 2 {
-            error("E230", "funnel '\(f.name.text)' needs at least two steps, it has \(checkedSteps.count)", f.name.span,
+            error(.stepCount, "funnel '\(f.name.text)' needs at least two steps, it has \(checkedSteps.count)", f.name.span,
                   help: "add steps: step view = \"view\"  step purchase = \"purchase\"")
         }
         var result = CheckedFunnel(name: f.name.text, line: line(f.name.span), source: sourceIndex, window: window, order: order,
@@ -91,10 +91,10 @@ extension Checker {
                 var range: (Int, Int)? = nil
                 if let (a, b) = between {
                     if order == .any {
-                        error("E233", "exclusions in 'order any' funnels cover the whole attempt; 'between' does not apply", a.span,
+                        error(.badStepOrder, "exclusions in 'order any' funnels cover the whole attempt; 'between' does not apply", a.span,
                               help: "remove 'between \(a.text) and \(b.text)'")
                     } else if let ia = stepIndex(a), let ib = stepIndex(b) {
-                        if ia >= ib { error("E233", "'between \(a.text) and \(b.text)': '\(a.text)' must come before '\(b.text)'", a.span) }
+                        if ia >= ib { error(.badStepOrder, "'between \(a.text) and \(b.text)': '\(a.text)' must come before '\(b.text)'", a.span) }
                         else { range = (ia, ib) }
                     }
                 }
@@ -106,19 +106,19 @@ extension Checker {
                 }
             case .forClause(let e):
                 if let (u, t) = userExpr(e) {
-                    if t != .bool { error("E204", "'for' needs a condition on users, not a \(t)", e.span, help: "for example: for user.age >= 18") }
+                    if t != .bool { error(.wrongResultType, "'for' needs a condition on users, not a \(t)", e.span, help: "for example: for user.age >= 18") }
                     else { result.population = result.population.map { .and($0, u) } ?? u }
                 }
             case .dates(let a, let b):
                 if let da = dateLiteral(a), let db = dateLiteral(b) {
-                    if da > db { error("E209", "the dates run backwards", a.span.to(b.span), help: "write the earlier date first") }
+                    if da > db { error(.invalidRange, "the dates run backwards", a.span.to(b.span), help: "write the earlier date first") }
                     // Inclusive of both days: up to the end of the last day.
                     result.dates = (da, db + 86_400_000_000 - 1)
                 }
             case .by(let keys):
                 for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
                 if result.breakdown.count > 1, let split = result.breakdown.first(where: \.splits) {
-                    error("E301", "the engine does not combine 'by \(split.label)\(split.all ? " all" : "")' with other breakdown keys yet", c.span,
+                    error(.unsupported, "the engine does not combine 'by \(split.label)\(split.all ? " all" : "")' with other breakdown keys yet", c.span,
                           help: "use one 'by' key when it is a trend or 'all'")
                 }
             case .hold(let e):
@@ -128,7 +128,7 @@ extension Checker {
                 else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions }
                 else if let (field, _) = fieldOf(e) {
                     if case .property(let p) = field { result.count = .property(p) }
-                    else { error("E211", "'count' takes users, conversions or a property of the events", e.span) }
+                    else { error(.badCount, "'count' takes users, conversions or a property of the events", e.span) }
                 }
             default: break
             }
@@ -137,26 +137,26 @@ extension Checker {
         for c in f.clauses {
             file = c.origin ?? home
             guard case .compare(let key, let baseline) = c.kind else { continue }
-            if result.compare != nil { error("E202", "a funnel compares once", c.keyword.span, help: "keep one 'compare' clause"); continue }
+            if result.compare != nil { error(.duplicateDeclaration, "a funnel compares once", c.keyword.span, help: "keep one 'compare' clause"); continue }
             var field: EventField? = nil, label = ""
             if let key = key {
                 if let (f, _) = fieldOf(key) { field = f; label = f.description }
             } else if let first = result.breakdown.first, !first.splits {
                 field = first.field; label = first.label
             } else {
-                error("E204", "'compare' needs a key", c.keyword.span, help: "write: compare by variant, or add 'by variant' to the funnel")
+                error(.keyExpected, "'compare' needs a key", c.keyword.span, help: "write: compare by variant, or add 'by variant' to the funnel")
             }
             var base: Value? = nil
             if let b = baseline {
                 if let (v, _) = Checker.constant(b) { base = v } else {
-                    error("E204", "the baseline is a value of the key, such as \"control\"", b.span)
+                    error(.valueExpected, "the baseline is a value of the key, such as \"control\"", b.span)
                 }
             }
             if let field = field { result.compare = CheckedCompare(label: label, field: field, baseline: base) }
         }
         file = home
         if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
-            error("E301", "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
+            error(.unsupported, "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
                   f.name.span, help: "count users, or break down by first touch or 'at STEP'")
         }
         // KPIs may use steps, `users` and earlier KPIs.
@@ -166,18 +166,18 @@ extension Checker {
             switch c.kind {
             case .kpi(let name, let e):
                 if steps.contains(name.text) || kpiNames.contains(name.text) || name.text == "users" {
-                    error("E231", "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
+                    error(.duplicateName, "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
                     continue
                 }
                 let checked = kpiExpr(e, result: result)
-                if let (_, t) = checked, t != .number { error("E204", "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
+                if let (_, t) = checked, t != .number { error(.wrongResultType, "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
                 // A KPI that failed to check keeps its name, so later uses do not cascade.
                 result.kpis.append(CheckedKPI(name: name.text, expr: checked?.0 ?? .number(.nan), line: line(c.span)))
                 kpiNames.append(name.text)
             case .expect(let e):
                 if let (k, t) = kpiExpr(e, result: result) {
                     if t != .bool {
-                        error("E204", "'expect' needs a condition, not a \(t)", e.span, help: "for example: expect conversion >= 2%")
+                        error(.wrongResultType, "'expect' needs a condition, not a \(t)", e.span, help: "for example: expect conversion >= 2%")
                         continue
                     }
                     var actual = k
@@ -195,25 +195,25 @@ extension Checker {
 
     /// A clause the language has but the engine does not run yet: an error, never a silent no-op.
     mutating func unsupported(_ c: Clause, _ what: String, help: String?) {
-        error("E301", "the engine does not run \(what) yet", c.keyword.span.to(c.span), help: help)
+        error(.unsupported, "the engine does not run \(what) yet", c.keyword.span.to(c.span), help: help)
     }
 
     mutating func stepIndex(_ n: Name) -> Int? {
         if let i = steps.firstIndex(of: n.text) { return i }
-        error("E201", "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: steps, kind: "steps"))
+        error(.unknownStepOrKPI, "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: steps, kind: "steps"))
         return nil
     }
 
     mutating func durationLiteral(_ e: Expr, what: String) -> Int64? {
         if case .duration(let d) = e.kind {
-            if d < 0 { error("E209", "\(what) cannot be negative", e.span); return nil }
+            if d < 0 { error(.invalidRange, "\(what) cannot be negative", e.span); return nil }
             return d
         }
         if case .number(let n) = e.kind {
-            error("E204", "\(what) needs a unit", e.span, help: "write \(formatNumber(n))d, \(formatNumber(n))h or \(formatNumber(n))m")
+            error(.durationExpected, "\(what) needs a unit", e.span, help: "write \(formatNumber(n))d, \(formatNumber(n))h or \(formatNumber(n))m")
             return nil
         }
-        error("E204", "\(what) must be a duration such as 7d, 1h30m or 45s", e.span)
+        error(.durationExpected, "\(what) must be a duration such as 7d, 1h30m or 45s", e.span)
         return nil
     }
 
@@ -221,7 +221,7 @@ extension Checker {
         switch e.kind {
         case .date(let d), .dateTime(let d): return d
         default:
-            error("E204", "expected a date such as 2024-01-31", e.span)
+            error(.valueExpected, "expected a date such as 2024-01-31", e.span)
             return nil
         }
     }
@@ -231,7 +231,7 @@ extension Checker {
         if let a = key.at { guard let i = stepIndex(a) else { return nil }; atStep = i }
         if case .name(let n) = key.expr.kind, let period = TrendPeriod(rawValue: n), schema?.type(of: n) == nil {
             if key.at != nil || key.all {
-                error("E204", "a trend ('by \(n)') takes neither 'at' nor 'all'", key.expr.span, help: "write: by \(n)")
+                error(.keyExpected, "a trend ('by \(n)') takes neither 'at' nor 'all'", key.expr.span, help: "write: by \(n)")
                 return nil
             }
             return CheckedBreakdown(label: n, field: .time, at: nil, all: false, period: period)
@@ -246,7 +246,7 @@ extension Checker {
     mutating func fieldOf(_ e: Expr) -> (EventField, ValueType)? {
         guard let (ee, t) = eventExpr(e, predicateContext: false) else { return nil }
         if case .field(let f, _) = ee { return (f, t) }
-        error("E204", "expected a property name", e.span, help: "for example: by device, or by user.country")
+        error(.keyExpected, "expected a property name", e.span, help: "for example: by device, or by user.country")
         return nil
     }
 }

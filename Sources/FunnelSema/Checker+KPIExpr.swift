@@ -16,46 +16,46 @@ extension Checker {
             if let i = steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
             if let i = kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
             if n == "users" { return (.population, .number) }
-            error("E201", "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: steps + kpiNames + ["users"], kind: "steps and KPIs"))
+            error(.unknownStepOrKPI, "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: steps + kpiNames + ["users"], kind: "steps and KPIs"))
             return nil
         case .member(let base, let member):
             if case .name(let b) = base.kind, steps.contains(b) {
-                error("E213", "'\(b).\(member.text)' holds one value per user; a KPI needs an aggregate", e.span,
+                error(.stepValueOutsideAggregate, "'\(b).\(member.text)' holds one value per user; a KPI needs an aggregate", e.span,
                       help: "for example avg(\(b).\(member.text)) or sum(\(b).\(member.text))")
             } else {
-                error("E201", "unknown name '\(file.text(of: e.span))' in a KPI", e.span, help: "KPIs use step names, other KPIs, users and aggregates")
+                error(.unknownStepOrKPI, "unknown name '\(file.text(of: e.span))' in a KPI", e.span, help: "KPIs use step names, other KPIs, users and aggregates")
             }
             return nil
         case .call(let fn, let args, _):
             guard Checker.stepAggregates.contains(fn.text), let kind = AggregateKind(rawValue: fn.text) else {
-                error("E201", "unknown KPI function '\(fn.text)'", fn.span,
+                error(.unknownFunction, "unknown KPI function '\(fn.text)'", fn.span,
                       help: DidYouMean.help(fn.text, among: Array(Checker.stepAggregates), kind: "functions"))
                 return nil
             }
-            guard args.count == 1 else { error("E216", "\(fn.text)(...) takes one argument", e.span); return nil }
+            guard args.count == 1 else { error(.badArguments, "\(fn.text)(...) takes one argument", e.span); return nil }
             let arg = args[0]
             if case .call(let inner, let innerArgs, _) = arg.kind, inner.text == "time" {
                 guard innerArgs.count == 1, case .path(let parts) = innerArgs[0].kind, parts.count == 2,
                       case .name(let a) = parts[0].kind, case .name(let b) = parts[1].kind else {
-                    error("E216", "time(...) takes two steps", arg.span, help: "write time(view -> purchase)"); return nil
+                    error(.badArguments, "time(...) takes two steps", arg.span, help: "write time(view -> purchase)"); return nil
                 }
                 guard let ia = stepIndex(Name(a, parts[0].span)), let ib = stepIndex(Name(b, parts[1].span)) else { return nil }
-                guard ia < ib else { error("E233", "time(\(a) -> \(b)): '\(a)' must come before '\(b)'", arg.span); return nil }
+                guard ia < ib else { error(.badStepOrder, "time(\(a) -> \(b)): '\(a)' must come before '\(b)'", arg.span); return nil }
                 if funnelOrder == .any {
-                    error("E232", "time between steps needs an order; this funnel is 'order any'", arg.span); return nil
+                    error(.withinNotAllowed, "time between steps needs an order; this funnel is 'order any'", arg.span); return nil
                 }
                 return (.timeBetween(kind, from: ia, to: ib), .number)
             }
             guard case .member(let base, let member) = arg.kind, case .name(let stepName) = base.kind else {
-                error("E216", "\(fn.text)(...) takes a step value such as purchase.price, or time(a -> b)", arg.span); return nil
+                error(.badArguments, "\(fn.text)(...) takes a step value such as purchase.price, or time(a -> b)", arg.span); return nil
             }
             guard let i = stepIndex(Name(stepName, base.span)) else { return nil }
             guard let (f, t) = resolveField(member.text) else {
-                error("E201", "unknown property '\(member.text)'", member.span, help: DidYouMean.help(member.text, among: eventNamesInScope, kind: "properties"))
+                error(.unknownProperty, "unknown property '\(member.text)'", member.span, help: DidYouMean.help(member.text, among: eventNamesInScope, kind: "properties"))
                 return nil
             }
             guard t == .number || t == .unknown else {
-                error("E204", "\(fn.text)(...) needs a number, but '\(member.text)' holds \(t)s", member.span); return nil
+                error(.typeMismatch, "\(fn.text)(...) needs a number, but '\(member.text)' holds \(t)s", member.span); return nil
             }
             return (.stepAggregate(kind, step: i, value: .field(f, t)), .number)
         case .unary(.negate, let a):
@@ -63,30 +63,30 @@ extension Checker {
             return (.negate(x), t)
         case .unary(.not, let a):
             guard let (x, t) = kpiExpr(a, result: result) else { return nil }
-            guard t == .bool else { error("E204", "'not' needs a condition", a.span); return nil }
+            guard t == .bool else { error(.wrongResultType, "'not' needs a condition", a.span); return nil }
             return (.not(x), .bool)
         case .between(let x, let lo, let hi):
             guard let (cx, tx) = kpiExpr(x, result: result), let (clo, _) = kpiExpr(lo, result: result),
                   let (chi, _) = kpiExpr(hi, result: result) else { return nil }
-            guard tx == .number else { error("E204", "'between' needs a number", x.span); return nil }
+            guard tx == .number else { error(.typeMismatch, "'between' needs a number", x.span); return nil }
             return (.between(cx, clo, chi), .bool)
         case .binary(let op, let a, let b):
             guard let (x, tx) = kpiExpr(a, result: result), let (y, ty) = kpiExpr(b, result: result) else { return nil }
             switch op {
             case .add, .sub, .mul, .div:
-                guard tx == .number, ty == .number else { error("E204", "'\(op.rawValue)' needs numbers", e.span); return nil }
+                guard tx == .number, ty == .number else { error(.typeMismatch, "'\(op.rawValue)' needs numbers", e.span); return nil }
                 return (.arith(ArithOp(rawValue: op.rawValue) ?? .add, x, y), .number)
             case .eq, .ne, .lt, .le, .gt, .ge:
-                guard tx == .number, ty == .number else { error("E204", "comparisons in KPIs need numbers", e.span); return nil }
+                guard tx == .number, ty == .number else { error(.typeMismatch, "comparisons in KPIs need numbers", e.span); return nil }
                 return (.compare(CompareOp(rawValue: op.rawValue) ?? .eq, x, y), .bool)
             case .and, .or:
-                guard tx == .bool, ty == .bool else { error("E204", "'\(op.rawValue)' needs conditions", e.span); return nil }
+                guard tx == .bool, ty == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions", e.span); return nil }
                 return (op == .and ? .and(x, y) : .or(x, y), .bool)
             default:
-                error("E204", "'\(op.rawValue)' is not available in KPIs", e.span); return nil
+                error(.misplacedExpression, "'\(op.rawValue)' is not available in KPIs", e.span); return nil
             }
         default:
-            error("E204", "unexpected expression in a KPI", e.span, help: "KPIs use step names, other KPIs, users, numbers and aggregates")
+            error(.misplacedExpression, "unexpected expression in a KPI", e.span, help: "KPIs use step names, other KPIs, users, numbers and aggregates")
             return nil
         }
     }

@@ -17,15 +17,15 @@ extension Checker {
                 return (s, .bool)
             }
             if resolveField(n) != nil {
-                error("E206", "'\(n)' is a property of single events; a user condition needs an aggregate", e.span,
+                error(.eventFieldInUserCondition, "'\(n)' is a property of single events; a user condition needs an aggregate", e.span,
                       help: "for example first(\(n)) == ..., or count(\(n) == ...) >= 1")
                 return nil
             }
-            error("E201", "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segments"))
+            error(.unknownSegment, "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segments"))
             return nil
         case .member(let base, _):
             guard case .name("user") = base.kind else {
-                error("E206", "a user condition uses user.NAME or aggregates", e.span); return nil
+                error(.eventFieldInUserCondition, "a user condition uses user.NAME or aggregates", e.span); return nil
             }
             guard let (f, t) = eventExpr(e, predicateContext: false), case .field(.profile(let p), _) = f else { return nil }
             return (.profile(p, t), t)
@@ -33,7 +33,7 @@ extension Checker {
             return userAggregate(fn, args, filterExpr, e)
         case .unary(.not, let a):
             guard let (x, t) = userExpr(a) else { return nil }
-            guard t == .bool else { error("E204", "'not' needs a condition, found a \(t)", a.span); return nil }
+            guard t == .bool else { error(.wrongResultType, "'not' needs a condition, found a \(t)", a.span); return nil }
             return (.not(x), .bool)
         case .unary(.negate, let a):
             guard let (x, t) = userExpr(a) else { return nil }
@@ -47,14 +47,14 @@ extension Checker {
             case .and, .or:
                 let l = userExpr(a), r = userExpr(b)
                 guard let (x, tx) = l, let (y, ty) = r else { return nil }
-                guard tx == .bool, ty == .bool else { error("E204", "'\(op.rawValue)' needs conditions", e.span); return nil }
+                guard tx == .bool, ty == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions", e.span); return nil }
                 return (op == .and ? .and(x, y) : .or(x, y), .bool)
             case .inList, .notIn:
                 guard let (x, tx) = userExpr(a) else { return nil }
-                guard case .list(let items) = b.kind else { error("E204", "'in' needs a list on its right", b.span); return nil }
+                guard case .list(let items) = b.kind else { error(.badList, "'in' needs a list on its right", b.span); return nil }
                 var values: [Value] = []
                 for item in items {
-                    guard let (v, tv) = userExpr(item), case .literal(let lit) = v else { error("E204", "list items must be constants", item.span); return nil }
+                    guard let (v, tv) = userExpr(item), case .literal(let lit) = v else { error(.badList, "list items must be constants", item.span); return nil }
                     guard compatible(tx, tv, item.span) else { return nil }
                     values.append(lit)
                 }
@@ -70,16 +70,16 @@ extension Checker {
                 guard compatible(tx, ty, e.span) else { return nil }
                 return (.arith(ArithOp(rawValue: op.rawValue) ?? .add, x, y), tx)
             default:
-                error("E204", "'\(op.rawValue)' is not available in user conditions", e.span); return nil
+                error(.misplacedExpression, "'\(op.rawValue)' is not available in user conditions", e.span); return nil
             }
         default:
-            error("E204", "unexpected expression in a user condition", e.span); return nil
+            error(.misplacedExpression, "unexpected expression in a user condition", e.span); return nil
         }
     }
 
     mutating func userAggregate(_ fn: Name, _ args: [Expr], _ filterExpr: Expr?, _ e: Expr) -> (UserExpr, ValueType)? {
         guard let kind = AggregateKind(rawValue: fn.text), Checker.userAggregates.contains(fn.text) else {
-            error("E201", "unknown function '\(fn.text)'", fn.span,
+            error(.unknownFunction, "unknown function '\(fn.text)'", fn.span,
                   help: DidYouMean.help(fn.text, among: Array(Checker.userAggregates), kind: "functions"))
             return nil
         }
@@ -88,18 +88,18 @@ extension Checker {
         switch kind {
         case .count, .recency:
             guard args.count == 1 else {
-                error("E216", "\(fn.text)(...) takes one condition", e.span, help: "for example \(fn.text)(\"purchase\")"); return nil
+                error(.badArguments, "\(fn.text)(...) takes one condition", e.span, help: "for example \(fn.text)(\"purchase\")"); return nil
             }
             guard let p = predicate(args[0]) else { return nil }
             let combined = filter.map { EventExpr.and(p, $0) } ?? p
             return (.aggregate(kind, value: nil, filter: combined), kind == .count ? .number : .duration)
         default:
             guard args.count == 1 else {
-                error("E216", "\(fn.text)(...) takes one value", e.span, help: "for example \(fn.text)(price where \"purchase\")"); return nil
+                error(.badArguments, "\(fn.text)(...) takes one value", e.span, help: "for example \(fn.text)(price where \"purchase\")"); return nil
             }
             guard let (v, t) = eventExpr(args[0], predicateContext: false) else { return nil }
             if [.sum, .avg].contains(kind), t != .number, t != .unknown {
-                error("E204", "\(fn.text)(...) needs a number, found a \(t)", args[0].span); return nil
+                error(.typeMismatch, "\(fn.text)(...) needs a number, found a \(t)", args[0].span); return nil
             }
             return (.aggregate(kind, value: v, filter: filter), t)
         }

@@ -39,6 +39,8 @@ public struct Checker {
     /// Event names compared with, for the E210 warnings after loading.
     var eventMentions: [EventMention] = []
     var sourcesMissingRoles: Set<Int> = []
+    /// Diagnostics already handed out by `resolveSources()`: `check` returns only the later ones.
+    var reported = 0
     var steps: [String] = []
     var kpiNames: [String] = []
     var funnelOrder: MatchOrder = .ordered
@@ -48,11 +50,11 @@ public struct Checker {
         self.file = units.first?.file ?? SourceFile(path: "<empty>", text: "")
     }
 
-    mutating func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+    mutating func error(_ code: DiagnosticCode, _ message: String, _ span: SourceSpan, help: String? = nil) {
         diagnostics.append(Diagnostic(.error, code, message, at: .source(file, span), help: help))
     }
 
-    mutating func warning(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+    mutating func warning(_ code: DiagnosticCode, _ message: String, _ span: SourceSpan, help: String? = nil) {
         diagnostics.append(Diagnostic(.warning, code, message, at: .source(file, span), help: help))
     }
 
@@ -69,13 +71,13 @@ public struct Checker {
                 switch decl.kind {
                 case .source(let s):
                     if seen[s.name.text] != nil {
-                        error("E202", "source '\(s.name.text)' is declared twice", s.name.span, help: "give each source its own name")
+                        error(.duplicateDeclaration, "source '\(s.name.text)' is declared twice", s.name.span, help: "give each source its own name")
                         continue
                     }
                     seen[s.name.text] = s.name.span
                     if let cs = checkSource(s, unit) { sources.append(cs); sourceDecls.append((s, unit)) }
                 case .users(let s):
-                    if usersDecl != nil { error("E202", "the users table is declared twice", decl.span); continue }
+                    if usersDecl != nil { error(.duplicateDeclaration, "the users table is declared twice", decl.span); continue }
                     usersDecl = (s, unit)
                     var key: String? = nil
                     var delimiter: UInt8 = UInt8(ascii: s.format.text == "csv" ? "," : "\t")
@@ -84,22 +86,23 @@ public struct Checker {
                         case "key": key = setting.valueText
                         case "delimiter": delimiter = checkDelimiter(setting) ?? delimiter
                         default:
-                            error("E203", "unknown setting '\(setting.key.text)' in the users table", setting.key.span,
+                            error(.badSourceSetting, "unknown setting '\(setting.key.text)' in the users table", setting.key.span,
                                   help: "the users table takes: key = COLUMN, delimiter \",\"")
                         }
                     }
                     if key == nil {
-                        error("E203", "the users table needs a key column", s.format.span, help: "write: users = csv(\"\(s.path)\") { key = user_id }")
+                        error(.badSourceSetting, "the users table needs a key column", s.format.span, help: "write: users = csv(\"\(s.path)\") { key = user_id }")
                     }
                     users = UsersSpec(format: s.format.text, path: resolvePath(s.path, unit), keyColumn: key ?? "user_id", delimiter: delimiter)
                 case .segment(let name, let expr):
-                    if segmentDecls[name.text] != nil { error("E202", "segment '\(name.text)' is declared twice", name.span); continue }
+                    if segmentDecls[name.text] != nil { error(.duplicateDeclaration, "segment '\(name.text)' is declared twice", name.span); continue }
                     segmentDecls[name.text] = (expr, unit, name)
                 default: break
                 }
             }
         }
         file = units.first?.file ?? file
+        reported = diagnostics.count
         return (sources, users, diagnostics)
     }
 
@@ -112,7 +115,7 @@ public struct Checker {
     mutating func checkDelimiter(_ s: Setting) -> UInt8? {
         let text = s.valueText == "\\t" ? "\t" : s.valueText
         guard text.utf8.count == 1, let b = text.utf8.first else {
-            error("E203", "a delimiter is one character", s.valueSpan, help: "write delimiter \";\" or delimiter \"\\t\"")
+            error(.badSourceSetting, "a delimiter is one character", s.valueSpan, help: "write delimiter \";\" or delimiter \"\\t\"")
             return nil
         }
         return b
@@ -128,13 +131,13 @@ public struct Checker {
             case "timezone":
                 if TimeZone(identifier: setting.valueText) == nil {
                     let known = TimeZone.knownTimeZoneIdentifiers
-                    error("E203", "unknown time zone '\(setting.valueText)'", setting.valueSpan,
+                    error(.badSourceSetting, "unknown time zone '\(setting.valueText)'", setting.valueSpan,
                           help: DidYouMean.suggest(setting.valueText, among: known).map { "did you mean '\($0)'?" } ?? "use an IANA name such as \"Europe/Paris\" or \"UTC\"")
                 } else { timezone = setting.valueText }
             case "delimiter": delimiter = checkDelimiter(setting) ?? delimiter
             default:
                 let keys = ["user", "time", "event", "timezone", "delimiter"]
-                error("E203", "unknown setting '\(setting.key.text)' in source '\(s.name.text)'", setting.key.span,
+                error(.badSourceSetting, "unknown setting '\(setting.key.text)' in source '\(s.name.text)'", setting.key.span,
                       help: DidYouMean.help(setting.key.text, among: keys, kind: "settings"))
             }
         }
@@ -157,14 +160,14 @@ public struct Checker {
             for (role, column) in roles where schema.type(of: column) == nil {
                 sourcesMissingRoles.insert(i)
                 let span = decl.settings.first { $0.key.text == role }?.valueSpan ?? decl.name.span
-                error("E205", "column '\(column)' (the \(role) column) is not in \(schema.path)", span,
+                error(.missingColumn, "column '\(column)' (the \(role) column) is not in \(schema.path)", span,
                       help: DidYouMean.help(column, among: schema.columnNames, kind: "columns") ?? "the file has no columns")
             }
         }
         if let (decl, unit) = usersDecl, let us = usersSchema, let key = users?.keyColumn, us.type(of: key) == nil {
             file = unit.file
             let span = decl.settings.first { $0.key.text == "key" }?.valueSpan ?? decl.format.span
-            error("E205", "column '\(key)' (the users key) is not in \(us.path)", span,
+            error(.missingColumn, "column '\(key)' (the users key) is not in \(us.path)", span,
                   help: DidYouMean.help(key, among: us.columnNames, kind: "columns"))
         }
         // Segments are checked against the first source (they describe users, not a funnel).
@@ -181,7 +184,7 @@ public struct Checker {
             for decl in unit.program.declarations {
                 guard case .funnel(let f) = decl.kind else { continue }
                 if funnelNames.contains(f.name.text) {
-                    error("E202", "funnel '\(f.name.text)' is declared twice", f.name.span); continue
+                    error(.duplicateDeclaration, "funnel '\(f.name.text)' is declared twice", f.name.span); continue
                 }
                 funnelNames.insert(f.name.text)
                 if let cf = checkFunnel(f, schemas: schemas) { funnels.append(cf) }
@@ -189,7 +192,7 @@ public struct Checker {
         }
         let program = CheckedProgram(sources: sources, users: users, segments: segments, funnels: funnels, eventMentions: eventMentions,
                                      sourcesMissingRoles: sourcesMissingRoles)
-        return (program, diagnostics)
+        return (program, Array(diagnostics.dropFirst(reported)))
     }
 
     /// Checks a segment once, expanding references to other segments (cycles are errors).
@@ -198,7 +201,7 @@ public struct Checker {
         guard let (expr, unit, declName) = segmentDecls[name] else { return nil }
         if segmentsInProgress.contains(name) {
             let saved = file; file = unit.file
-            error("E207", "segment '\(name)' refers to itself", declName.span, help: "break the cycle between the segments")
+            error(.segmentCycle, "segment '\(name)' refers to itself", declName.span, help: "break the cycle between the segments")
             file = saved
             return nil
         }
@@ -207,7 +210,7 @@ public struct Checker {
         file = unit.file
         let checked = userExpr(expr)
         if let (_, t) = checked, t != .bool {
-            error("E204", "segment '\(name)' must be true or false, not a \(t)", expr.span,
+            error(.wrongResultType, "segment '\(name)' must be true or false, not a \(t)", expr.span,
                   help: "compare it: for example count(\"purchase\") >= 1")
         }
         file = saved
@@ -260,7 +263,7 @@ extension Checker {
             let help = DidYouMean.suggest(m.name, among: Array(known.keys)).map { "did you mean \"\($0)\"?" }
                 ?? "events in the data: " + known.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(12)
                     .map { "\"\($0.key)\"" }.joined(separator: ", ") + (known.count > 12 ? ", … (\(known.count - 12) more)" : "")
-            return Diagnostic(.warning, "E210", "event \"\(m.name)\" never occurs in \(paths[m.source])", at: m.location, help: help)
+            return Diagnostic(.warning, .unknownEvent, "event \"\(m.name)\" never occurs in \(paths[m.source])", at: m.location, help: help)
         }
     }
 }

@@ -47,14 +47,6 @@ public enum BinaryOp: String, Sendable, CaseIterable {
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
     case inList = "in", notIn = "not in", contains, startsWith = "starts_with", matches
     case add = "+", sub = "-", mul = "*", div = "/"
-
-    public var isComparison: Bool {
-        switch self {
-        case .eq, .ne, .lt, .le, .gt, .ge, .inList, .notIn, .contains, .startsWith, .matches: return true
-        default: return false
-        }
-    }
-    public var isArithmetic: Bool { [.add, .sub, .mul, .div].contains(self) }
 }
 
 /// A whole `.funnel` file.

@@ -30,7 +30,7 @@ public struct Lexer {
     private static func isIdentStart(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 }
     private static func isIdentChar(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
 
-    private mutating func error(_ code: String, _ msg: String, _ s: Int, _ e: Int, help: String? = nil) {
+    private mutating func error(_ code: DiagnosticCode, _ msg: String, _ s: Int, _ e: Int, help: String? = nil) {
         diagnostics.append(Diagnostic(.error, code, msg, at: .source(file, SourceSpan(s, e)), help: help))
     }
 
@@ -61,7 +61,7 @@ public struct Lexer {
             while i < b.count && b[i] != UInt8(ascii: "`") && b[i] != 10 { i += 1 }
             let name = String(decoding: b[(start + 1)..<i], as: UTF8.self)
             if i < b.count && b[i] == UInt8(ascii: "`") { i += 1 } else {
-                error("E101", "unterminated backticked name", start, i, help: "close the name with a backtick: `\(name)`")
+                error(.unterminatedBacktick, "unterminated backticked name", start, i, help: "close the name with a backtick: `\(name)`")
             }
             return tok(.quotedName(name))
         default: break
@@ -76,7 +76,7 @@ public struct Lexer {
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
         let ch = String(decoding: b[start..<i], as: UTF8.self)
         let help = ch == "'" ? "strings use double quotes: \"...\"" : (ch == "&" || ch == "|" ? "write 'and' / 'or'" : nil)
-        error("E102", "unexpected character '\(ch)'", start, i, help: help)
+        error(.unexpectedCharacter, "unexpected character '\(ch)'", start, i, help: help)
         return next()
     }
 
@@ -101,10 +101,10 @@ public struct Lexer {
                     if j < b.count, b[j] == UInt8(ascii: "}"), j > i + 3, let s = UnicodeScalar(v) {
                         bytes.append(contentsOf: Array(String(Character(s)).utf8)); ok = true; j += 1
                     }
-                    if !ok { error("E103", "invalid unicode escape", i, j, help: "write \\u{1F600} with 1 to 6 hex digits") }
+                    if !ok { error(.badEscape, "invalid unicode escape", i, j, help: "write \\u{1F600} with 1 to 6 hex digits") }
                     i = j
                 default:
-                    error("E103", "unknown escape '\\\(String(UnicodeScalar(e)))' in string", i, i + 2,
+                    error(.badEscape, "unknown escape '\\\(String(UnicodeScalar(e)))' in string", i, i + 2,
                           help: "known escapes: \\\" \\\\ \\n \\t \\u{...}")
                     i += 2
                 }
@@ -113,7 +113,7 @@ public struct Lexer {
             bytes.append(c)
             i += 1
         }
-        error("E104", "unterminated string", start, i, help: "close the string with '\"' on the same line")
+        error(.unterminatedString, "unterminated string", start, i, help: "close the string with '\"' on the same line")
         return .string(String(decoding: bytes, as: UTF8.self))
     }
 
@@ -158,14 +158,14 @@ public struct Lexer {
             case "w": scale = 604_800_000_000
             default:
                 while i < b.count && Lexer.isIdentChar(b[i]) { i += 1 }
-                error("E105", "unknown duration unit '\(unit)'", unitStart, i,
+                error(.badDurationLiteral, "unknown duration unit '\(unit)'", unitStart, i,
                       help: "durations use ms, s, m, h, d or w, as in 30s, 1h30m, 7d")
                 return .duration(total)
             }
             // Durations stay far below Int64's range (about 292,000 years of microseconds).
             let micros = (value * scale).rounded()
             if micros > 3e18 || Double(total) + micros > 3e18 {
-                error("E105", "duration too long", numStart, i, help: "durations are at most about 90,000 years; use window none for no limit")
+                error(.badDurationLiteral, "duration too long", numStart, i, help: "durations are at most about 90,000 years; use window none for no limit")
                 return .duration(0)
             }
             total += Int64(micros)
@@ -174,7 +174,7 @@ public struct Lexer {
                 if i < b.count && Lexer.isIdentChar(b[i]) {
                     let s = i
                     while i < b.count && Lexer.isIdentChar(b[i]) { i += 1 }
-                    error("E105", "unexpected text after duration", s, i, help: "a duration is like 30s, 1h30m or 7d")
+                    error(.badDurationLiteral, "unexpected text after duration", s, i, help: "a duration is like 30s, 1h30m or 7d")
                 }
                 return .duration(total)
             }
@@ -198,7 +198,7 @@ public struct Lexer {
         i += 10
         let monthDays = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard (1...12).contains(mo), d >= 1, d <= monthDays[mo - 1] else {
-            error("E106", "invalid date", start, i, help: "dates are written YYYY-MM-DD, as in 2024-01-31")
+            error(.badDateLiteral, "invalid date", start, i, help: "dates are written YYYY-MM-DD, as in 2024-01-31")
             return .date(0)
         }
         let days = daysFromCivil(y, mo, d)
@@ -213,7 +213,7 @@ public struct Lexer {
         }
         guard let hh = digits(2), i < b.count, b[i] == UInt8(ascii: ":"), ({ i += 1; return true })(),
               let mm = digits(2) else {
-            error("E106", "invalid date-time", start, i, help: "write 2024-01-31T08:00:00Z")
+            error(.badDateLiteral, "invalid date-time", start, i, help: "write 2024-01-31T08:00:00Z")
             return .dateTime(micros)
         }
         var ss = 0, frac: Int64 = 0

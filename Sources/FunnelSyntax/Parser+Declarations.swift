@@ -83,7 +83,7 @@ extension Parser {
         }
         _ = try expectPunct("}", help: "close the test with '}'")
         guard let t = table else {
-            report("E115", "test \"\(name)\" has no events", nameSpan, help: "add: events { user time event ... one event per line ... }")
+            report(.badTestBlock, "test \"\(name)\" has no events", nameSpan, help: "add: events { user time event ... one event per line ... }")
             throw ParseAbort()
         }
         return TestDecl(name: name, nameSpan: nameSpan, funnel: funnel, table: t, expects: expects)
@@ -113,11 +113,11 @@ extension Parser {
                 case .identifier, .number, .percent, .date, .dateTime, .duration, .quotedName:
                     row.append(.init(text: file.text(of: t.span), span: t.span))
                 default:
-                    report("E116", "unexpected \(t.display) in the events table", t.span, help: "cells are words, numbers, times, \"strings\" or - for missing")
+                    report(.badEventTable, "unexpected \(t.display) in the events table", t.span, help: "cells are words, numbers, times, \"strings\" or - for missing")
                 }
             } while !current.startsLine && !atPunct("}") && !at(.endOfFile)
             if row.count != columns.count {
-                report("E116", "this row has \(row.count) cells; the header has \(columns.count)", rowStart.to(row.last?.span ?? rowStart),
+                report(.badEventTable, "this row has \(row.count) cells; the header has \(columns.count)", rowStart.to(row.last?.span ?? rowStart),
                        help: "write - for a missing value")
             }
             rows.append(row)
@@ -137,7 +137,7 @@ extension Parser {
     mutating func sourceBody(name: Name) throws -> SourceDecl {
         let format = try identifier("csv or jsonl", help: "write csv(\"file.csv\") or jsonl(\"file.jsonl\")")
         if format.text != "csv" && format.text != "jsonl" {
-            report("E112", "unknown data format '\(format.text)'", format.span,
+            report(.unknownFormat, "unknown data format '\(format.text)'", format.span,
                    help: DidYouMean.suggest(format.text, among: ["csv", "jsonl"]).map { "did you mean '\($0)'?" } ?? "use csv or jsonl")
         }
         _ = try expectPunct("(")
@@ -175,7 +175,7 @@ extension Parser {
         if atPunct("=") { advance(); return }
         switch current.kind {
         case .string, .identifier, .number, .percent, .quotedName, .punct("("):
-            report("E111", "expected '=', found \(current.display)", current.span, help: help)
+            report(.expectedToken, "expected '=', found \(current.display)", current.span, help: help)
         default:
             try fail(expected: "'='", help: help)
         }
@@ -186,12 +186,12 @@ extension Parser {
         var clauses: [Clause] = []
         while !atPunct("}") {
             if at(.endOfFile) {
-                report("E113", "unclosed funnel block", SourceSpan(previousEnd, previousEnd + 1), help: "add '}' after the last clause")
+                report(.unclosedBlock, "unclosed funnel block", SourceSpan(previousEnd, previousEnd + 1), help: "add '}' after the last clause")
                 return clauses
             }
             // A declaration keyword at the start of a line means the '}' was forgotten.
             if current.startsLine, let w = current.identifier, Parser.declarationKeywords.contains(w), !Parser.clauseKeywords.contains(w) {
-                report("E113", "unclosed funnel block", SourceSpan(previousEnd, previousEnd + 1), help: "add '}' before '\(w)'")
+                report(.unclosedBlock, "unclosed funnel block", SourceSpan(previousEnd, previousEnd + 1), help: "add '}' before '\(w)'")
                 return clauses
             }
             do {

@@ -45,7 +45,7 @@ extension Parser {
             return Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span))
         }
         if case .punct("=") = current.kind {
-            report("E114", "'=' is assignment; comparisons use '=='", current.span, help: "write '=='")
+            report(.assignmentInCondition, "'=' is assignment; comparisons use '=='", current.span, help: "write '=='")
             advance()
             let rhs = try additive()
             return Expr(.binary(.eq, lhs, rhs), lhs.span.to(rhs.span))
@@ -167,7 +167,7 @@ extension Parser {
                 let keywords = Array(Parser.clauseKeywords.union(Parser.declarationKeywords))
                 if t.startsLine && (keywords.contains(s) || (s.count > 3 && DidYouMean.suggest(s, among: keywords) != nil)) {
                     let kw = keywords.contains(s) ? s : (DidYouMean.suggest(s, among: keywords) ?? s)
-                    report("E111", "expected a value, found the end of the line", SourceSpan(previousEnd, previousEnd + 1),
+                    report(.expectedToken, "expected a value, found the end of the line", SourceSpan(previousEnd, previousEnd + 1),
                            help: keywords.contains(s) ? "complete this line before the next '\(s)'" : "complete this line; the next line starts with '\(s)' (did you mean '\(kw)'?)")
                     throw ParseAbort()
                 }

@@ -30,14 +30,6 @@ public struct Parser {
         return (program, p.diagnostics)
     }
 
-    /// Parses one expression that must fill the whole text (tests, REPL, `--where`).
-    public static func parseExpression(_ file: SourceFile) -> (expr: Expr?, diagnostics: [Diagnostic]) {
-        var p = Parser(file)
-        let e = try? p.expression()
-        if e != nil, !p.at(.endOfFile) { p.report("E110", "unexpected \(p.current.display) after the expression", p.current.span) }
-        return (e, p.diagnostics)
-    }
-
     // MARK: token helpers
 
     var current: Token { tokens[min(pos, tokens.count - 1)] }
@@ -54,7 +46,7 @@ public struct Parser {
         return t
     }
 
-    mutating func report(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+    mutating func report(_ code: DiagnosticCode, _ message: String, _ span: SourceSpan, help: String? = nil) {
         diagnostics.append(Diagnostic(.error, code, message, at: .source(file, span), help: help))
     }
 
@@ -62,7 +54,7 @@ public struct Parser {
     mutating func fail(expected: String, help: String? = nil) throws -> Never {
         let t = current
         let span = t.kind == .endOfFile ? SourceSpan(previousEnd, previousEnd + 1) : t.span
-        report("E111", "expected \(expected), found \(t.display)", span, help: help)
+        report(.expectedToken, "expected \(expected), found \(t.display)", span, help: help)
         throw ParseAbort()
     }
 

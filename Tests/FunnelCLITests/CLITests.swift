@@ -16,13 +16,14 @@ enum CLI {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil) -> Output {
+    static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil, environment: [String: String] = [:]) -> Output {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: cwd ?? repo)
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env.merge(environment) { _, new in new }
         p.environment = env
         let out = Pipe(), err = Pipe(), inp = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = inp
@@ -321,7 +322,7 @@ struct BadInputTests {
         try "import \"missing.funnel\"\n".write(toFile: dir + "/g.funnel", atomically: true, encoding: .utf8)
         let missing = CLI.run(["check", dir + "/g.funnel"])
         #expect(missing.status == 2)
-        #expect(missing.stderr.contains("g.funnel:1:8: error[E401]: file not found"))
+        #expect(missing.stderr.contains("g.funnel:1:8: error[E120]: file not found"))
     }
 
     @Test func eventsOverrideTakesTheFormatFromTheExtension() throws {
