@@ -9,7 +9,7 @@ public struct DiagnosticRenderer: Sendable {
     public var color: Bool
     public init(color: Bool = false) { self.color = color }
 
-    private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    private func paint(_ s: String, _ style: String) -> String { FunnelDiagnostics.paint(s, style, color) }
 
     public func render(_ d: Diagnostic) -> String {
         var out = ""

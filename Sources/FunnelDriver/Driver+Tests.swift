@@ -47,16 +47,14 @@ extension Driver {
         }
         // The table as a CSV file.
         let dir = NSTemporaryDirectory() + "funnel-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func csvField(_ s: String?) -> String {
-            guard let s = s else { return "" }
-            return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
         var csv = columns.joined(separator: ",") + "\n"
-        for row in test.table.rows { csv += row.map { csvField($0.text) }.joined(separator: ",") + "\n" }
+        for row in test.table.rows { csv += row.map { csvField($0.text ?? "") }.joined(separator: ",") + "\n" }
         let csvPath = dir + "/events.csv"
-        do { try csv.write(toFile: csvPath, atomically: true, encoding: .utf8) }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try csv.write(toFile: csvPath, atomically: true, encoding: .utf8)
+        }
         catch let failure { return error(.testTableUnwritable, "cannot write the test's events: \(failure.localizedDescription)", test.table.span) }
         // Only what the funnel needs: sources, users, its segments; the test's expects replace its own.
         let needed = segmentsUsed(by: funnel, in: units)

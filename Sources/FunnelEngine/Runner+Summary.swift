@@ -1,4 +1,5 @@
 import FunnelCore
+import FunnelDiagnostics
 import FunnelPlan
 
 /// From outcomes to figures: steps, breakdown groups, comparisons, KPIs and expects.

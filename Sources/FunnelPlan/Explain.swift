@@ -1,4 +1,5 @@
 import FunnelCore
+import FunnelDiagnostics
 
 /// The text `funnel explain` prints: the plan that runs, field by field.
 public enum Explain {

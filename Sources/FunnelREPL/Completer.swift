@@ -1,7 +1,6 @@
 import Foundation
-import FunnelEngine
+import FunnelDriver
 import FunnelReport
-import FunnelSyntax
 
 /// Tab completion: what the word before the cursor may become.
 public struct Completion: Equatable, Sendable {
@@ -21,8 +20,8 @@ public struct Completion: Equatable, Sendable {
 }
 
 extension Session {
-    static let keywords = ["source", "users", "segment", "import", "funnel", "window", "order", "ties", "step", "where",
-                           "for", "dates", "by", "kpi", "expect", "within", "and", "or", "not", "in", "contains",
+    /// Declaration and clause keywords come from the parser; these are the words inside expressions and settings.
+    static let keywords = Array(Workspace.structureKeywords) + ["within", "and", "or", "not", "in", "contains",
                            "starts_with", "matches", "between", "ordered", "strict", "any", "none", "null", "true", "false",
                            "count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "users",
                            "compare", "baseline", "hold", "exclude", "remove", "conversions", "day", "week", "month", "all", "at"]
@@ -90,32 +89,11 @@ extension Session {
         return String(head[r])
     }
 
-    var loadedStores: [EventStore] { Array(cache.stores.values) }
-    var eventNames: [String] { Array(Set(loadedStores.flatMap(\.eventNames))) }
-    var propertyNames: [String] { Array(Set(loadedStores.flatMap(\.schema.columnNames))) }
-
-    /// Values of a string property with few distinct values (at most 200).
-    func propertyValues(_ name: String) -> [String]? {
-        if name == "event" { return eventNames }
-        for store in loadedStores {
-            if case .strings(_, let dict)? = store.properties[name], dict.count <= 200 { return dict }
-        }
-        if name.hasPrefix("user."), let p = cache.profile, case .strings(_, let dict)? = p.columns[String(name.dropFirst(5))], dict.count <= 200 { return dict }
-        return nil
-    }
-
-    func declNames(_ pick: (Decl) -> [String]) -> [String] { units.flatMap { $0.program.declarations.flatMap(pick) } }
-    var segmentNames: [String] { declNames { d in if case .segment(let n, _) = d.kind { return [n.text] }; return [] } }
-    var stepNames: [String] {
-        declNames { d in
-            guard case .funnel(let f) = d.kind else { return [] }
-            return f.clauses.compactMap { c in if case .step(let n, _, _) = c.kind { return n.text }; return nil }
-        }
-    }
-    var kpiNames: [String] {
-        declNames { d in
-            guard case .funnel(let f) = d.kind else { return [] }
-            return f.clauses.compactMap { c in if case .kpi(let n, _) = c.kind { return n.text }; return nil }
-        }
-    }
+    var funnelNames: [String] { workspace.funnelNames }
+    var stepNames: [String] { workspace.stepNames }
+    var segmentNames: [String] { workspace.segmentNames }
+    var kpiNames: [String] { workspace.kpiNames }
+    var eventNames: [String] { workspace.eventNames }
+    var propertyNames: [String] { workspace.propertyNames }
+    func propertyValues(_ name: String) -> [String]? { workspace.propertyValues(name) }
 }

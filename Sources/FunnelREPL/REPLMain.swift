@@ -3,16 +3,16 @@ import Glibc
 #endif
 import Foundation
 import FunnelDriver
-import FunnelEngine
+import FunnelReport
 
 /// `funnel repl`: line editing on a terminal, plain lines otherwise (scripts, CI).
 public enum REPLMain {
     public static func start(files: [String], options: DriverOptions) -> Int32 {
         let interactive = isatty(0) != 0 && isatty(1) != 0
-        let color = interactive && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")) != "dumb"
+        let color = ColorPolicy.auto.enabled(isTerminal: interactive, environment: ProcessInfo.processInfo.environment)
         let session = Session(options: options, color: color)
         // Ctrl-C during a query cancels the query; the session goes on.
-        signal(SIGINT) { _ in Cancellation.request() }
+        signal(SIGINT) { _ in Driver.requestCancellation() }
         if interactive { print("funnel \(REPLMain.version) — :help for help, Tab completes, Ctrl-D quits") }
         for f in files { emit(session.load(path: f).text) }
         if interactive, let editor = LineEditor(program: "funnel", historyPath: historyPath, completer: session.complete) {

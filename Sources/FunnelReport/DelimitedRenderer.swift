@@ -1,3 +1,4 @@
+import FunnelDiagnostics
 import FunnelEngine
 import FunnelCore
 import FunnelPlan
@@ -18,13 +19,10 @@ public enum DelimitedRenderer {
     }
 
     public static func csv(_ results: [FunnelResult]) -> String {
-        func q(_ s: String) -> String {
-            s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
         var out = columns.joined(separator: ",") + "\n"
         for f in results {
-            for s in f.steps { out += cells(f, "", s).map(q).joined(separator: ",") + "\n" }
-            for g in f.groups { for s in g.steps { out += cells(f, groupLabel(g), s).map(q).joined(separator: ",") + "\n" } }
+            for s in f.steps { out += cells(f, "", s).map { csvField($0) }.joined(separator: ",") + "\n" }
+            for g in f.groups { for s in g.steps { out += cells(f, groupLabel(g), s).map { csvField($0) }.joined(separator: ",") + "\n" } }
         }
         return out
     }

@@ -1,14 +1,30 @@
+import FunnelDiagnostics
 import FunnelEngine
 import FunnelCore
 import FunnelPlan
+
+/// When output is coloured: one rule for the command line, the REPL and every renderer.
+/// `never` and `always` are explicit; `auto` colours a terminal unless NO_COLOR is set
+/// (any value) or TERM is `dumb` or unset.
+public enum ColorPolicy: String, CaseIterable, Sendable {
+    case auto, always, never
+
+    public func enabled(isTerminal: Bool, environment: [String: String]) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if environment["NO_COLOR"] != nil { return false }
+            guard let term = environment["TERM"], term != "dumb" else { return false }
+            return isTerminal
+        }
+    }
+}
 
 /// Output formats of `funnel run`.
 public enum OutputFormat: String, CaseIterable, Sendable {
     case table, json, csv, markdown, html
 }
-
-/// 1,234,567: counts as every human format (and the REPL) prints them.
-public func formatCount(_ n: Int) -> String { Fmt.count(n) }
 
 /// Number formatting shared by the human formats.
 enum Fmt {
@@ -31,16 +47,7 @@ enum Fmt {
         return s
     }
 
-    /// 1,234,567
-    static func count(_ n: Int) -> String {
-        let s = String(abs(n))
-        var out = ""
-        for (i, c) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out += "," }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    static func count(_ n: Int) -> String { formatCount(n) }
 
     /// A duration in seconds for people: 45s, 5m 12s, 2h 3m, 3d 4h.
     static func duration(_ seconds: Double?) -> String {

@@ -1,3 +1,4 @@
+import FunnelDiagnostics
 import FunnelEngine
 import FunnelCore
 import FunnelPlan
@@ -48,8 +49,7 @@ final class JSONWriter {
 
     static func number(_ v: Double?) -> String {
         guard let v = v, v.isFinite else { return "null" }
-        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-        return String(v)
+        return formatNumber(v)
     }
 
     static func quote(_ s: String) -> String {

@@ -50,7 +50,10 @@ public enum JUnitRenderer {
     }
 
     /// `funnel test --junit`: one suite per file, one case per test block.
-    public static func renderTests(_ files: [(String, [TestOutcome], [Diagnostic])]) -> String {
+    /// One file given to `funnel test`: its path, its test outcomes and its own diagnostics.
+    public typealias TestFile = (path: String, tests: [TestOutcome], diagnostics: [Diagnostic])
+
+    public static func renderTests(_ files: [TestFile]) -> String {
         var suites = ""
         var tests = 0, failures = 0, errors = 0
         for (path, outcomes, diagnostics) in files {

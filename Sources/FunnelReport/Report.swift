@@ -1,3 +1,4 @@
+import FunnelDiagnostics
 import FunnelEngine
 import FunnelCore
 import FunnelPlan
@@ -18,5 +19,23 @@ public enum Report {
             let t = TableRenderer(color: color)
             return results.indices.map { t.render(results[$0], kpiKinds: kinds[$0], expectKinds: expectKinds[$0]) }.joined(separator: "\n")
         }
+    }
+}
+
+extension Report {
+    /// Diagnostics as the command line prints them (file:line:col, the line, a caret, help).
+    public static func diagnostics(_ ds: [Diagnostic], color: Bool) -> String {
+        DiagnosticRenderer(color: color).render(ds)
+    }
+
+    /// Text in an ANSI style when colour is on.
+    public static func paint(_ text: String, _ style: String, _ on: Bool) -> String { FunnelDiagnostics.paint(text, style, on) }
+
+    /// "2 errors, 1 warning".
+    public static func summary(_ ds: [Diagnostic]) -> String { DiagnosticRenderer.summary(ds) }
+
+    /// An expect's actual value in a one-line summary: up to four decimals, whole numbers bare.
+    public static func actual(_ v: Double?) -> String? {
+        v.map { formatNumber(($0 * 10000).rounded() / 10000) }
     }
 }

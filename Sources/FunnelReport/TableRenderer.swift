@@ -1,3 +1,4 @@
+import FunnelDiagnostics
 import FunnelEngine
 import FunnelCore
 import FunnelPlan
@@ -8,7 +9,7 @@ public struct TableRenderer {
     public var barWidth = 30
     public init(color: Bool = false) { self.color = color }
 
-    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func paint(_ s: String, _ style: String) -> String { FunnelDiagnostics.paint(s, style, color) }
 
     public func render(_ r: FunnelResult, kpiKinds: [Reading], expectKinds: [Reading] = []) -> String {
         var out = ""

@@ -12,8 +12,8 @@ public struct Parser {
     var pos = 0
     public internal(set) var diagnostics: [Diagnostic] = []
 
-    static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel", "test"]
-    static let clauseKeywords: Set<String> = ["window", "order", "ties", "step", "exclude", "where", "for",
+    public static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel", "test"]
+    public static let clauseKeywords: Set<String> = ["window", "order", "ties", "step", "exclude", "where", "for",
                                               "dates", "by", "hold", "count", "kpi", "expect", "compare"]
 
     public init(_ file: SourceFile) {

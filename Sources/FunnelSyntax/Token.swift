@@ -51,9 +51,3 @@ public struct Token: Sendable, Equatable {
         }
     }
 }
-
-/// Numbers print without a trailing ".0" when whole.
-public func formatNumber(_ x: Double) -> String {
-    if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-    return String(x)
-}

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunnelDiagnostics
 import FunnelDriver
 import FunnelReport
 
@@ -23,10 +22,10 @@ struct Check: ParsableCommand {
         for file in files {
             let started = DispatchTime.now().uptimeNanoseconds
             let c = Driver.compile(path: file, options: options, load: true)
-            CLI.report(c.diagnostics, color: colorOption.enabled(forStderr: true))
+            CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
             if c.hasErrors {
                 invalid += 1
-                FileHandleOut.stdout("\(file): invalid (\(DiagnosticRenderer.summary(c.diagnostics)))\n")
+                FileHandleOut.stdout("\(file): invalid (\(Report.summary(c.diagnostics)))\n")
                 outcomes.append(.init(path: file, diagnostics: c.diagnostics, results: [], seconds: Check.seconds(since: started)))
                 continue
             }
@@ -35,11 +34,11 @@ struct Check: ParsableCommand {
             let expects = results.flatMap { r in r.expects.map { (r.name, $0) } }
             let failed = expects.filter { !$0.1.passed }
             failedExpects += failed.count
-            let status = failed.isEmpty ? (color ? "\u{1B}[32mok\u{1B}[0m" : "ok") : (color ? "\u{1B}[31mFAILED\u{1B}[0m" : "FAILED")
+            let status = failed.isEmpty ? Report.paint("ok", "32", color) : Report.paint("FAILED", "31", color)
             FileHandleOut.stdout("\(file): \(status) (\(results.count) funnel\(results.count == 1 ? "" : "s"), \(expects.count - failed.count)/\(expects.count) expects passed)\n")
             for (funnel, e) in expects {
                 let mark = e.passed ? "pass" : "FAIL"
-                let actual = e.actual.map { JSONNumber.format($0) } ?? "-"
+                let actual = Report.actual(e.actual) ?? "-"
                 FileHandleOut.stdout("  \(mark)  \(file):\(e.line)  \(funnel): expect \(e.source)  (actual \(actual))\n")
             }
             for r in results where r.skipped.total > 0 {
@@ -57,10 +56,3 @@ struct Check: ParsableCommand {
     static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 }
 
-enum JSONNumber {
-    static func format(_ x: Double) -> String {
-        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
-        let r = (x * 10000).rounded() / 10000
-        return String(r)
-    }
-}

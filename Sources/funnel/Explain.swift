@@ -1,7 +1,6 @@
 import ArgumentParser
-import FunnelDiagnostics
 import FunnelDriver
-import FunnelPlan
+import FunnelReport
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +12,8 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         let c = Driver.compile(path: file, options: try data.driverOptions(), load: false)
-        CLI.report(c.diagnostics, color: colorOption.enabled(forStderr: true))
-        guard let plan = c.plan, !c.hasErrors else { throw ExitCode(2) }
-        FileHandleOut.stdout(FunnelPlan.Explain.render(plan))
+        CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
+        guard let text = Driver.explain(c) else { throw ExitCode(2) }
+        FileHandleOut.stdout(text)
     }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import FunnelDiagnostics
+import Foundation
 import FunnelDriver
 import FunnelReport
-import FunnelEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,34 +38,25 @@ struct DataOptions: ParsableArguments {
 }
 
 struct ColorOption: ParsableArguments {
-    @Option(name: .long, help: "Colour: auto, always or never (auto honours NO_COLOR and whether output is a terminal).")
-    var color: ColorMode = .auto
+    @Option(name: .long, help: "Colour: auto, always or never (auto colours a terminal unless NO_COLOR is set or TERM is dumb).")
+    var color: ColorPolicy = .auto
 
     func enabled(forStderr: Bool = false) -> Bool {
-        switch color {
-        case .always: return true
-        case .never: return false
-        case .auto:
-            if getenv("NO_COLOR") != nil { return false }
-            return isatty(forStderr ? 2 : 1) != 0
-        }
+        color.enabled(isTerminal: isatty(forStderr ? 2 : 1) != 0, environment: ProcessInfo.processInfo.environment)
     }
 }
 
-enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+extension ColorPolicy: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
 enum CLI {
     /// Prints diagnostics to standard error.
-    static func report(_ diagnostics: [Diagnostic], color: Bool) {
-        guard !diagnostics.isEmpty else { return }
-        let text = DiagnosticRenderer(color: color).render(diagnostics)
-        FileHandleOut.stderr(text)
+    /// Rendered diagnostics go to standard error.
+    static func report(_ rendered: String) {
+        if !rendered.isEmpty { FileHandleOut.stderr(rendered) }
     }
 
-    static func parseTime(_ s: String) -> Int64? {
-        parseTimeText(s)
-    }
+    static func parseTime(_ s: String) -> Int64? { Driver.parseTime(s) }
 }
 
 /// Writes to the standard streams without Foundation.

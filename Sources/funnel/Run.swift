@@ -1,5 +1,4 @@
 import ArgumentParser
-import FunnelDiagnostics
 import FunnelDriver
 import FunnelReport
 
@@ -17,14 +16,14 @@ struct Run: ParsableCommand {
     func run() throws {
         let options = try data.driverOptions()
         let c = Driver.compile(path: file, options: options, load: true)
-        CLI.report(c.diagnostics, color: colorOption.enabled(forStderr: true))
+        CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
         if c.hasErrors {
-            FileHandleOut.stderr(DiagnosticRenderer.summary(c.diagnostics) + "\n")
+            FileHandleOut.stderr(Report.summary(c.diagnostics) + "\n")
             throw ExitCode(2)
         }
-        let names = c.plan?.funnels.map(\.name) ?? []
+        let names = c.funnelNames
         for f in funnel where !names.contains(f) {
-            let help = DidYouMean.help(f, among: names, kind: "funnels") ?? ""
+            let help = Driver.suggestion(for: f, among: names, kind: "funnels") ?? ""
             throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
         }
         let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import FunnelDiagnostics
 import FunnelDriver
-import FunnelEngine
 import FunnelReport
 
 struct Test: ParsableCommand {
@@ -17,15 +15,15 @@ struct Test: ParsableCommand {
     func run() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one .funnel file") }
         let color = colorOption.enabled()
-        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        func paint(_ s: String, _ style: String) -> String { Report.paint(s, style, color) }
         var passed = 0, failed = 0, broken = 0
-        var suites: [(String, [TestOutcome], [Diagnostic])] = []
+        var suites: [JUnitRenderer.TestFile] = []
         for file in files {
             let (tests, diagnostics) = Driver.runTests(path: file)
-            CLI.report(diagnostics, color: colorOption.enabled(forStderr: true))
+            CLI.report(Report.diagnostics(diagnostics, color: colorOption.enabled(forStderr: true)))
             if diagnostics.contains(where: \.isError) {
                 broken += 1
-                FileHandleOut.stdout("\(file): invalid (\(DiagnosticRenderer.summary(diagnostics)))\n")
+                FileHandleOut.stdout("\(file): invalid (\(Report.summary(diagnostics)))\n")
             } else if tests.isEmpty {
                 FileHandleOut.stdout("\(file): no tests\n")
             }
@@ -33,14 +31,14 @@ struct Test: ParsableCommand {
                 if !t.diagnostics.filter(\.isError).isEmpty {
                     broken += 1
                     FileHandleOut.stdout("\(paint("ERROR", "1;31"))  \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
-                    FileHandleOut.stdout(DiagnosticRenderer(color: false).render(t.diagnostics).split(separator: "\n").map { "       " + $0 }.joined(separator: "\n") + "\n")
+                    FileHandleOut.stdout(Report.diagnostics(t.diagnostics, color: false).split(separator: "\n").map { "       " + $0 }.joined(separator: "\n") + "\n")
                     continue
                 }
                 let expects = t.result?.expects ?? []
                 if t.passed { passed += 1 } else { failed += 1 }
                 FileHandleOut.stdout("\(t.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31"))   \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
                 for e in expects where !e.passed || !t.passed {
-                    let actual = e.actual.map { JSONNumber.format($0) } ?? "none"
+                    let actual = Report.actual(e.actual) ?? "none"
                     FileHandleOut.stdout("       \(e.passed ? "ok  " : "FAIL")  line \(e.line): expect \(e.source)  (actual \(actual))\n")
                 }
             }

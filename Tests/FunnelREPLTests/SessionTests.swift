@@ -140,10 +140,10 @@ struct SessionTests {
         try "source e = csv(\"e.csv\") { user = user  time = time  event = event }\n".write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
         let s = Session()
         _ = s.load(path: dir + "/f.funnel")
-        #expect(s.loadedStores.first?.properties["session"] == nil)      // 400 distinct ids: not kept up front
+        #expect(!s.workspace.isLoaded("session"))      // 400 distinct ids: not kept up front
         s.format = .csv
         #expect(s.handle("view -> buy count session").text.contains("inline,,view,300,"))
-        #expect(s.loadedStores.first?.properties["session"] != nil)      // read once, then kept
+        #expect(s.workspace.isLoaded("session"))      // read once, then kept
     }
 
     @Test func saveWritesAFileThatChecks() throws {

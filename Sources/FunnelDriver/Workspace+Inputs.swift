@@ -1,0 +1,149 @@
+import Foundation
+import FunnelCore
+import FunnelDiagnostics
+import FunnelEngine
+import FunnelPlan
+import FunnelSema
+import FunnelSyntax
+
+/// Typed input: declarations, clauses added to the current funnel, inline funnels and
+/// defined funnels run with changes.
+extension Workspace {
+    /// What one input led to: a message, or a funnel run.
+    public enum Outcome: Sendable {
+        case answer(Answer)
+        case ran(RunAnswer)
+    }
+
+    /// One complete input (a line, or the lines of a block), already known not to be a `:command`.
+    public func evaluate(_ text: String) -> Outcome {
+        let file = SourceFile(path: Workspace.inputPath, text: text)
+        let (tokens, _) = Lexer.tokenize(file)
+        let first = tokens.first?.identifier ?? ""
+        if Parser.declarationKeywords.contains(first) { return .answer(define(file)) }
+        if first == "kpi" || first == "expect" { return .answer(addToCurrentFunnel(file)) }
+        if tokens.contains(where: { $0.isPunct("->") }) { return runInline(file) }
+        if !first.isEmpty { return runReference(file) }
+        let d = Diagnostic(.error, .expectedToken, "expected a funnel, a declaration or a :command",
+                           at: .source(file, tokens.first?.span ?? SourceSpan(0, 1)),
+                           help: "try :help, a funnel's name, or view -> cart -> purchase")
+        return .answer(Answer(render([d]), failed: true))
+    }
+
+    /// Declarations typed at the prompt (with what they import); a name declared again replaces the old one.
+    func define(_ file: SourceFile) -> Answer {
+        let (program, parseDiags) = Parser.parse(file)
+        if parseDiags.contains(where: \.isError) { return Answer(render(parseDiags), failed: true) }
+        var added = [CompilationUnit(file: file, program: program)]
+        var names = Set(program.declarations.compactMap(Workspace.declaredName))
+        for d in program.declarations {
+            guard case .importFile(let path, _) = d.kind else { continue }
+            let (more, diags) = Driver.parseUnits(path: path)
+            if diags.contains(where: \.isError) { return Answer(render(diags, only: Set(more.map(\.file.path) + [Workspace.inputPath])), failed: true) }
+            added += more
+            names.formUnion(more.flatMap { $0.program.declarations.compactMap(Workspace.declaredName) })
+        }
+        let c = compile(units: units(without: names) + added, load: false)
+        if c.hasErrors { return Answer(render(c.diagnostics), failed: true) }
+        let redefined = names.filter { n in units.contains { $0.program.declarations.contains { Workspace.declaredName($0) == n } } }
+        units = units(without: names) + added
+        var out = render(c.diagnostics)
+        for d in program.declarations {
+            switch d.kind {
+            case .funnel(let f):
+                currentFunnel = f.name.text
+                let steps = f.clauses.filter { if case .step = $0.kind { return true }; return false }.count
+                out += "\(redefined.contains("funnel:" + f.name.text) ? "redefined" : "defined") funnel \(f.name.text) (\(steps) steps); type its name to run it\n"
+            case .segment(let n, _): out += "defined segment \(n.text)\n"
+            case .source(let s): out += "defined source \(s.name.text)\n"
+            case .users: out += "defined the users table\n"
+            case .importFile(let p, _): out += "imported \(p)\n"
+            case .test(let t): out += "defined test \"\(t.name)\" for \(t.funnel.text); funnel test runs it from a file\n"
+            }
+        }
+        return Answer(out)
+    }
+
+    /// `kpi NAME = EXPR` or `expect ...` typed alone: added to the current funnel, where it is declared.
+    func addToCurrentFunnel(_ file: SourceFile) -> Answer {
+        guard let name = currentFunnel, funnelDecl(name) != nil else {
+            return Answer("error: no funnel to add this to yet\n  help: define or run a funnel first; the line is added to the last one\n", failed: true)
+        }
+        let (parsed, diags) = Parser.parseClause(file)
+        guard let clause = parsed, !diags.contains(where: \.isError) else { return Answer(render(diags), failed: true) }
+        guard let edited = units(editing: name, { $0.clauses.append(clause.from(file)) }) else { return unknownFunnel(name) }
+        let c = compile(units: edited, load: false)
+        if c.hasErrors { return Answer(render(c.diagnostics), failed: true) }
+        units = edited
+        return Answer(render(c.diagnostics) + "added to funnel \(name)\n")
+    }
+
+    /// `view -> cart -> purchase within 1d by device`: run at once as the funnel `inline`.
+    func runInline(_ file: SourceFile) -> Outcome {
+        let (decl, diags) = Parser.parseInlineFunnel(file, name: "inline")
+        guard let f = decl, !diags.contains(where: \.isError) else { return .answer(Answer(render(diags), failed: true)) }
+        let unit = CompilationUnit(file: file, program: Program(declarations: [Decl(.funnel(f), SourceSpan(0, file.bytes.count))]))
+        return .ran(run(units: units(without: ["funnel:inline"]) + [unit], funnel: "inline"))
+    }
+
+    /// `checkout`, or `checkout by brand where country == "US"`: a defined funnel, maybe changed for this run.
+    func runReference(_ file: SourceFile) -> Outcome {
+        let (name, clauses, diags) = Parser.parseFunnelReference(file)
+        if diags.contains(where: \.isError) { return .answer(Answer(render(diags), failed: true)) }
+        guard let n = name, funnelDecl(n.text) != nil else {
+            let names = funnelNames
+            let word = name?.text ?? file.text
+            var help = "an inline funnel needs two steps: view -> purchase"
+            if let s = DidYouMean.suggest(word, among: names) { help = "did you mean '\(s)'?" }
+            else if !names.isEmpty { help += "; defined funnels: " + names.joined(separator: ", ") }
+            let d = Diagnostic(.error, .unknownFunnel, "unknown funnel '\(word)'", at: .source(file, name?.span ?? SourceSpan(0, file.bytes.count)), help: help)
+            return .answer(Answer(render([d]), failed: true))
+        }
+        currentFunnel = n.text
+        // The typed clauses replace the funnel's breakdown, window or order, and add filters.
+        // The definition itself stays as it was.
+        let replaced = Set(clauses.map { $0.keyword.text }).intersection(["by", "window", "order"])
+        guard let edited = units(editing: n.text, { f in
+            f.clauses = f.clauses.filter { !replaced.contains($0.keyword.text) } + clauses.map { $0.from(file) }
+        }) else { return .answer(unknownFunnel(n.text)) }
+        return .ran(run(units: edited, funnel: n.text))
+    }
+
+    func unknownFunnel(_ name: String) -> Answer {
+        let help = DidYouMean.help(name, among: funnelNames, kind: "funnels") ?? "no funnels are defined yet"
+        return Answer("error: unknown funnel '\(name)'\n  help: \(help)\n", failed: true)
+    }
+
+    /// Loads a `.funnel` file's definitions (and its data).
+    public func load(path: String) -> Answer {
+        let (more, parseDiags) = Driver.parseUnits(path: path)
+        let files = Set(more.map(\.file.path))
+        if more.isEmpty || parseDiags.contains(where: \.isError) { return Answer(render(parseDiags, only: files), failed: true) }
+        let names = Set(more.flatMap { $0.program.declarations.compactMap(Workspace.declaredName) })
+        let c = compile(units: units(without: names) + more, load: true)
+        if c.hasErrors { return Answer(render(c.diagnostics, only: files), failed: true) }
+        units = units(without: names) + more
+        let funnels = more.flatMap { $0.program.declarations.compactMap { d -> String? in if case .funnel(let f) = d.kind { return f.name.text }; return nil } }
+        if let last = funnels.last { currentFunnel = last }
+        // The events of this file's sources (a source of another file may be kept in memory too).
+        let own = Set(more.flatMap { u in u.program.declarations.compactMap { d -> String? in if case .source(let s) = d.kind { return s.name.text }; return nil } })
+        let events = (c.plan?.sources ?? []).enumerated().filter { own.contains($0.element.spec.name) && $0.offset < c.stores.count }
+            .reduce(0) { $0 + c.stores[$1.offset].count }
+        return Answer(render(c.diagnostics, only: files)
+            + "loaded \(path): \(funnels.count) funnel\(funnels.count == 1 ? "" : "s") (\(funnels.joined(separator: ", "))), \(formatCount(events)) events in memory\n")
+    }
+
+    /// `:events PATH`: every source reads this file from now on (keeping its column mapping).
+    public func readEvents(from path: String) -> Answer {
+        guard FileManager.default.fileExists(atPath: path) else { return Answer("error: file not found: '\(path)'\n", failed: true) }
+        let previous = (options.events, cache)
+        options.events = path
+        cache = DataCache()
+        let c = compile(units: units, load: true)
+        if c.hasErrors {
+            (options.events, cache) = previous
+            return Answer(render(c.diagnostics), failed: true)
+        }
+        return Answer("events now read from \(path): \(formatCount(c.stores.reduce(0) { $0 + $1.count })) events in memory\n")
+    }
+}
