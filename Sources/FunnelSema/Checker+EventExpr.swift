@@ -112,12 +112,11 @@ extension Checker {
             return nil
         case .unary(.not, let a):
             guard let (x, t) = eventExpr(a, predicateContext: predicateContext) else { return nil }
-            guard t == .bool else { error(.wrongResultType, "'not' needs a condition, found a \(t)", a.span); return nil }
+            guard conditionOperand("not", t, a.span) else { return nil }
             return (.not(x), .bool)
         case .unary(.negate, let a):
-            guard let (x, t) = eventExpr(a, predicateContext: false) else { return nil }
-            guard t == .number || t == .duration else { error(.typeMismatch, "'-' needs a number, found a \(t)", a.span); return nil }
-            return (.negate(x), t)
+            guard let (x, t) = eventExpr(a, predicateContext: false), let nt = negationType(t, a.span) else { return nil }
+            return (.negate(x), nt)
         case .between(let x, let lo, let hi):
             guard let (cx, tx) = eventExpr(x, predicateContext: false),
                   let (clo, tlo) = eventExpr(lo, predicateContext: false),
@@ -129,25 +128,12 @@ extension Checker {
         }
     }
 
-    /// Whether two types may be compared; reports when not.
-    mutating func compatible(_ a: ValueType, _ b: ValueType, _ span: SourceSpan, lhs: String? = nil) -> Bool {
-        if a == b || a == .unknown || b == .unknown { return true }
-        let subject = lhs.map { "\(a) property '\($0)'" } ?? "a \(a)"
-        var help: String? = nil
-        if a == .string && b == .number { help = "put the number in quotes to compare text" }
-        if a == .number && b == .string { help = "this property holds numbers; compare it with a number" }
-        if a == .time && b == .string { help = "write a date without quotes: time >= 2024-01-01" }
-        error(.typeMismatch, "cannot compare \(subject) with a \(b)", span, help: help)
-        return false
-    }
-
     mutating func eventBinary(_ op: BinaryOp, _ a: Expr, _ b: Expr, _ e: Expr, predicateContext: Bool) -> (EventExpr, ValueType)? {
         switch op {
         case .and, .or:
             let l = eventExpr(a, predicateContext: true), r = eventExpr(b, predicateContext: true)
             guard let (x, tx) = l, let (y, ty) = r else { return nil }
-            guard tx == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions, found a \(tx)", a.span); return nil }
-            guard ty == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions, found a \(ty)", b.span); return nil }
+            guard conditionOperand(op.rawValue, tx, a.span), conditionOperand(op.rawValue, ty, b.span) else { return nil }
             return (op == .and ? .and(x, y) : .or(x, y), .bool)
         case .inList, .notIn:
             guard let (x, tx) = eventExpr(a, predicateContext: false) else { return nil }
@@ -178,30 +164,15 @@ extension Checker {
             return (.stringOp(sop, x, s), .bool)
         case .eq, .ne, .lt, .le, .gt, .ge:
             guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
-            let cop = CompareOp(rawValue: op.rawValue) ?? .eq
-            if case .literal(.null) = y {
-                guard cop == .eq || cop == .ne else { error(.badNullComparison, "only == and != compare with null", e.span); return nil }
-                return (.isNull(x, negated: cop == .ne), .bool)
-            }
-            if case .literal(.null) = x {
-                guard cop == .eq || cop == .ne else { error(.badNullComparison, "only == and != compare with null", e.span); return nil }
-                return (.isNull(y, negated: cop == .ne), .bool)
-            }
-            guard compatible(tx, ty, e.span, lhs: fieldName(x)) else { return nil }
-            if tx == .bool && cop != .eq && cop != .ne { error(.badNullComparison, "true/false only compare with == and !=", e.span); return nil }
+            guard let cop = CompareOp(rawValue: op.rawValue),
+                  let shape = comparisonShape(cop, x.isNullLiteral ? nil : tx, y.isNullLiteral ? nil : ty, e.span, lhs: fieldName(x)) else { return nil }
+            if case .nullTest(let negated, let left) = shape { return (.isNull(left ? x : y, negated: negated), .bool) }
             if case .field(.event, _) = x, case .literal(.string(let s)) = y { checkEventName(s, b.span) }
             return (.compare(cop, x, y), .bool)
         case .add, .sub, .mul, .div:
             guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
-            let aop = ArithOp(rawValue: op.rawValue) ?? .add
-            switch (tx, ty, aop) {
-            case (.number, .number, _), (.unknown, _, _), (_, .unknown, _): return (.arith(aop, x, y), tx == .unknown ? ty : tx)
-            case (.time, .duration, .add), (.time, .duration, .sub): return (.arith(aop, x, y), .time)
-            case (.time, .time, .sub): return (.arith(aop, x, y), .duration)
-            case (.duration, .duration, .add), (.duration, .duration, .sub): return (.arith(aop, x, y), .duration)
-            default:
-                error(.typeMismatch, "cannot apply '\(op.rawValue)' to a \(tx) and a \(ty)", e.span); return nil
-            }
+            guard let aop = ArithOp(rawValue: op.rawValue), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
+            return (.arith(aop, x, y), t)
         }
     }
 

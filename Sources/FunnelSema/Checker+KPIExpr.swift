@@ -59,11 +59,10 @@ extension Checker {
             }
             return (.stepAggregate(kind, step: i, value: .field(f, t)), .number)
         case .unary(.negate, let a):
-            guard let (x, t) = kpiExpr(a, result: result) else { return nil }
-            return (.negate(x), t)
+            guard let (x, t) = kpiExpr(a, result: result), let nt = negationType(t, a.span) else { return nil }
+            return (.negate(x), nt)
         case .unary(.not, let a):
-            guard let (x, t) = kpiExpr(a, result: result) else { return nil }
-            guard t == .bool else { error(.wrongResultType, "'not' needs a condition", a.span); return nil }
+            guard let (x, t) = kpiExpr(a, result: result), conditionOperand("not", t, a.span) else { return nil }
             return (.not(x), .bool)
         case .between(let x, let lo, let hi):
             guard let (cx, tx) = kpiExpr(x, result: result), let (clo, _) = kpiExpr(lo, result: result),
@@ -74,13 +73,14 @@ extension Checker {
             guard let (x, tx) = kpiExpr(a, result: result), let (y, ty) = kpiExpr(b, result: result) else { return nil }
             switch op {
             case .add, .sub, .mul, .div:
-                guard tx == .number, ty == .number else { error(.typeMismatch, "'\(op.rawValue)' needs numbers", e.span); return nil }
-                return (.arith(ArithOp(rawValue: op.rawValue) ?? .add, x, y), .number)
+                guard let aop = ArithOp(rawValue: op.rawValue), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
+                return (.arith(aop, x, y), t)
             case .eq, .ne, .lt, .le, .gt, .ge:
-                guard tx == .number, ty == .number else { error(.typeMismatch, "comparisons in KPIs need numbers", e.span); return nil }
-                return (.compare(CompareOp(rawValue: op.rawValue) ?? .eq, x, y), .bool)
+                // KPI values are never missing literals: null has no meaning here.
+                guard let cop = CompareOp(rawValue: op.rawValue), comparisonShape(cop, tx, ty, e.span) == .compare else { return nil }
+                return (.compare(cop, x, y), .bool)
             case .and, .or:
-                guard tx == .bool, ty == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions", e.span); return nil }
+                guard conditionOperand(op.rawValue, tx, a.span), conditionOperand(op.rawValue, ty, b.span) else { return nil }
                 return (op == .and ? .and(x, y) : .or(x, y), .bool)
             default:
                 error(.misplacedExpression, "'\(op.rawValue)' is not available in KPIs", e.span); return nil

@@ -33,11 +33,11 @@ extension Checker {
             return userAggregate(fn, args, filterExpr, e)
         case .unary(.not, let a):
             guard let (x, t) = userExpr(a) else { return nil }
-            guard t == .bool else { error(.wrongResultType, "'not' needs a condition, found a \(t)", a.span); return nil }
+            guard conditionOperand("not", t, a.span) else { return nil }
             return (.not(x), .bool)
         case .unary(.negate, let a):
-            guard let (x, t) = userExpr(a) else { return nil }
-            return (.negate(x), t)
+            guard let (x, t) = userExpr(a), let nt = negationType(t, a.span) else { return nil }
+            return (.negate(x), nt)
         case .between(let x, let lo, let hi):
             guard let (cx, tx) = userExpr(x), let (clo, tlo) = userExpr(lo), let (chi, thi) = userExpr(hi) else { return nil }
             guard compatible(tx, tlo, e.span), compatible(tx, thi, e.span) else { return nil }
@@ -47,7 +47,7 @@ extension Checker {
             case .and, .or:
                 let l = userExpr(a), r = userExpr(b)
                 guard let (x, tx) = l, let (y, ty) = r else { return nil }
-                guard tx == .bool, ty == .bool else { error(.wrongResultType, "'\(op.rawValue)' needs conditions", e.span); return nil }
+                guard conditionOperand(op.rawValue, tx, a.span), conditionOperand(op.rawValue, ty, b.span) else { return nil }
                 return (op == .and ? .and(x, y) : .or(x, y), .bool)
             case .inList, .notIn:
                 guard let (x, tx) = userExpr(a) else { return nil }
@@ -61,14 +61,14 @@ extension Checker {
                 return (.inList(x, values, negated: op == .notIn), .bool)
             case .eq, .ne, .lt, .le, .gt, .ge:
                 guard let (x, tx) = userExpr(a), let (y, ty) = userExpr(b) else { return nil }
-                let cop = CompareOp(rawValue: op.rawValue) ?? .eq
-                if case .literal(.null) = y { return (.isNull(x, negated: cop == .ne), .bool) }
-                guard compatible(tx, ty, e.span) else { return nil }
+                guard let cop = CompareOp(rawValue: op.rawValue),
+                      let shape = comparisonShape(cop, x.isNullLiteral ? nil : tx, y.isNullLiteral ? nil : ty, e.span) else { return nil }
+                if case .nullTest(let negated, let left) = shape { return (.isNull(left ? x : y, negated: negated), .bool) }
                 return (.compare(cop, x, y), .bool)
             case .add, .sub, .mul, .div:
                 guard let (x, tx) = userExpr(a), let (y, ty) = userExpr(b) else { return nil }
-                guard compatible(tx, ty, e.span) else { return nil }
-                return (.arith(ArithOp(rawValue: op.rawValue) ?? .add, x, y), tx)
+                guard let aop = ArithOp(rawValue: op.rawValue), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
+                return (.arith(aop, x, y), t)
             default:
                 error(.misplacedExpression, "'\(op.rawValue)' is not available in user conditions", e.span); return nil
             }
