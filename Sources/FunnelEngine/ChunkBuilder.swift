@@ -65,8 +65,10 @@ final class ChunkBuilder {
     var actor: [UInt32] = []
     var time: [Int64] = []
     var event: [UInt32] = []
-    /// Per property: kind (0 string, 1 number, 2 bool, 3 time) and index into the typed lists.
-    let slots: [(kind: Int, index: Int)]
+    /// How a property column is stored while it is read.
+    enum PropertyKind { case string, number, bool, time }
+    /// Per property: its kind and its index into the list of that kind.
+    let slots: [(kind: PropertyKind, index: Int)]
     let names: [String]
     var stringCodes: [[UInt32]] = []
     var stringDicts: [ByteDictionary] = []
@@ -82,13 +84,13 @@ final class ChunkBuilder {
         self.skipBadRows = skipBadRows
         self.timestamps = TimestampParser(timezone: timezone)
         self.names = extraction.propertyNames
-        var slots: [(Int, Int)] = []
+        var slots: [(PropertyKind, Int)] = []
         for t in extraction.propertyTypes {
             switch t {
-            case .number: slots.append((1, numbers.count)); numbers.append([])
-            case .bool: slots.append((2, bools.count)); bools.append([])
-            case .time: slots.append((3, times.count)); times.append([])
-            default: slots.append((0, stringCodes.count)); stringCodes.append([]); stringDicts.append(ByteDictionary())
+            case .number: slots.append((.number, numbers.count)); numbers.append([])
+            case .bool: slots.append((.bool, bools.count)); bools.append([])
+            case .time: slots.append((.time, times.count)); times.append([])
+            case .string, .duration, .unknown: slots.append((.string, stringCodes.count)); stringCodes.append([]); stringDicts.append(ByteDictionary())
             }
         }
         self.slots = slots
@@ -145,14 +147,14 @@ final class ChunkBuilder {
             let (pp, pl, po) = field(3 + k)
             let slot = slots[k]
             switch slot.kind {
-            case 0:
+            case .string:
                 if let pp = pp, pl > 0 {
                     var fresh = false
                     let c = stringDicts[slot.index].code(pp, pl, isNew: &fresh)
                     if fresh && !isValidUTF8(pp, pl) { truncate(base); return badUTF8(po) }
                     stringCodes[slot.index].append(c)
                 } else { stringCodes[slot.index].append(missingCode) }
-            case 1:
+            case .number:
                 if let pp = pp, pl > 0 {
                     guard let x = parseNumber(pp, pl) else {
                         truncate(base)
@@ -162,7 +164,7 @@ final class ChunkBuilder {
                     }
                     numbers[slot.index].append(x)
                 } else { numbers[slot.index].append(.nan) }
-            case 2:
+            case .bool:
                 if let pp = pp, pl > 0 {
                     guard let b = parseBool(pp, pl) else {
                         truncate(base)
@@ -170,7 +172,7 @@ final class ChunkBuilder {
                     }
                     bools[slot.index].append(b ? 1 : 0)
                 } else { bools[slot.index].append(2) }
-            default:
+            case .time:
                 if let pp = pp, pl > 0 {
                     guard let x = timestamps.parse(pp, pl) else {
                         truncate(base)

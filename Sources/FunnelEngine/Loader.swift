@@ -257,15 +257,15 @@ public enum Loader {
         for (k, name) in properties.enumerated() {
             guard let slot = builders.first?.slots[k] else { break }
             switch slot.kind {
-            case 0:
+            case .string:
                 var dict = ByteDictionary()
                 let maps = remap(builders.map { $0.stringDicts[slot.index] }, into: &dict)
                 let codes = gather(UInt32(0), { $0.stringCodes[slot.index] }) { w, x in x == missingCode ? missingCode : maps[w][Int(x)] }
                 for b in builders { b.stringCodes[slot.index] = [] }
                 columns[name] = .strings(codes: codes, dictionary: dict.strings)
-            case 1: columns[name] = .numbers(gather(0.0, { $0.numbers[slot.index] }) { _, x in x })
-            case 2: columns[name] = .bools(gather(UInt8(0), { $0.bools[slot.index] }) { _, x in x })
-            default: columns[name] = .times(gather(Int64(0), { $0.times[slot.index] }) { _, x in x })
+            case .number: columns[name] = .numbers(gather(0.0, { $0.numbers[slot.index] }) { _, x in x })
+            case .bool: columns[name] = .bools(gather(UInt8(0), { $0.bools[slot.index] }) { _, x in x })
+            case .time: columns[name] = .times(gather(Int64(0), { $0.times[slot.index] }) { _, x in x })
             }
         }
         var skipped = SkipReport()
