@@ -26,3 +26,11 @@ public func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
     let m = mp < 10 ? mp + 3 : mp - 9
     return (m <= 2 ? y + 1 : y, m, d)
 }
+
+/// Gregorian leap years.
+@inline(__always) public func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+/// Days in month `m` (1–12) of year `y`.
+@inline(__always) public func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    switch m { case 2: return isLeap(y) ? 29 : 28; case 4, 6, 9, 11: return 30; default: return 31 }
+}

@@ -51,8 +51,7 @@ struct JSONLReader {
                     guard let (s, e, esc) = string() else { return fail("unterminated string", vs) }
                     keyBytes.withUnsafeBufferPointer { key in
                         if esc {
-                            let u = unescape(b, s, e) + [0]
-                            u.withUnsafeBufferPointer { field(key, $0.baseAddress.unsafelyUnwrapped, $0.count - 1, vs, true) }
+                            withTerminatedBytes(unescape(b, s, e)) { field(key, $0, $1, vs, true) }
                         } else { field(key, b + s, e - s, vs, false) }
                     }
                 } else if c == 123 || c == 91 {

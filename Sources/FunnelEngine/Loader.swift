@@ -98,12 +98,8 @@ public enum Loader {
     static func inferType(_ values: [String]) -> ValueType {
         let present = values.filter { !$0.isEmpty && $0 != "null" }
         if present.isEmpty { return .unknown }
-        var bytes: [UInt8] = []
         func all(_ test: (UnsafePointer<UInt8>, Int) -> Bool) -> Bool {
-            present.allSatisfy { v in
-                bytes = Array(v.utf8) + [0]
-                return bytes.withUnsafeBufferPointer { test($0.baseAddress.unsafelyUnwrapped, $0.count - 1) }
-            }
+            present.allSatisfy { v in withTerminatedBytes(Array(v.utf8), test) }
         }
         if all({ parseNumber($0, $1) != nil }) { return .number }
         if present.allSatisfy({ ["true", "false"].contains($0.lowercased()) }) { return .bool }

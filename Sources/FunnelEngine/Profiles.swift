@@ -51,10 +51,7 @@ public final class ProfileTable: @unchecked Sendable {
 extension ColumnData {
     /// Converts text values to a typed column; values that do not convert become missing.
     static func from(strings: [String], type: ValueType) -> ColumnData {
-        func withBytes<T>(_ s: String, _ f: (UnsafePointer<UInt8>, Int) -> T?) -> T? {
-            let b = Array(s.utf8) + [0]
-            return b.withUnsafeBufferPointer { f($0.baseAddress.unsafelyUnwrapped, $0.count - 1) }
-        }
+        func withBytes<T>(_ s: String, _ f: (UnsafePointer<UInt8>, Int) -> T?) -> T? { withTerminatedBytes(Array(s.utf8), f) }
         switch type {
         case .number: return .numbers(strings.map { $0.isEmpty ? .nan : (withBytes($0, parseNumber) ?? .nan) })
         case .bool: return .bools(strings.map { $0.isEmpty ? 2 : ((withBytes($0, parseBool) ?? false) ? 1 : 0) })

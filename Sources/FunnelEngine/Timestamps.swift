@@ -128,10 +128,6 @@ public struct TimestampParser {
     }
 }
 
-@inline(__always) func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-@inline(__always) func daysInMonth(_ y: Int, _ m: Int) -> Int {
-    switch m { case 2: return isLeap(y) ? 29 : 28; case 4, 6, 9, 11: return 30; default: return 31 }
-}
 
 
 /// Converts local wall-clock times of one zone to UTC, caching the offset per local hour.
@@ -158,6 +154,11 @@ final class ZoneConverter: @unchecked Sendable {
 /// Parses a time written by a person (`--as-of`), in UTC unless it has an offset.
 public func parseTimeText(_ s: String) -> Int64? {
     var parser = TimestampParser(timezone: nil)
-    let bytes = Array(s.utf8) + [0]
-    return bytes.withUnsafeBufferPointer { parser.parse($0.baseAddress.unsafelyUnwrapped, $0.count - 1) }
+    return withTerminatedBytes(Array(s.utf8)) { parser.parse($0, $1) }
+}
+
+/// Runs `body` on the bytes with a 0 after them: the byte parsers may read one byte past the
+/// end, and an empty array still gets an address this way.
+@inline(__always) func withTerminatedBytes<T>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) -> T) -> T {
+    (bytes + [0]).withUnsafeBufferPointer { body($0.baseAddress.unsafelyUnwrapped, $0.count - 1) }
 }

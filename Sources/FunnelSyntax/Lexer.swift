@@ -196,8 +196,7 @@ public struct Lexer {
         }
         let y = num(i, 4), mo = num(i + 5, 2), d = num(i + 8, 2)
         i += 10
-        let monthDays = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(mo), d >= 1, d <= monthDays[mo - 1] else {
+        guard (1...12).contains(mo), d >= 1, d <= daysInMonth(y, mo) else {
             error(.badDateLiteral, "invalid date", start, i, help: "dates are written YYYY-MM-DD, as in 2024-01-31")
             return .date(0)
         }
