@@ -27,7 +27,7 @@ public enum DelimitedRenderer {
         return out
     }
 
-    public static func markdown(_ results: [FunnelResult], kpiKinds: [[Reading]]) -> String {
+    public static func markdown(_ results: [FunnelResult], kpiKinds: [[Reading]], expectKinds: [[Reading]] = []) -> String {
         var out = ""
         for (fi, f) in results.enumerated() {
             out += "### Funnel `\(f.name)`\n\n"
@@ -50,10 +50,12 @@ public enum DelimitedRenderer {
             }
             if !f.expects.isEmpty {
                 out += "\n| expect | result | actual |\n|---|---|---:|\n"
-                for e in f.expects {
-                    out += "| `\(e.source)` | \(e.passed ? "pass" : "**FAIL**") | \(Fmt.kpi(e.actual, kind: .number)) |\n"
+                let kinds = fi < expectKinds.count ? expectKinds[fi] : []
+                for (i, e) in f.expects.enumerated() {
+                    out += "| `\(e.source)` | \(e.passed ? "pass" : "**FAIL**") | \(Fmt.kpi(e.actual, kind: i < kinds.count ? kinds[i] : .number)) |\n"
                 }
             }
+            if f.skipped.total > 0 { out += "\n> skipped \(Fmt.count(f.skipped.total)) bad rows: \(f.skipped.summary)\n" }
             out += "\n"
         }
         return out

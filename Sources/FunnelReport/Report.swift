@@ -13,7 +13,7 @@ public enum Report {
         switch format {
         case .json: return JSONRenderer.render(results)
         case .csv: return DelimitedRenderer.csv(results)
-        case .markdown: return DelimitedRenderer.markdown(results, kpiKinds: kinds)
+        case .markdown: return DelimitedRenderer.markdown(results, kpiKinds: kinds, expectKinds: expectKinds)
         case .html: return HTMLRenderer.render(results, kpiKinds: kinds, expectKinds: expectKinds)
         case .table:
             let t = TableRenderer(color: color)
