@@ -1,0 +1,220 @@
+import FunnelCore
+import FunnelPlan
+
+/// An exclusion as the matcher needs it: the steps it lies between (0-based; the whole funnel
+/// when not written) and whether a hit removes the actor or stops the count at `from`.
+public struct ExclusionRule: Sendable, Equatable {
+    public var from: Int
+    public var to: Int
+    public var remove: Bool
+    public init(from: Int, to: Int, remove: Bool) { self.from = from; self.to = to; self.remove = remove }
+}
+
+/// One actor's outcome with exclusions: the level after `stop` cuts, whether `remove` removed
+/// the actor (then they count at no step), and the best assignment.
+public struct ExclusionOutcome: Equatable, Sendable {
+    public var level: Int
+    /// Event index per step, -1 where unmatched (steps `level...` are -1).
+    public var assignment: [Int]
+    public var removed: Bool
+}
+
+/// Exclusions in ordered and strict funnels (language.md §4), for an actor who has at least
+/// one excluded event (everyone else takes the plain matcher, as fast as without exclusions).
+///
+/// A depth-first search over assignments. An event *hits* an assignment when it matches the
+/// exclusion and lies strictly after A's event and strictly before B's event — or, when B is
+/// not reached, while the attempt is open: inside the window, and in strict funnels up to the
+/// first event that breaks the chain (that event included). `stop` cuts a hit assignment after
+/// A; `remove` removes the actor when every assignment reaching the level is hit.
+///
+/// What keeps the search small in ordered funnels without `within`: only the start, each
+/// exclusion's A event and the window decide hits, so every other step takes the earliest
+/// events that fit, and an A step only tries the earliest event after each excluded event
+/// (its "gap"). Strict funnels and `within` try every distinct event (events with the same
+/// time and the same step and exclusion bits are interchangeable, so only the first is tried).
+struct ExclusionSearch {
+    let config: MatchConfig
+    let rules: [ExclusionRule]
+    let times: [Int64]
+    let masks: [UInt32]
+    /// Bit x: the event matches exclusion x.
+    let excluded: [UInt32]
+    let startable: [Bool]?
+    /// Events that may fill steps (hold: one held value's events); nil means every event.
+    let eligible: [Bool]?
+
+    /// Per rule, the times of its excluded events, ascending.
+    let ruleTimes: [[Int64]]
+
+    private var best: [Int] = []
+    private var bestLevel = 0
+    private var bestClean = false
+    private var seq: [Int] = []
+
+    init(config: MatchConfig, rules: [ExclusionRule], times: [Int64], masks: [UInt32], excluded: [UInt32],
+         startable: [Bool]?, eligible: [Bool]? = nil) {
+        self.config = config; self.rules = rules; self.times = times; self.masks = masks
+        self.excluded = excluded; self.startable = startable; self.eligible = eligible
+        ruleTimes = rules.indices.map { x in times.indices.filter { excluded[$0] & (1 << UInt32(x)) != 0 }.map { times[$0] } }
+    }
+
+    var window: Int64 { config.window ?? Int64.max }
+    var strict: Bool { config.order == .strict }
+    /// Earliest-first pruning is exact only when nothing but the start and A events decide hits.
+    var prunes: Bool { !strict && config.within.allSatisfy { $0 == nil } }
+
+    mutating func run() -> ExclusionOutcome {
+        let n = config.steps
+        for e in candidates(step: 0) {
+            seq = [e]
+            extend()
+        }
+        guard bestLevel > 0 else { return ExclusionOutcome(level: 0, assignment: [Int](repeating: -1, count: n), removed: false) }
+        return ExclusionOutcome(level: bestLevel, assignment: best + [Int](repeating: -1, count: n - best.count), removed: !bestClean)
+    }
+
+    private mutating func extend() {
+        record()
+        if seq.count == config.steps { return }
+        for e in candidates(step: seq.count) {
+            seq.append(e)
+            extend()
+            seq.removeLast()
+        }
+    }
+
+    // MARK: candidates
+
+    func fits(_ e: Int, step j: Int) -> Bool {
+        guard masks[e] & (1 << UInt32(j)) != 0, eligible?[e] ?? true else { return false }
+        if j == 0 { return startable?[e] ?? true }
+        if seq.contains(e) { return false }
+        let p = seq[j - 1], t = times[e]
+        if config.tiesStrict ? t <= times[p] : t < times[p] { return false }
+        if t - times[seq[0]] > window { return false }
+        if let w = config.within[j], t - times[p] > w { return false }
+        if strict {
+            // Every event strictly between must match the step just reached.
+            let bit: UInt32 = 1 << UInt32(j - 1)
+            var x = p + 1
+            while x < times.count && times[x] < t {
+                if times[x] > times[p] && masks[x] & bit == 0 { return false }
+                x += 1
+            }
+        }
+        return true
+    }
+
+    /// The events worth trying at step j, in (time, row) order.
+    func candidates(step j: Int) -> [Int] {
+        let from = j == 0 ? 0 : max(0, firstIndex(atOrAfter: times[seq[j - 1]]))
+        var out: [Int] = []
+        var seen: [(time: Int64, mask: UInt32, excl: UInt32)] = []
+        // Events with the same time and bits are interchangeable: try one of them, the one the
+        // tie-breaks prefer (the latest row for a start, the earliest for a later step).
+        func take(_ e: Int) {
+            let sig = (times[e], masks[e], excluded[e])
+            if let i = seen.firstIndex(where: { $0 == sig }) {
+                if j == 0 { out[i] = e }
+                return
+            }
+            seen.append(sig); out.append(e)
+        }
+        // Ties may precede the previous step's event in file order: scan from the first event at its time.
+        let end = j == 0 ? Int64.max : (window == Int64.max ? Int64.max : times[seq[0]] &+ window)
+        var all: [Int] = []
+        var e = from
+        while e < times.count && times[e] <= end {
+            if fits(e, step: j) { all.append(e) }
+            e += 1
+        }
+        if j == 0 || !prunes { all.forEach(take); return out }
+        let aRules = rules.indices.filter { rules[$0].from == j }
+        if aRules.isEmpty {
+            // The earliest time only: a later event here changes no hit and only delays the rest.
+            if let t0 = all.first.map({ times[$0] }) { all.filter { times[$0] == t0 }.forEach(take) }
+            return out
+        }
+        // An A step: the earliest time after each excluded event (a later A leaves fewer hits).
+        var lastGap = -1
+        var gapTime = Int64.min
+        for e in all {
+            let g = aRules.reduce(0) { $0 + excludedCount(atOrBefore: times[e], rule: $1) }
+            if g != lastGap { lastGap = g; gapTime = times[e] }
+            if times[e] == gapTime { take(e) }
+        }
+        return out
+    }
+
+    func firstIndex(atOrAfter t: Int64) -> Int {
+        var lo = 0, hi = times.count
+        while lo < hi { let mid = (lo + hi) / 2; if times[mid] < t { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    /// How many of a rule's excluded events lie at or before t: A events in one gap see the same hits after them.
+    func excludedCount(atOrBefore t: Int64, rule x: Int) -> Int {
+        let ts = ruleTimes[x]
+        var lo = 0, hi = ts.count
+        while lo < hi { let mid = (lo + hi) / 2; if ts[mid] <= t { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    // MARK: hits and the best assignment
+
+    /// The time of the earliest event hitting `a` for rule x, nil when clean.
+    func hit(_ a: ArraySlice<Int>, _ x: Int) -> Int64? {
+        let r = rules[x]
+        let k = a.count
+        guard k - 1 >= r.from else { return nil }
+        let lo = times[a[a.startIndex + r.from]] + 1
+        var hi: Int64
+        if k - 1 >= r.to {
+            hi = times[a[a.startIndex + r.to]] - 1
+        } else {
+            hi = window == Int64.max ? Int64.max : times[a[a.startIndex]] + window
+            if strict {
+                // Open until the chain breaks: the first later event that does not match the step reached.
+                let last = a[a.startIndex + k - 1], lastT = times[last]
+                let bit: UInt32 = 1 << UInt32(k - 1)
+                if let b = (0..<times.count).first(where: { times[$0] > lastT && masks[$0] & bit == 0 }) { hi = min(hi, times[b]) }
+            }
+        }
+        // The first excluded event after lo - 1, if it is not past hi.
+        let ts = ruleTimes[x]
+        let i = excludedCount(atOrBefore: lo - 1, rule: x)
+        return i < ts.count && ts[i] <= hi ? ts[i] : nil
+    }
+
+    /// Counts the current assignment: cut after A by the earliest `stop` hit, then checked for `remove` hits.
+    private mutating func record() {
+        var size = seq.count
+        for x in rules.indices where !rules[x].remove && hit(seq[...], x) != nil { size = min(size, rules[x].from + 1) }
+        guard size >= bestLevel else { return }
+        let counted = seq[0..<size]
+        let clean = !rules.indices.contains { rules[$0].remove && hit(counted, $0) != nil }
+        if size > bestLevel { bestLevel = size; best = Array(counted); bestClean = clean; return }
+        // Same level: a clean assignment beats a hit one; then the better of the two.
+        if clean && !bestClean { best = Array(counted); bestClean = true; return }
+        if clean == bestClean && better(counted, than: best[...]) { best = Array(counted) }
+    }
+
+    /// Last event earliest; then the latest start (by time, then file row); then the earliest events.
+    func better(_ x: ArraySlice<Int>, than y: ArraySlice<Int>) -> Bool {
+        let lx = x.map { times[$0] }.max() ?? 0, ly = y.map { times[$0] }.max() ?? 0
+        if lx != ly { return lx < ly }
+        if x.first != y.first { return (x.first ?? 0) > (y.first ?? 0) }
+        return x.lexicographicallyPrecedes(y)
+    }
+}
+
+extension Matcher {
+    /// The matcher for an actor with excluded events (ordered and strict funnels).
+    public func match(times: [Int64], masks: [UInt32], excluded: [UInt32], rules: [ExclusionRule],
+                      startable: [Bool]? = nil, eligible: [Bool]? = nil) -> ExclusionOutcome {
+        var search = ExclusionSearch(config: config, rules: rules, times: times, masks: masks, excluded: excluded,
+                                     startable: startable, eligible: eligible)
+        return search.run()
+    }
+}
