@@ -69,8 +69,10 @@ public struct FunnelResult: Sendable {
     public var order: MatchOrder
     public var steps: [StepStats]
     public var groups: [GroupResult]
-    /// Labels of the breakdown keys, in order.
+    /// Labels of the breakdown keys, in order (as tables print them: `device at purchase`).
     public var breakdownLabels: [String]
+    /// Per breakdown key: its JSON name and how its value is attributed.
+    public var breakdown: [(name: String, attribution: String)] = []
     public var kpis: [KPIResult]
     public var expects: [ExpectResult]
     /// Actors in the funnel's population (after `where` and `for`).

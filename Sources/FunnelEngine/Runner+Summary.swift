@@ -70,7 +70,8 @@ extension FunnelRunner {
                          actual: kpiContext.number(e.actual, kpis: kpiValues))
         }
         return FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
-                            steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label), kpis: kpis,
+                            steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label),
+                            breakdown: funnel.breakdown.map { ($0.name, $0.attributionText) }, kpis: kpis,
                             expects: expects, population: population, counting: funnel.countingLabel, skipped: store.skipped, eventsRead: store.count,
                             comparisons: comparisons, comparisonNote: comparisonNote)
     }

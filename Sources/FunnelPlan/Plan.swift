@@ -86,8 +86,13 @@ public enum Attribution: Sendable, Equatable {
 }
 
 public struct PlannedBreakdown: Sendable {
-    /// The key as printed: `device`, `device at purchase`, `week`.
+    /// The key as tables print it: `device`, `device at purchase`, `week`.
     public var label: String
+    /// The key's name in JSON (language.md §6): the property (`device`, `user.country`) or the
+    /// period (`week`); the label only when the same property is used twice in one breakdown.
+    public var name: String
+    /// How the value is attributed, in words: "first touch", "at purchase", "every value", "week of step 1".
+    public var attributionText: String
     public var field: EventField
     public var attribution: Attribution
 }

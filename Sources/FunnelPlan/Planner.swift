@@ -53,8 +53,13 @@ public enum Planner {
             PlannedExclusion(predicate: x.predicate, from: x.between?.0 ?? 0, to: x.between?.1 ?? max(0, n - 1),
                              effect: x.remove ? .remove : .stop)
         }
-        let breakdown = f.breakdown.map { b in
-            PlannedBreakdown(label: b.label, field: b.field, attribution: attribution(b))
+        let names = f.breakdown.map { $0.period?.rawValue ?? $0.field.description }
+        let breakdown = f.breakdown.enumerated().map { i, b -> PlannedBreakdown in
+            let a = attribution(b)
+            // The plain name, unless an earlier key of this breakdown already uses it.
+            let name = names[..<i].contains(names[i]) ? b.label : names[i]
+            return PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: f.steps.map(\.name)),
+                                    field: b.field, attribution: a)
         }
         let kpis = f.kpis.enumerated().map { i, k in
             PlannedKPI(name: k.name, expr: k.expr, reading: reading(k.expr, kpis: Array(f.kpis.prefix(i))))
@@ -68,6 +73,15 @@ public enum Planner {
                              startDays: f.dates.map { StartDays(firstLocal: $0.0, lastLocal: $0.1) }, counting: f.count,
                              breakdown: breakdown, hold: f.hold, kpis: kpis, expects: expects,
                              compare: f.compare.map { PlannedCompare(label: $0.label, field: $0.field, baseline: $0.baseline) })
+    }
+
+    static func describe(_ a: Attribution, steps: [String]) -> String {
+        switch a {
+        case .firstTouch: return "first touch"
+        case .atStep(let k): return "at \(k < steps.count ? steps[k] : "step \(k + 1)")"
+        case .everyValue: return "every value"
+        case .period(let p): return "\(p.rawValue) of step 1"
+        }
     }
 
     static func attribution(_ b: CheckedBreakdown) -> Attribution {

@@ -96,11 +96,18 @@ final class JSONWriter {
             field("population", r.population)
             field("counting", r.counting)
             key("steps"); steps(r.steps)
+            if !r.breakdown.isEmpty {
+                key("breakdown")
+                array(r.breakdown) { b in self.object { self.field("key", b.name); self.field("attribution", b.attribution) } }
+            }
             key("groups")
             array(r.groups) { g in
                 self.object {
                     self.key("key")
-                    self.object { for (n, v) in g.key { self.key(n); self.value(v) } }
+                    // §6: `{"device": "mobile"}`; the attribution ("at purchase") is in "breakdown".
+                    self.object {
+                        for (i, (label, v)) in g.key.enumerated() { self.key(i < r.breakdown.count ? r.breakdown[i].name : label); self.value(v) }
+                    }
                     self.key("steps"); self.steps(g.steps)
                 }
             }
