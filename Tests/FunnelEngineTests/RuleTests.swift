@@ -355,3 +355,39 @@ struct CompareRuleTests {
         #expect(r?.comparisonNote == "baseline \"nobody\" has no users in this data")
     }
 }
+
+/// The six departures from language.md §4 found by the oracle (issue 7, item 2), each as a real
+/// `.funnel` and CSV through the whole pipeline, with the expectation worked out from §4 by hand.
+struct DepartureRuleTests {
+    func t(_ s: Int) -> String { Harness.t(s) }
+
+    @Test func tiesStrictHoldsInOrderAny() {
+        // a and b share a second: with `ties strict` one attempt matches one of them only.
+        let f = "funnel f { order any  ties strict  step s1 = \"a\"  step s2 = \"b\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),a", "u,\(t(0)),b"]) == [1, 0])
+        #expect(Harness.counts(f, ["u,\(t(0)),a", "u,\(t(1)),b"]) == [1, 1])
+        let loose = "funnel f { order any  step s1 = \"a\"  step s2 = \"b\" }"
+        #expect(Harness.counts(loose, ["u,\(t(0)),a", "u,\(t(0)),b"]) == [1, 1])
+    }
+
+    @Test func equalStartsGoToTheLaterFileRow() {
+        let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  by device at s1 }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a,mobile", "u,\(t(0)),a,desktop", "u,\(t(5)),b,"], extraColumns: ["device"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")])
+        // Medians follow the best assignment: start c@0 (the later row), then the earliest b that fits (b@0).
+        let g = "funnel f { step s1 = event in [\"b\", \"c\"]  step s2 = \"b\"  step s3 = \"a\" }"
+        let s = Harness.run(g, rows: ["u,\(t(0)),b", "u,\(t(0)),c", "u,\(t(1)),b", "u,\(t(2)),a"]).results.first?.steps
+        #expect(s?.map(\.users) == [1, 1, 1])
+        #expect(s?.map(\.medianSecondsFromPrevious) == [nil, 0, 2])
+    }
+
+    @Test func orderAnyStepsTakeTheEarliestEvents() {
+        // s1 takes a@0, s2 a@2 (which has no device).
+        let f = "funnel f { order any  step s1 = \"a\"  step s2 = \"a\"  by device at s2 }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a,tablet", "u,\(t(2)),a,"], extraColumns: ["device"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.null])
+        let s1 = "funnel f { order any  step s1 = \"a\"  step s2 = \"a\"  by device at s1 }"
+        let r1 = Harness.run(s1, rows: ["u,\(t(0)),a,tablet", "u,\(t(2)),a,"], extraColumns: ["device"]).results.first
+        #expect(r1?.groups.map { $0.key[0].value } == [.string("tablet")])
+    }
+}
