@@ -370,6 +370,41 @@ struct DepartureRuleTests {
         #expect(Harness.counts(loose, ["u,\(t(0)),a", "u,\(t(0)),b"]) == [1, 1])
     }
 
+    @Test func holdInAStrictFunnelIsNoEventFilter() {
+        // c (another acct) lies between b and a and breaks the chain.
+        let f = "funnel f { order strict  step s1 = \"b\"  step s2 = \"a\"  hold acct }"
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),c,k2", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 0])
+        // An event without an acct is an event between as well.
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),c,", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 0])
+        // A repeat of the step just reached keeps the chain, whatever its acct.
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),b,k2", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 1])
+    }
+
+    @Test func holdEventsWithoutTheValueAreNeverTheFirstTouch() {
+        // The first `a` has no acct: it starts no attempt, so the first touch is the k2 one.
+        let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  hold acct  by acct }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a,", "u,\(t(1)),a,k2"], extraColumns: ["acct"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("k2")])
+        #expect(r?.steps.map(\.users) == [1, 0])
+        // Without hold the first `a` is the first touch.
+        let plain = "funnel f { step s1 = \"a\"  step s2 = \"b\"  by acct }"
+        let p = Harness.run(plain, rows: ["u,\(t(0)),a,", "u,\(t(1)),a,k2"], extraColumns: ["acct"]).results.first
+        #expect(p?.groups.map { $0.key[0].value } == [.null])
+    }
+
+    @Test func holdTiesGoByFileOrderNotByValue() {
+        // u1's two held values tie (same level, last event, start time): the later row (desktop, k2)
+        // started latest. Another user's row that mentions k1 or k2 first must not change that.
+        let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  hold acct  by device at s1 }"
+        for other in ["k1", "k2"] {
+            let rows = ["u2,\(t(0)),z,tv,\(other)", "u1,\(t(0)),a,mobile,k1", "u1,\(t(0)),a,desktop,k2",
+                        "u1,\(t(5)),b,mobile,k1", "u1,\(t(5)),b,desktop,k2"]
+            let r = Harness.run(f, rows: rows, extraColumns: ["device", "acct"]).results.first
+            #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")], "u2 mentions \(other)")
+        }
+    }
+
     @Test func equalStartsGoToTheLaterFileRow() {
         let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  by device at s1 }"
         let r = Harness.run(f, rows: ["u,\(t(0)),a,mobile", "u,\(t(0)),a,desktop", "u,\(t(5)),b,"], extraColumns: ["device"]).results.first
