@@ -97,6 +97,25 @@ struct RuleTests {
         #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(31)),cart"]) == [1, 0])
     }
 
+    @Test func oneStepFunnelsCountReach() {
+        // Who searched at least once (issue 7 item 3): every order, `count conversions`, KPIs and compare.
+        let rows = ["u,\(t(0)),search,a", "u,\(t(5)),search,a", "v,\(t(0)),open,b", "w,\(t(3)),search,b"]
+        for order in ["ordered", "strict", "any"] {
+            let f = "funnel f { order \(order)  step search = \"search\"  kpi reach = search / users }"
+            let r = Harness.run(f, rows: rows, extraColumns: ["variant"])
+            #expect(r.diagnostics.filter(\.isError).isEmpty, "\(order): \(r.diagnostics.map(\.message))")
+            #expect(r.results.first?.steps.map(\.users) == [2], "\(order)")
+            #expect(r.results.first?.population == 3)
+            #expect(r.results.first?.kpis.first?.value == 2.0 / 3.0)
+        }
+        #expect(Harness.counts("funnel f { step search = \"search\"  count conversions }", rows, extra: ["variant"]) == [3])
+        let cmp = Harness.run("funnel f { step search = \"search\"  compare by variant baseline \"b\" }", rows: rows, extraColumns: ["variant"]).results.first
+        #expect(cmp?.comparisons.first?.rows.map(\.step) == ["overall"])
+        #expect(cmp?.comparisons.first?.rows.first?.rate == 1)
+        // No steps at all is still an error.
+        #expect(Harness.run("funnel f { window 1h }", rows: rows, extraColumns: ["variant"]).diagnostics.contains { $0.code == .stepCount })
+    }
+
     @Test func bestAssignmentStartsLatest() {
         // a@0 a@5 b@8 converts from a@5 in 3 s (PostHog's and Mixpanel's reading).
         let f = "funnel f { step a = \"a\"  step b = \"b\" }"
