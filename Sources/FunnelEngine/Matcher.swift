@@ -270,10 +270,16 @@ public struct Matcher {
             return false
         }
         // The latest row at the start time first (language.md §4: equal timestamps keep their file order).
-        for e in (0..<count).reversed() where times[e] == start && masks[e] & 1 != 0 && (startable?[e] ?? true) {
-            if level == 1 { return [e] }
-            chosen[0] = e; used = [e]
-            if dfs(1) { return chosen }
+        var lo = 0, hi = count
+        while lo < hi { let mid = (lo + hi) / 2; if times[mid] <= start { lo = mid + 1 } else { hi = mid } }
+        var e = lo - 1
+        while e >= 0 && times[e] == start {
+            if masks[e] & 1 != 0 && (startable?[e] ?? true) {
+                if level == 1 { return [e] }
+                chosen[0] = e; used = [e]
+                if dfs(1) { return chosen }
+            }
+            e -= 1
         }
         return []   // unreachable when level and times come from matchOrdered
     }
