@@ -11,19 +11,29 @@ public struct MatchOutcome: Equatable, Sendable {
 }
 
 /// The matching rules of language.md §4 over one actor's events, sorted by time with
-/// ties in file order. `masks[i]` has bit k set when event i matches step k; `startable[i]`
-/// is false for step-1 events outside `dates`.
+/// ties in file order. `masks[i]` has bit k set when event i may fill step k; `startable[i]`
+/// is false for step-1 events outside `dates` (in `order any`, `startable` depends on the
+/// event's time only: `dates`, trend periods, the restart of `count conversions`).
+///
+/// `chain[i]` (strict order only; default `masks`) has bit k set when event i keeps a chain
+/// that reached step k: under `hold` an event of another held value fills no step (its mask
+/// is 0) but still lies between, and breaks the chain unless it matches the step just reached.
+///
+/// Among the assignments reaching the level, the best one ends earliest, then starts latest
+/// in (time, file row) order — the event index, since events are in that order — and then
+/// takes the earliest events that fit, step by step.
 public struct Matcher {
     public let config: MatchConfig
     public init(_ config: MatchConfig) { self.config = config }
 
-    public func match(times: [Int64], masks: [UInt32], startable: [Bool]? = nil) -> MatchOutcome {
+    public func match(times: [Int64], masks: [UInt32], startable: [Bool]? = nil, chain: [UInt32]? = nil) -> MatchOutcome {
         if times.isEmpty { return MatchOutcome(level: 0, assignment: []) }
+        let chain = config.order == .strict ? chain ?? masks : masks
         switch config.order {
         case .any: return matchAny(times: times, masks: masks, startable: startable)
         default:
-            if config.within.allSatisfy({ $0 == nil }) { return matchLatestStart(times: times, masks: masks, startable: startable) }
-            return matchOrdered(times: times, masks: masks, startable: startable)
+            if config.within.allSatisfy({ $0 == nil }) { return matchLatestStart(times: times, masks: masks, startable: startable, chain: chain) }
+            return matchOrdered(times: times, masks: masks, startable: startable, chain: chain)
         }
     }
 
@@ -32,7 +42,7 @@ public struct Matcher {
     /// Without per-step `within`, a state is only as good as its start: each step keeps
     /// just the latest start of an attempt that reached it (ClickHouse's windowFunnel idea,
     /// made exact for ties and strict order).
-    func matchLatestStart(times: [Int64], masks: [UInt32], startable: [Bool]?) -> MatchOutcome {
+    func matchLatestStart(times: [Int64], masks: [UInt32], startable: [Bool]?, chain: [UInt32]) -> MatchOutcome {
         let n = config.steps
         let strict = config.order == .strict
         let window = config.window ?? Int64.max
@@ -95,7 +105,7 @@ public struct Matcher {
                     // This group's events lie between every earlier state and its next step.
                     for j in 0..<n where latest[j] != none {
                         let bit: UInt32 = 1 << UInt32(j)
-                        if (i..<g).contains(where: { masks[$0] & bit == 0 }) { latest[j] = none }
+                        if (i..<g).contains(where: { chain[$0] & bit == 0 }) { latest[j] = none }
                     }
                 }
                 for (j, s) in pending { reach(j, s, t) }
@@ -103,14 +113,14 @@ public struct Matcher {
             }
         }
         if level == 0 { return MatchOutcome(level: 0, assignment: []) }
-        let assignment = reconstruct(times: times, masks: masks, startable: startable, level: level, start: bestStart, last: bestLast)
+        let assignment = reconstruct(times: times, masks: masks, startable: startable, chain: chain, level: level, start: bestStart, last: bestLast)
         return MatchOutcome(level: level, assignment: assignment)
     }
 
     /// A reachable state at some step: the attempt's start time and the time of the event at that step.
     struct State { var start: Int64; var last: Int64 }
 
-    func matchOrdered(times: [Int64], masks: [UInt32], startable: [Bool]?) -> MatchOutcome {
+    func matchOrdered(times: [Int64], masks: [UInt32], startable: [Bool]?, chain: [UInt32]) -> MatchOutcome {
         let n = config.steps
         let strict = config.order == .strict
         let window = config.window ?? Int64.max
@@ -164,7 +174,7 @@ public struct Matcher {
                 // Events of this group lie between every earlier state and its next step.
                 for j in 0..<n where !frontier[j].isEmpty {
                     let bit: UInt32 = 1 << UInt32(j)
-                    if (i..<g).contains(where: { masks[$0] & bit == 0 }) { frontier[j].removeAll() }
+                    if (i..<g).contains(where: { chain[$0] & bit == 0 }) { frontier[j].removeAll() }
                 }
             }
             for (j, s) in newStates {
@@ -181,7 +191,7 @@ public struct Matcher {
             i = g
         }
         if level == 0 { return MatchOutcome(level: 0, assignment: []) }
-        let assignment = reconstruct(times: times, masks: masks, startable: startable, level: level, start: bestStart, last: bestLast)
+        let assignment = reconstruct(times: times, masks: masks, startable: startable, chain: chain, level: level, start: bestStart, last: bestLast)
         return MatchOutcome(level: level, assignment: assignment)
     }
 
@@ -214,8 +224,9 @@ public struct Matcher {
     }
 
     /// The best assignment reaching `level`: its last event at `last` (the earliest possible),
-    /// its first at `start` (the latest such), and the earliest events that fit in between.
-    func reconstruct(times: [Int64], masks: [UInt32], startable: [Bool]?, level: Int, start: Int64, last: Int64) -> [Int] {
+    /// its first at `start` (the latest such time; of the events at that time, the latest row
+    /// that leads to such an assignment), and the earliest events that fit in between.
+    func reconstruct(times: [Int64], masks: [UInt32], startable: [Bool]?, chain: [UInt32], level: Int, start: Int64, last: Int64) -> [Int] {
         let count = times.count
         let window = config.window ?? Int64.max
         let strict = config.order == .strict
@@ -230,7 +241,7 @@ public struct Matcher {
             var k = 0
             while k < count && times[k] <= ta { k += 1 }
             while k < count && times[k] < tb {
-                if masks[k] & (1 << UInt32(step)) == 0 { return false }
+                if chain[k] & (1 << UInt32(step)) == 0 { return false }
                 k += 1
             }
             return true
@@ -258,10 +269,17 @@ public struct Matcher {
             }
             return false
         }
-        for e in 0..<count where times[e] == start && masks[e] & 1 != 0 && (startable?[e] ?? true) {
-            if level == 1 { return [e] }
-            chosen[0] = e; used = [e]
-            if dfs(1) { return chosen }
+        // The latest row at the start time first (language.md §4: equal timestamps keep their file order).
+        var lo = 0, hi = count
+        while lo < hi { let mid = (lo + hi) / 2; if times[mid] <= start { lo = mid + 1 } else { hi = mid } }
+        var e = lo - 1
+        while e >= 0 && times[e] == start {
+            if masks[e] & 1 != 0 && (startable?[e] ?? true) {
+                if level == 1 { return [e] }
+                chosen[0] = e; used = [e]
+                if dfs(1) { return chosen }
+            }
+            e -= 1
         }
         return []   // unreachable when level and times come from matchOrdered
     }

@@ -76,31 +76,43 @@ extension FunnelRunner {
         }
     }
 
-    /// The best outcome over the actor's events, or (with `hold`) over each held value's events:
-    /// highest level, then earliest last event, then latest start.
+    /// The best outcome over the actor's events, or (with `hold`) over each held value's events,
+    /// by language.md §4's order (`better`). Events without a held value fill no step. In strict
+    /// funnels every event stays: one of another value (or none) still lies between steps.
     static func matchHeld(_ matcher: Matcher, _ ev: ActorEvents, subset: [Int]?, startable: [Bool]?, hold: Bool) -> MatchOutcome {
         if !hold && subset == nil {
             return matcher.match(times: ev.times, masks: ev.masks, startable: startable)
         }
         let all = subset ?? Array(0..<ev.times.count)
-        func run(_ idx: [Int]) -> MatchOutcome {
-            let o = matcher.match(times: idx.map { ev.times[$0] }, masks: idx.map { ev.masks[$0] },
-                                  startable: startable.map { s in idx.map { s[$0] } })
+        func run(_ idx: [Int], masks: [UInt32]? = nil, chain: [UInt32]? = nil) -> MatchOutcome {
+            let o = matcher.match(times: idx.map { ev.times[$0] }, masks: masks ?? idx.map { ev.masks[$0] },
+                                  startable: startable.map { s in idx.map { s[$0] } }, chain: chain)
             return MatchOutcome(level: o.level, assignment: o.assignment.map { $0 >= 0 ? idx[$0] : -1 })
         }
         guard hold else { return run(all) }
+        let strict = matcher.config.order == .strict
+        let any = matcher.config.order == .any
         var best = MatchOutcome(level: 0, assignment: [])
-        var bestLast = Int64.max, bestStart = Int64.min
-        let keys = Set(all.map { ev.hold[$0] }).subtracting([missingKey]).sorted()
-        for key in keys {
-            let o = run(all.filter { ev.hold[$0] == key })
-            guard o.level > 0 else { continue }
-            let ts = o.assignment.filter { $0 >= 0 }.map { ev.times[$0] }
-            let last = ts.max() ?? 0, start = ts.min() ?? 0
-            if o.level > best.level || (o.level == best.level && (last < bestLast || (last == bestLast && start > bestStart))) {
-                best = o; bestLast = last; bestStart = start
-            }
+        for key in Set(all.map { ev.hold[$0] }) where key != missingKey {
+            let o = strict ? run(all, masks: all.map { ev.hold[$0] == key ? ev.masks[$0] : 0 }, chain: all.map { ev.masks[$0] })
+                           : run(all.filter { ev.hold[$0] == key })
+            if o.level > 0 && (best.level == 0 || better(o, than: best, times: ev.times, any: any)) { best = o }
         }
         return best
+    }
+
+    /// language.md §4's order of outcomes (event indexes in (time, file row) order): the higher
+    /// level, then the earliest last event, then the latest start (step 1's event; in `order any`
+    /// the earliest matched one), then the earliest events step by step. Never the values' codes.
+    static func better(_ x: MatchOutcome, than y: MatchOutcome, times: [Int64], any: Bool) -> Bool {
+        if x.level != y.level { return x.level > y.level }
+        let xs = x.assignment.filter { $0 >= 0 }, ys = y.assignment.filter { $0 >= 0 }
+        guard let fx = xs.min(), let fy = ys.min(), let lx = xs.map({ times[$0] }).max(), let ly = ys.map({ times[$0] }).max() else {
+            return !xs.isEmpty
+        }
+        if lx != ly { return lx < ly }
+        let sx = any ? fx : x.assignment[0], sy = any ? fy : y.assignment[0]
+        if sx != sy { return sx > sy }
+        return x.assignment.map { $0 < 0 ? Int.max : $0 }.lexicographicallyPrecedes(y.assignment.map { $0 < 0 ? Int.max : $0 })
     }
 }

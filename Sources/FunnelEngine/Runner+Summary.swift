@@ -27,7 +27,7 @@ extension FunnelRunner {
     }
 
     /// Figures from outcome records: one per actor, or (with `owner`) one per attempt of `owner[i]`.
-    func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, startable: [Bool]?, eval: VectorEvaluator,
+    func summarize(_ out: Outcomes, owner: [Int]?, population: Int, masks: [UInt32], passes: [UInt8]?, startable: [Bool]?, hold: [UInt64]?, eval: VectorEvaluator,
                    splitGroups: [UInt64: SplitGroup], index: ActorIndex) -> FunnelResult {
         let rowNames = funnel.rowLabels
         let all = (0..<out.levels.count).filter { out.member[$0] }
@@ -39,7 +39,7 @@ extension FunnelRunner {
             groups = splitResults(splitGroups, eval: eval, names: rowNames)
         } else if !funnel.breakdown.isEmpty {
             let keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.attribution) }, out: out, owner: owner, actors: all,
-                                         masks: masks, passes: passes, startable: startable, index: index)
+                                         masks: masks, passes: passes, startable: startable, hold: hold, index: index)
             groups = keyed.map { key, rs in
                 GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames))
             }
@@ -52,7 +52,7 @@ extension FunnelRunner {
         var comparisonNote: String? = nil
         if let cmp = funnel.compare {
             let keyed = firstTouchGroups([(eval.field(cmp.field), .firstTouch)], out: out, owner: owner, actors: all,
-                                         masks: masks, passes: passes, startable: startable, index: index)
+                                         masks: masks, passes: passes, startable: startable, hold: hold, index: index)
             let stats = keyed.map { ($0.0[0], stepStats(out, $0.1, names: rowNames)) }.sorted { $0.1[0].users > $1.1[0].users }
             (comparisons, comparisonNote) = compare(stats, spec: cmp, names: rowNames)
         }
@@ -78,7 +78,7 @@ extension FunnelRunner {
 
     /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.
     func firstTouchGroups(_ keys: [(vec: Vec, attribution: Attribution)], out: Outcomes, owner: [Int]?, actors: [Int], masks: [UInt32],
-                          passes: [UInt8]?, startable: [Bool]?, index: ActorIndex) -> [([Value], [Int])] {
+                          passes: [UInt8]?, startable: [Bool]?, hold: [UInt64]?, index: ActorIndex) -> [([Value], [Int])] {
         let need: UInt32 = funnel.match.order == .any ? ~0 : 1
         var byKey: [[Value]: [Int]] = [:]
         var keyOrder: [[Value]] = []
@@ -89,11 +89,13 @@ extension FunnelRunner {
                 if case .atStep(let step) = attribution {
                     row = out.row(a, step)
                 } else {
-                    // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an attempt.
+                    // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an
+                    // attempt (under `hold`, one with a held value).
                     let actor = owner?[a] ?? a
                     for k in index.start[actor]..<index.start[actor + 1] {
                         let r = Int(index.order[k])
                         if let p = passes, p[r] == 0 { continue }
+                        if let h = hold, h[r] == FunnelRunner.missingKey { continue }
                         if masks[r] & need != 0 && (startable?[r] ?? true) { row = Int32(r); break }
                     }
                 }

@@ -87,7 +87,8 @@ public struct FunnelRunner {
         let parts = max(1, min(256, actorCount / 1024 + 1))
         let time = index.time
         let order = index.order
-        let ordHold = holdCodes(eval).map { index.permute($0, zero: FunnelRunner.missingKey) }
+        let hold = holdCodes(eval)
+        let ordHold = hold.map { index.permute($0, zero: FunnelRunner.missingKey) }
         let split = funnel.splitKey
         let splitPeriod: TrendPeriod? = split.flatMap { if case .period(let p) = $0.attribution { return p } else { return nil } }
         let ordSplit: [UInt64]? = split.map { sp in
@@ -199,8 +200,8 @@ public struct FunnelRunner {
         let population = out.member.filter { $0 }.count
         if conversions {
             let records = Outcomes(steps: n, levels: attempts.levels, rows: attempts.rows, member: [Bool](repeating: true, count: attempts.levels.count))
-            return summarize(records, owner: attemptOwner, population: population, masks: masks, passes: passes, startable: startable, eval: eval, splitGroups: splitGroups, index: index)
+            return summarize(records, owner: attemptOwner, population: population, masks: masks, passes: passes, startable: startable, hold: hold, eval: eval, splitGroups: splitGroups, index: index)
         }
-        return summarize(out, owner: nil, population: population, masks: masks, passes: passes, startable: startable, eval: eval, splitGroups: splitGroups, index: index)
+        return summarize(out, owner: nil, population: population, masks: masks, passes: passes, startable: startable, hold: hold, eval: eval, splitGroups: splitGroups, index: index)
     }
 }

@@ -31,9 +31,12 @@ extension Checker {
     }
 
     /// The names an event expression may use, for "did you mean".
+    /// Each name once: the role names, then the file's other columns (a column mapped to a role
+    /// is reached by the role's name, and a column called like a role is that name already).
     var eventNamesInScope: [String] {
-        var names = ["event", "time", "user"] + (schema?.columnNames ?? [])
-        if let s = currentSource { names.removeAll { [s.userColumn, s.timeColumn, s.eventColumn].contains($0) && !["event", "time", "user"].contains($0) } }
+        var names = ["event", "time", "user"]
+        let mapped = currentSource.map { [$0.userColumn, $0.timeColumn, $0.eventColumn] } ?? []
+        for column in schema?.columnNames ?? [] where !names.contains(column) && !mapped.contains(column) { names.append(column) }
         return names
     }
 

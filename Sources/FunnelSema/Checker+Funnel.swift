@@ -77,8 +77,9 @@ extension Checker {
             error(.stepCount, "funnel '\(f.name.text)' has \(checkedSteps.count) steps; at most 32 are supported", f.name.span,
                   help: "split it into several funnels")
         }
-        if checkedSteps.count < 2 {
-            error(.stepCount, "funnel '\(f.name.text)' needs at least two steps, it has \(checkedSteps.count)", f.name.span,
+        // One step is a funnel too: it counts reach (ClickHouse's windowFunnel with one condition, PostHog).
+        if checkedSteps.isEmpty {
+            error(.stepCount, "funnel '\(f.name.text)' has no steps", f.name.span,
                   help: "add steps: step view = \"view\"  step purchase = \"purchase\"")
         }
         var result = CheckedFunnel(name: f.name.text, line: line(f.name.span), source: sourceIndex, window: window, order: order,

@@ -101,6 +101,24 @@ struct ExampleTests {
         #expect(expects.first?["line"] as? Int == 27)
     }
 
+    @Test func oneStepFunnelCountsReachInEveryFormat() throws {
+        let funnel = "source e = csv(\"data.csv\") { user = user  time = time  event = event }\nfunnel reach { step search = \"search\"  by device }\n"
+        let dir = CLI.fixture(csv: "user,time,event,device\nu1,2024-01-01T00:00:00Z,search,mobile\nu1,2024-01-01T00:01:00Z,search,desktop\nu2,2024-01-01T00:00:00Z,open,mobile\nu3,2024-01-02T00:00:00Z,search,desktop\n",
+                              funnel: funnel)
+        #expect(CLI.run(["check", dir + "/f.funnel"]).status == 0)
+        let r = CLI.run(["run", dir + "/f.funnel", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let f = try #require((json["funnels"] as? [[String: Any]])?.first)
+        #expect((f["steps"] as? [[String: Any]])?.map { $0["users"] as? Int } == [2])
+        #expect((f["groups"] as? [[String: Any]])?.count == 2)
+        for format in ["table", "csv", "markdown", "html"] {
+            let out = CLI.run(["run", dir + "/f.funnel", "--format", format])
+            #expect(out.status == 0, "\(format): \(out.stderr)")
+            #expect(out.stdout.contains("search"), "\(format)")
+        }
+    }
+
     @Test func csvAndMarkdownFormats() {
         let csv = CLI.run(["run", "examples/aida.funnel", "--format", "csv"])
         #expect(csv.status == 0)

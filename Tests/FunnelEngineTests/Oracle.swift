@@ -61,8 +61,8 @@ enum Oracle {
         /// (time, file row) order.
         case latestRow
         /// The tie-break before §4 said "file row": latest start *time*, then the earliest events
-        /// (so the earliest row among starts at that time). The engine still does this; only the
-        /// legacy `match(times:masks:startable:config:)` uses it.
+        /// (so the earliest row among starts at that time). Only the refactor guard against the
+        /// old oracle (OracleRuleTests.extendedOracleEqualsTheOldOne) uses it.
         case firstRow
     }
 
@@ -274,11 +274,11 @@ enum Oracle {
 
     struct Result: Equatable { var level: Int; var assignment: [Int] }
 
-    /// Events already in (time, file) order; no exclusions, no hold. The assignment lists the
-    /// steps 0..<level (empty for `order any`), with the engine's start tie-break (`.firstRow`).
+    /// Events already in (time, file) order; no exclusions, no hold. The assignment is the
+    /// Matcher's: steps 0..<level for ordered/strict, one entry per step (-1: unmatched) for `order any`.
     static func match(times: [Int64], masks: [UInt32], startable: [Bool]? = nil, config c: MatchConfig) -> Result {
         let events = times.indices.map { Event(time: times[$0], row: $0, steps: masks[$0], startable: startable?[$0] ?? true) }
-        let o = evaluate(events, Config(match: c), startTie: .firstRow)
-        return Result(level: o.level, assignment: c.order == .any ? [] : Array(o.assignment.prefix(o.level)))
+        let o = evaluate(events, Config(match: c))
+        return Result(level: o.level, assignment: c.order == .any ? (o.level > 0 ? o.assignment : []) : Array(o.assignment.prefix(o.level)))
     }
 }

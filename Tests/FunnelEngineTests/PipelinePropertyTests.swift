@@ -57,3 +57,74 @@ struct PipelinePropertyTests {
         }
     }
 }
+
+/// Attribution through the whole pipeline against the oracle, user by user: `by X` (first touch)
+/// and `by X at STEP` (the best assignment's event), with and without `hold`, on random files in
+/// shuffled order, dense in ties, with missing values. Dictionary codes follow first appearance in
+/// the file, so they are unrelated to any user's own order: no result may depend on them.
+struct AttributionPropertyTests {
+    static let events = zip(Gen.int(in: 0...5), Gen.int(in: 0...8), Gen.int(in: 0...3), Gen.int(in: 0...1000), Gen.int(in: 0...11))
+        .map { [$0, $1, $2, $3, $4] }.array(of: 0...24)
+    static let shape = Gen.int(in: 0...30).array(of: 4)
+
+    @Test func groupsMatchTheOraclePerUser() async throws {
+        let dir = TestSupport.temporaryFolder("attribution")
+        await propertyCheck(count: 200, input: Self.events, Self.shape) { evs, shape in
+            guard !evs.isEmpty else { return }
+            let names = ["a", "b", "c", "x"], accts = ["", "k1", "k2", "k3"], devices = ["", "mobile", "desktop"]
+            let rows = evs.enumerated().sorted { ($0.element[3], $0.offset) < ($1.element[3], $1.offset) }.map(\.element)
+            var csv = "user,time,event,acct,device\n"
+            for r in rows { csv += "u\(r[0]),\(1_704_067_200 + r[1]),\(names[r[2]]),\(accts[r[4] % 4]),\(devices[r[4] % 3])\n" }
+            try? csv.write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+            let order: MatchOrder = [.ordered, .strict, .any][shape[0] % 3]
+            let tiesStrict = shape[2] % 4 == 0
+            let hold = shape[1] % 2 == 0
+            // 0: by acct (first touch); 1...3: by device at step k.
+            let at = shape[3] % 4
+            let steps = ["a", "b", "c"]
+            let stepNames = ["sa", "sb", "sc"]
+            let funnel = """
+            source e = csv("e.csv") { user = user  time = time  event = event }
+            funnel f {
+              window 5s
+              order \(order.rawValue)
+              \(tiesStrict ? "ties strict" : "")
+              \(hold ? "hold acct" : "")
+              step sa = "a"
+              step sb = "b"
+              step sc = "c"
+              \(at == 0 ? "by acct" : "by device at \(stepNames[at - 1])")
+            }
+            """
+            try? funnel.write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+            let c = Driver.compile(path: dir + "/f.funnel", load: true)
+            #expect(!c.hasErrors, "\(c.diagnostics.map(\.message))")
+            guard let result = Driver.run(c).first else { return }
+            let config = MatchConfig(steps: 3, window: 5_000_000, within: [nil, nil, nil], order: order, tiesStrict: tiesStrict)
+            var expected: [String: [Int]] = [:]
+            var expectedSteps = [0, 0, 0]
+            for user in Set(rows.map { $0[0] }) {
+                let mine = rows.enumerated().filter { $0.element[0] == user }
+                let input = mine.map { row, r in
+                    Oracle.Event(time: Int64(r[1]) * 1_000_000, row: row, steps: r[2] < 3 ? UInt32(1 << r[2]) : 0,
+                                 hold: [r[4] % 4 == 0 ? nil : r[4] % 4])
+                }
+                let o = Oracle.evaluate(input, Oracle.Config(match: config, hold: hold))
+                for k in 0..<o.level { expectedSteps[k] += 1 }
+                guard o.level > 0 else { continue }
+                let value: String
+                if at == 0 { value = o.firstTouch.map { accts[mine[$0].element[4] % 4] } ?? "" }
+                else { value = o.assignment[at - 1] >= 0 ? devices[mine[o.assignment[at - 1]].element[4] % 3] : "" }
+                var g = expected[value] ?? [0, 0, 0]
+                for k in 0..<o.level { g[k] += 1 }
+                expected[value] = g
+            }
+            #expect(result.steps.map(\.users) == expectedSteps, "\(funnel)\n\(csv)")
+            var got: [String: [Int]] = [:]
+            for g in result.groups {
+                if case .string(let v) = g.key[0].value { got[v] = g.steps.map(\.users) } else { got[""] = g.steps.map(\.users) }
+            }
+            #expect(got == expected, "\(funnel)\n\(csv)")
+        }
+    }
+}

@@ -97,6 +97,25 @@ struct RuleTests {
         #expect(Harness.counts(f, ["u,\(t(0)),view", "u,\(t(31)),cart"]) == [1, 0])
     }
 
+    @Test func oneStepFunnelsCountReach() {
+        // Who searched at least once (issue 7 item 3): every order, `count conversions`, KPIs and compare.
+        let rows = ["u,\(t(0)),search,a", "u,\(t(5)),search,a", "v,\(t(0)),open,b", "w,\(t(3)),search,b"]
+        for order in ["ordered", "strict", "any"] {
+            let f = "funnel f { order \(order)  step search = \"search\"  kpi reach = search / users }"
+            let r = Harness.run(f, rows: rows, extraColumns: ["variant"])
+            #expect(r.diagnostics.filter(\.isError).isEmpty, "\(order): \(r.diagnostics.map(\.message))")
+            #expect(r.results.first?.steps.map(\.users) == [2], "\(order)")
+            #expect(r.results.first?.population == 3)
+            #expect(r.results.first?.kpis.first?.value == 2.0 / 3.0)
+        }
+        #expect(Harness.counts("funnel f { step search = \"search\"  count conversions }", rows, extra: ["variant"]) == [3])
+        let cmp = Harness.run("funnel f { step search = \"search\"  compare by variant baseline \"b\" }", rows: rows, extraColumns: ["variant"]).results.first
+        #expect(cmp?.comparisons.first?.rows.map(\.step) == ["overall"])
+        #expect(cmp?.comparisons.first?.rows.first?.rate == 1)
+        // No steps at all is still an error.
+        #expect(Harness.run("funnel f { window 1h }", rows: rows, extraColumns: ["variant"]).diagnostics.contains { $0.code == .stepCount })
+    }
+
     @Test func bestAssignmentStartsLatest() {
         // a@0 a@5 b@8 converts from a@5 in 3 s (PostHog's and Mixpanel's reading).
         let f = "funnel f { step a = \"a\"  step b = \"b\" }"
@@ -353,5 +372,76 @@ struct CompareRuleTests {
         let r = Harness.run(f, rows: ["u,\(t(0)),view,a", "v,\(t(0)),view,b"], extraColumns: ["variant"]).results.first
         #expect(r?.comparisons.isEmpty == true)
         #expect(r?.comparisonNote == "baseline \"nobody\" has no users in this data")
+    }
+}
+
+/// The six departures from language.md §4 found by the oracle (issue 7, item 2), each as a real
+/// `.funnel` and CSV through the whole pipeline, with the expectation worked out from §4 by hand.
+struct DepartureRuleTests {
+    func t(_ s: Int) -> String { Harness.t(s) }
+
+    @Test func tiesStrictHoldsInOrderAny() {
+        // a and b share a second: with `ties strict` one attempt matches one of them only.
+        let f = "funnel f { order any  ties strict  step s1 = \"a\"  step s2 = \"b\" }"
+        #expect(Harness.counts(f, ["u,\(t(0)),a", "u,\(t(0)),b"]) == [1, 0])
+        #expect(Harness.counts(f, ["u,\(t(0)),a", "u,\(t(1)),b"]) == [1, 1])
+        let loose = "funnel f { order any  step s1 = \"a\"  step s2 = \"b\" }"
+        #expect(Harness.counts(loose, ["u,\(t(0)),a", "u,\(t(0)),b"]) == [1, 1])
+    }
+
+    @Test func holdInAStrictFunnelIsNoEventFilter() {
+        // c (another acct) lies between b and a and breaks the chain.
+        let f = "funnel f { order strict  step s1 = \"b\"  step s2 = \"a\"  hold acct }"
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),c,k2", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 0])
+        // An event without an acct is an event between as well.
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),c,", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 0])
+        // A repeat of the step just reached keeps the chain, whatever its acct.
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),b,k2", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 1])
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(2)),a,k1"], extra: ["acct"]) == [1, 1])
+    }
+
+    @Test func holdEventsWithoutTheValueAreNeverTheFirstTouch() {
+        // The first `a` has no acct: it starts no attempt, so the first touch is the k2 one.
+        let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  hold acct  by acct }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a,", "u,\(t(1)),a,k2"], extraColumns: ["acct"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("k2")])
+        #expect(r?.steps.map(\.users) == [1, 0])
+        // Without hold the first `a` is the first touch.
+        let plain = "funnel f { step s1 = \"a\"  step s2 = \"b\"  by acct }"
+        let p = Harness.run(plain, rows: ["u,\(t(0)),a,", "u,\(t(1)),a,k2"], extraColumns: ["acct"]).results.first
+        #expect(p?.groups.map { $0.key[0].value } == [.null])
+    }
+
+    @Test func holdTiesGoByFileOrderNotByValue() {
+        // u1's two held values tie (same level, last event, start time): the later row (desktop, k2)
+        // started latest. Another user's row that mentions k1 or k2 first must not change that.
+        let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  hold acct  by device at s1 }"
+        for other in ["k1", "k2"] {
+            let rows = ["u2,\(t(0)),z,tv,\(other)", "u1,\(t(0)),a,mobile,k1", "u1,\(t(0)),a,desktop,k2",
+                        "u1,\(t(5)),b,mobile,k1", "u1,\(t(5)),b,desktop,k2"]
+            let r = Harness.run(f, rows: rows, extraColumns: ["device", "acct"]).results.first
+            #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")], "u2 mentions \(other)")
+        }
+    }
+
+    @Test func equalStartsGoToTheLaterFileRow() {
+        let f = "funnel f { step s1 = \"a\"  step s2 = \"b\"  by device at s1 }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a,mobile", "u,\(t(0)),a,desktop", "u,\(t(5)),b,"], extraColumns: ["device"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")])
+        // Medians follow the best assignment: start c@0 (the later row), then the earliest b that fits (b@0).
+        let g = "funnel f { step s1 = event in [\"b\", \"c\"]  step s2 = \"b\"  step s3 = \"a\" }"
+        let s = Harness.run(g, rows: ["u,\(t(0)),b", "u,\(t(0)),c", "u,\(t(1)),b", "u,\(t(2)),a"]).results.first?.steps
+        #expect(s?.map(\.users) == [1, 1, 1])
+        #expect(s?.map(\.medianSecondsFromPrevious) == [nil, 0, 2])
+    }
+
+    @Test func orderAnyStepsTakeTheEarliestEvents() {
+        // s1 takes a@0, s2 a@2 (which has no device).
+        let f = "funnel f { order any  step s1 = \"a\"  step s2 = \"a\"  by device at s2 }"
+        let r = Harness.run(f, rows: ["u,\(t(0)),a,tablet", "u,\(t(2)),a,"], extraColumns: ["device"]).results.first
+        #expect(r?.groups.map { $0.key[0].value } == [.null])
+        let s1 = "funnel f { order any  step s1 = \"a\"  step s2 = \"a\"  by device at s1 }"
+        let r1 = Harness.run(s1, rows: ["u,\(t(0)),a,tablet", "u,\(t(2)),a,"], extraColumns: ["device"]).results.first
+        #expect(r1?.groups.map { $0.key[0].value } == [.string("tablet")])
     }
 }
