@@ -7,7 +7,9 @@ public struct MatchOutcome: Equatable, Sendable {
     public var level: Int
     /// For ordered/strict: event index per step. For any: event index per step, -1 if the step is unmatched.
     public var assignment: [Int]
-    public init(level: Int, assignment: [Int]) { self.level = level; self.assignment = assignment }
+    /// `exclude … remove`: every assignment reaching the level is hit, so the actor counts at no step.
+    public var removed = false
+    public init(level: Int, assignment: [Int], removed: Bool = false) { self.level = level; self.assignment = assignment; self.removed = removed }
 }
 
 /// The matching rules of language.md §4 over one actor's events, sorted by time with

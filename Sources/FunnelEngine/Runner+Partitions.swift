@@ -15,11 +15,14 @@ extension FunnelRunner {
         var starts: [Bool] = []
         var hold: [UInt64] = []
         var split: [UInt64] = []
+        /// Bit x: the event matches exclusion x (only when the funnel has exclusions).
+        var excluded: [UInt32] = []
 
         mutating func clear() {
             times.removeAll(keepingCapacity: true); masks.removeAll(keepingCapacity: true)
             rows.removeAll(keepingCapacity: true); starts.removeAll(keepingCapacity: true)
             hold.removeAll(keepingCapacity: true); split.removeAll(keepingCapacity: true)
+            excluded.removeAll(keepingCapacity: true)
         }
     }
 
@@ -79,23 +82,44 @@ extension FunnelRunner {
     /// The best outcome over the actor's events, or (with `hold`) over each held value's events,
     /// by language.md §4's order (`better`). Events without a held value fill no step. In strict
     /// funnels every event stays: one of another value (or none) still lies between steps.
-    static func matchHeld(_ matcher: Matcher, _ ev: ActorEvents, subset: [Int]?, startable: [Bool]?, hold: Bool) -> MatchOutcome {
-        if !hold && subset == nil {
+    /// The actor's outcome: what the best assignment reached, or level 0 when `remove` removed them.
+    static func matchHeld(_ matcher: Matcher, _ ev: ActorEvents, subset: [Int]?, startable: [Bool]?, hold: Bool,
+                          rules: [ExclusionRule] = []) -> MatchOutcome {
+        let o = bestOutcome(matcher, ev, subset: subset, startable: startable, hold: hold, rules: rules)
+        return o.removed ? MatchOutcome(level: 0, assignment: []) : o
+    }
+
+    static func bestOutcome(_ matcher: Matcher, _ ev: ActorEvents, subset: [Int]?, startable: [Bool]?, hold: Bool,
+                            rules: [ExclusionRule]) -> MatchOutcome {
+        // Actors without an excluded event (in the events this run sees) match as if there were no exclusions.
+        let excluding = !rules.isEmpty && (subset.map { $0.contains { ev.excluded[$0] != 0 } } ?? ev.excluded.contains { $0 != 0 })
+        if !hold && subset == nil && !excluding {
             return matcher.match(times: ev.times, masks: ev.masks, startable: startable)
         }
         let all = subset ?? Array(0..<ev.times.count)
-        func run(_ idx: [Int], masks: [UInt32]? = nil, chain: [UInt32]? = nil) -> MatchOutcome {
-            let o = matcher.match(times: idx.map { ev.times[$0] }, masks: masks ?? idx.map { ev.masks[$0] },
-                                  startable: startable.map { s in idx.map { s[$0] } }, chain: chain)
-            return MatchOutcome(level: o.level, assignment: o.assignment.map { $0 >= 0 ? idx[$0] : -1 })
+        /// The matcher on some of the events; `eligible` limits which may fill steps (hold), the others still count as between.
+        func run(_ idx: [Int], eligible: [Bool]? = nil) -> MatchOutcome {
+            let times = idx.map { ev.times[$0] }, masks = idx.map { ev.masks[$0] }
+            let starts = startable.map { s in idx.map { s[$0] } }
+            let o: MatchOutcome
+            if excluding {
+                let x = matcher.match(times: times, masks: masks, excluded: idx.map { ev.excluded[$0] }, rules: rules,
+                                      startable: starts, eligible: eligible)
+                o = MatchOutcome(level: x.level, assignment: x.assignment, removed: x.removed)
+            } else {
+                o = matcher.match(times: times, masks: eligible.map { e in zip(masks, e).map { $1 ? $0 : 0 } } ?? masks,
+                                  startable: starts, chain: eligible == nil ? nil : masks)
+            }
+            return MatchOutcome(level: o.level, assignment: o.assignment.map { $0 >= 0 ? idx[$0] : -1 }, removed: o.removed)
         }
         guard hold else { return run(all) }
         let strict = matcher.config.order == .strict
         let any = matcher.config.order == .any
         var best = MatchOutcome(level: 0, assignment: [])
         for key in Set(all.map { ev.hold[$0] }) where key != missingKey {
-            let o = strict ? run(all, masks: all.map { ev.hold[$0] == key ? ev.masks[$0] : 0 }, chain: all.map { ev.masks[$0] })
-                           : run(all.filter { ev.hold[$0] == key })
+            // Strict funnels and exclusions see every event (another value still lies between, or hits);
+            // otherwise only the held value's events exist for this run.
+            let o = strict || excluding ? run(all, eligible: all.map { ev.hold[$0] == key }) : run(all.filter { ev.hold[$0] == key })
             if o.level > 0 && (best.level == 0 || better(o, than: best, times: ev.times, any: any)) { best = o }
         }
         return best
@@ -106,6 +130,7 @@ extension FunnelRunner {
     /// the earliest matched one), then the earliest events step by step. Never the values' codes.
     static func better(_ x: MatchOutcome, than y: MatchOutcome, times: [Int64], any: Bool) -> Bool {
         if x.level != y.level { return x.level > y.level }
+        if x.removed != y.removed { return !x.removed }      // a clean assignment keeps the actor
         let xs = x.assignment.filter { $0 >= 0 }, ys = y.assignment.filter { $0 >= 0 }
         guard let fx = xs.min(), let fy = ys.min(), let lx = xs.map({ times[$0] }).max(), let ly = ys.map({ times[$0] }).max() else {
             return !xs.isEmpty

@@ -51,6 +51,17 @@ public struct FunnelRunner {
                 p.withUnsafeBufferPointer { pb in for i in 0..<pb.count where pb[i] == 1 { m[i] |= bit } }
             }
         }
+        // Exclusion bits (bit x: the event matches exclusion x), only when the funnel has exclusions.
+        let rules = funnel.exclusions.map { ExclusionRule(from: $0.from, to: $0.to, remove: $0.effect == .remove) }
+        var exclusionMasks: [UInt32]? = nil
+        if !rules.isEmpty {
+            var bits = [UInt32](repeating: 0, count: store.count)
+            for (x, exclusion) in funnel.exclusions.enumerated() {
+                let p = eval.predicate(exclusion.predicate)
+                for i in 0..<p.count where p[i] == 1 { bits[i] |= 1 << UInt32(x) }
+            }
+            exclusionMasks = bits
+        }
         let wherePasses: [UInt8]? = funnel.eventFilter.map { eval.predicate($0) }
         var startable: [Bool]? = nil
         if let days = funnel.startDays {
@@ -78,6 +89,7 @@ public struct FunnelRunner {
         }
         // Masks, filters and start flags in actor order: the per-actor loop reads them sequentially.
         let ordMasks = index.permute(masks, zero: 0)
+        let ordExcluded = exclusionMasks.map { index.permute($0, zero: 0) }
         let ordPasses = passes.map { index.permute($0, zero: 0) }
         let ordStartable = startable.map { index.permute($0, zero: false) }
         // Strict funnels need every event (a non-step event breaks the chain); the others only step events.
@@ -122,8 +134,10 @@ public struct FunnelRunner {
                                 if let p = ordPasses, p[k] == 0 { continue }
                                 present = true
                                 let m = ordMasks[k]
-                                if m == 0 && !keepAll { continue }
+                                let x = ordExcluded?[k] ?? 0
+                                if m == 0 && x == 0 && !keepAll { continue }
                                 ev.times.append(time[k]); ev.masks.append(m); ev.rows.append(Int32(order[k]))
+                                if ordExcluded != nil { ev.excluded.append(x) }
                                 if let s = ordStartable { ev.starts.append(s[k]) }
                                 if let h = ordHold { ev.hold.append(h[k]) }
                                 if let s = ordSplit { ev.split.append(s[k]) }
@@ -132,7 +146,7 @@ public struct FunnelRunner {
                             mbp[a] = true
                             if ev.times.isEmpty { continue }
                             let starts = ordStartable == nil ? nil : ev.starts
-                            let o = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: starts, hold: ordHold != nil)
+                            let o = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: starts, hold: ordHold != nil, rules: rules)
                             lvp[a] = UInt8(o.level)
                             for (k, e) in o.assignment.enumerated() where e >= 0 && k < n { rwp[a * n + k] = ev.rows[e] }
                             if conversions {
@@ -144,7 +158,7 @@ public struct FunnelRunner {
                                     localAttempts.levels.append(UInt8(attempt.level)); localAttempts.rows += stepRows; localOwner.append(a)
                                     guard attempt.level == n, let done = attempt.assignment.filter({ $0 >= 0 }).map({ ev.times[$0] }).max() else { break }
                                     let after = (0..<ev.times.count).map { (starts?[$0] ?? true) && ev.times[$0] > done }
-                                    attempt = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: after, hold: ordHold != nil)
+                                    attempt = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: after, hold: ordHold != nil, rules: rules)
                                 }
                             }
                             guard split != nil else { continue }
@@ -163,7 +177,7 @@ public struct FunnelRunner {
                                 } else {
                                     subset = (0..<count).filter { ev.split[$0] == key }
                                 }
-                                let g = FunnelRunner.matchHeld(matcher, ev, subset: subset, startable: st, hold: ordHold != nil)
+                                let g = FunnelRunner.matchHeld(matcher, ev, subset: subset, startable: st, hold: ordHold != nil, rules: rules)
                                 var group = local[key] ?? SplitGroup()
                                 group.levels.append(UInt8(g.level))
                                 var stepRows = [Int32](repeating: -1, count: n)

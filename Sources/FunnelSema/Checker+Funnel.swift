@@ -100,7 +100,11 @@ extension Checker {
                     }
                 }
                 if let p = predicate(pred) { result.exclusions.append(CheckedExclusion(predicate: p, between: range, remove: remove)) }
-                unsupported(c, "exclusions", help: "filter the events with 'where' for now")
+                if order == .any {
+                    unsupported(c, "exclusions in 'order any' funnels", help: "use 'order ordered' or 'order strict', or filter the events with 'where'")
+                } else if result.exclusions.count > 32 {
+                    unsupported(c, "more than 32 exclusions in one funnel", help: "combine them: exclude event in [\"a\", \"b\"]")
+                }
             case .whereClause(let e):
                 if let p = predicate(e) {
                     result.wherePredicate = result.wherePredicate.map { .and($0, p) } ?? p

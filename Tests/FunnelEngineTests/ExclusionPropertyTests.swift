@@ -1,6 +1,9 @@
+import Foundation
 import FunnelCore
+import FunnelDriver
 import FunnelEngine
 import FunnelPlan
+import FunnelTestSupport
 import PropertyBased
 import Testing
 
@@ -48,5 +51,64 @@ struct ExclusionPropertyTests {
 
     @Test func strictExclusionsMatchTheOracle() async {
         await propertyCheck(count: 3000, input: Self.events, Self.shape) { ev, sh in Self.check(ev, sh, order: .strict) }
+    }
+}
+
+/// Exclusions through the whole pipeline against the oracle, user by user: random multi-user
+/// files in shuffled order, dense in ties, with `stop` and `remove`, `between` pairs, two
+/// exclusions, strict order and `hold` with missing values.
+struct ExclusionPipelineTests {
+    static let events = zip(Gen.int(in: 0...4), Gen.int(in: 0...8), Gen.int(in: 0...4), Gen.int(in: 0...1000), Gen.int(in: 0...3))
+        .map { [$0, $1, $2, $3, $4] }.array(of: 1...24)
+    static let shape = Gen.int(in: 0...30).array(of: 6)
+
+    @Test func countsMatchTheOraclePerUser() async throws {
+        let dir = TestSupport.temporaryFolder("exclusions")
+        await propertyCheck(count: 200, input: Self.events, Self.shape) { evs, shape in
+            let names = ["a", "b", "c", "x", "y"], accts = ["", "k1", "k2", "k3"]
+            let rows = evs.enumerated().sorted { ($0.element[3], $0.offset) < ($1.element[3], $1.offset) }.map(\.element)
+            var csv = "user,time,event,acct\n"
+            for r in rows { csv += "u\(r[0]),\(1_704_067_200 + r[1]),\(names[r[2]]),\(accts[r[4]])\n" }
+            try? csv.write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
+            let order: MatchOrder = shape[0] % 2 == 0 ? .ordered : .strict
+            let hold = shape[1] % 3 == 0
+            let stepNames = ["sa", "sb", "sc"]
+            var rules: [Oracle.Exclusion] = []
+            var clauses: [String] = []
+            for (x, name) in ["x", "y"].enumerated() where x == 0 || shape[2] % 2 == 0 {
+                let a = (shape[3] + x) % 3, b = min(2, a + 1 + (shape[4] + x) % 2)
+                let whole = a == b || shape[5] % 4 == x
+                let remove = (shape[5] + x) % 3 == 0
+                rules.append(Oracle.Exclusion(from: whole ? 0 : a, to: whole ? 2 : b, effect: remove ? .remove : .stop))
+                clauses.append("exclude \"\(name)\"\(whole ? "" : " between \(stepNames[a]) and \(stepNames[b])")\(remove ? " remove" : "")")
+            }
+            let funnel = """
+            source e = csv("e.csv") { user = user  time = time  event = event }
+            funnel f {
+              window 5s
+              order \(order.rawValue)
+              \(hold ? "hold acct" : "")
+              step sa = "a"
+              step sb = "b"
+              step sc = "c"
+              \(clauses.joined(separator: "\n  "))
+            }
+            """
+            try? funnel.write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+            let c = Driver.compile(path: dir + "/f.funnel", load: true)
+            #expect(!c.hasErrors, "\(c.diagnostics.map(\.message))")
+            let counts = Driver.run(c).first?.steps.map(\.users) ?? []
+            let config = MatchConfig(steps: 3, window: 5_000_000, within: [nil, nil, nil], order: order, tiesStrict: false)
+            var expected = [0, 0, 0]
+            for user in Set(rows.map { $0[0] }) {
+                let input = rows.enumerated().filter { $0.element[0] == user }.map { row, r in
+                    Oracle.Event(time: Int64(r[1]) * 1_000_000, row: row, steps: r[2] < 3 ? UInt32(1 << r[2]) : 0,
+                                 hold: [r[4] == 0 ? nil : r[4]], excluded: r[2] == 3 ? 1 : (r[2] == 4 && rules.count > 1 ? 2 : 0))
+                }
+                let o = Oracle.evaluate(input, Oracle.Config(match: config, exclusions: rules, hold: hold))
+                for k in 0..<o.counted { expected[k] += 1 }
+            }
+            #expect(counts == expected, "\(funnel)\n\(csv)")
+        }
     }
 }

@@ -1,0 +1,88 @@
+import FunnelCore
+import FunnelEngine
+import Testing
+
+/// Exclusions through the whole pipeline (a .funnel file and a CSV), one rule each, as
+/// language.md §4 words them. Times are seconds; the window is 100 s unless a test says otherwise.
+struct ExclusionRuleTests {
+    func t(_ s: Int) -> String { Harness.t(s) }
+    let abc = "step a = \"a\"  step b = \"b\"  step c = \"c\""
+
+    func counts(_ clauses: String, _ events: [String], window: String = "100s", user: String = "u") -> [Int] {
+        let rows = events.map { e -> String in
+            let parts = e.split(separator: "@")
+            return "\(user),\(t(Int(parts[1]) ?? 0)),\(parts[0])"
+        }
+        return Harness.counts("funnel f { window \(window)  \(clauses) }", rows)
+    }
+
+    @Test func stopCountsUpToA() {
+        // x between a and c hits: the actor counts at a only (steps through A).
+        #expect(counts("\(abc)  exclude \"x\" between a and c", ["a@0", "x@1", "b@2", "c@3"]) == [1, 0, 0])
+        // Between b and c: a and b still count.
+        #expect(counts("\(abc)  exclude \"x\" between b and c", ["a@0", "b@1", "x@2", "c@3"]) == [1, 1, 0])
+        // x before A or after B does not hit.
+        #expect(counts("\(abc)  exclude \"x\" between b and c", ["a@0", "x@1", "b@2", "c@3", "x@4"]) == [1, 1, 1])
+        // Without `between`: from step 1 to the last step.
+        #expect(counts("\(abc)  exclude \"x\"", ["a@0", "b@1", "x@2", "c@3"]) == [1, 0, 0])
+    }
+
+    @Test func removeRemovesTheActorFromEveryStep() {
+        #expect(counts("\(abc)  exclude \"x\" between b and c remove", ["a@0", "b@1", "x@2", "c@3"]) == [0, 0, 0])
+        // A clean assignment reaching the same level keeps them: the second attempt has no x between b and c.
+        #expect(counts("\(abc)  exclude \"x\" between b and c remove", ["a@0", "b@1", "x@2", "c@3", "a@10", "b@11", "c@12"]) == [1, 1, 1])
+        // A clean assignment at a lower level does not: the furthest level decides.
+        #expect(counts("\(abc)  exclude \"x\" between b and c remove", ["a@0", "b@1", "x@2", "c@3", "a@10"]) == [0, 0, 0])
+    }
+
+    @Test func anotherAssignmentCanAvoidTheHit() {
+        // b@1 is hit (x@2 lies before c), but b@3 after x leaves the interval clean.
+        #expect(counts("\(abc)  exclude \"x\" between b and c", ["a@0", "b@1", "x@2", "b@3", "c@4"]) == [1, 1, 1])
+    }
+
+    @Test func anOpenAttemptIsHitInsideTheWindowInclusive() {
+        let f = "step a = \"a\"  step b = \"b\"  step c = \"c\"  exclude \"x\" between a and c remove"
+        // c is never reached: the attempt is open until a@0 + 10 s, inclusive.
+        #expect(counts(f, ["a@0", "b@1", "x@10"], window: "10s") == [0, 0, 0])
+        #expect(counts(f, ["a@0", "b@1", "x@11"], window: "10s") == [1, 1, 0])
+    }
+
+    @Test func strictChainBreakClosesTheOpenAttempt() {
+        let f = "order strict  step a = \"a\"  step b = \"b\"  step c = \"c\"  exclude \"x\" between a and c remove"
+        // z breaks the chain at 2; an x after that no longer lies in the open attempt.
+        #expect(counts(f, ["a@0", "b@1", "z@2", "x@3"]) == [1, 1, 0])
+        // In an ordered funnel the attempt stays open: removed.
+        let ordered = "step a = \"a\"  step b = \"b\"  step c = \"c\"  exclude \"x\" between a and c remove"
+        #expect(counts(ordered, ["a@0", "b@1", "z@2", "x@3"]) == [0, 0, 0])
+    }
+
+    @Test func tiesWithAOrBDoNotHitTiesWithOtherStepsDo() {
+        // x in the same second as A's (b) or B's (c) own event: not strictly between.
+        #expect(counts("\(abc)  exclude \"x\" between b and c", ["a@0", "b@1", "x@1", "c@2"]) == [1, 1, 1])
+        #expect(counts("\(abc)  exclude \"x\" between b and c", ["a@0", "b@1", "x@2", "c@2"]) == [1, 1, 1])
+        // Tied with the middle step's event (b), between a and c: a hit.
+        #expect(counts("\(abc)  exclude \"x\" between a and c", ["a@0", "b@1", "x@1", "c@2"]) == [1, 0, 0])
+    }
+
+    @Test func severalExclusionsAndTheEarliestCutWins() {
+        let f = "\(abc)  exclude \"x\" between a and c  exclude \"y\" between b and c"
+        #expect(counts(f, ["a@0", "b@1", "y@2", "c@3"]) == [1, 1, 0])
+        #expect(counts(f, ["a@0", "x@1", "b@2", "y@3", "c@4"]) == [1, 0, 0])
+    }
+
+    @Test func exclusionsWithHoldHitWhateverTheirValue() {
+        let f = "funnel f { step a = \"a\"  step b = \"b\"  hold acct  exclude \"x\" remove }"
+        let rows = ["u,\(t(0)),a,k1", "u,\(t(1)),x,k2", "u,\(t(2)),b,k1"]
+        #expect(Harness.counts(f, rows, extra: ["acct"]) == [0, 0])
+    }
+
+    @Test func exclusionsWithBreakdownsAndCounting() {
+        // Two users; u1 is removed, u2 converts. The breakdown and the count see only u2.
+        let f = "funnel f { step a = \"a\"  step b = \"b\"  exclude \"x\" remove  by device }"
+        let rows = ["u1,\(t(0)),a,mobile", "u1,\(t(1)),x,mobile", "u1,\(t(2)),b,mobile", "u2,\(t(0)),a,desktop", "u2,\(t(5)),b,desktop"]
+        let r = Harness.run(f, rows: rows, extraColumns: ["device"]).results.first
+        #expect(r?.steps.map(\.users) == [1, 1])
+        #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")])
+        #expect(r?.population == 2)
+    }
+}
