@@ -35,19 +35,19 @@ extension Checker {
     /// is reached by the role's name, and a column called like a role is that name already).
     var eventNamesInScope: [String] {
         var names = ["event", "time", "user"]
-        let mapped = currentSource.map { [$0.userColumn, $0.timeColumn, $0.eventColumn] } ?? []
-        for column in schema?.columnNames ?? [] where !names.contains(column) && !mapped.contains(column) { names.append(column) }
+        let mapped = scope.source.map { [$0.userColumn, $0.timeColumn, $0.eventColumn] } ?? []
+        for column in scope.schema?.columnNames ?? [] where !names.contains(column) && !mapped.contains(column) { names.append(column) }
         return names
     }
 
     func resolveField(_ name: String) -> (EventField, ValueType)? {
-        guard let src = currentSource else { return nil }
+        guard let src = scope.source else { return nil }
         switch name {
         case "event", src.eventColumn: return (.event, .string)
         case "time", src.timeColumn: return (.time, .time)
         case "user", src.userColumn: return (.actor, .string)
         default:
-            if let t = schema?.type(of: name) { return (.property(name), t) }
+            if let t = scope.schema?.type(of: name) { return (.property(name), t) }
             return nil
         }
     }
@@ -55,7 +55,7 @@ extension Checker {
     /// Notes an event name a predicate compares with: once the data is read, names that never
     /// occur in it are warned about (E210, `unknownEventWarnings`), without checking again.
     mutating func checkEventName(_ name: String, _ span: SourceSpan) {
-        eventMentions.append(EventMention(name: name, location: .source(file, span), source: currentSourceIndex))
+        eventMentions.append(EventMention(name: name, location: .source(file, span), source: scope.sourceIndex))
     }
 
     mutating func eventExpr(_ e: Expr, predicateContext: Bool) -> (EventExpr, ValueType)? {
@@ -75,8 +75,8 @@ extension Checker {
         case .name(let n), .quotedName(let n):
             if let (f, t) = resolveField(n) { return (.field(f, t), t) }
             var help = DidYouMean.help(n, among: eventNamesInScope, kind: "properties")
-            if let counts = schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
-            if steps.contains(n) { help = "'\(n)' is a step; a step's condition is written with properties and event names" }
+            if let counts = scope.schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
+            if scope.steps.contains(n) { help = "'\(n)' is a step; a step's condition is written with properties and event names" }
             error(.unknownProperty, "unknown property '\(n)'", e.span, help: help)
             return nil
         case .member(let base, let member):
@@ -93,14 +93,14 @@ extension Checker {
                 }
                 return (.field(.profile(member.text), t), t)
             }
-            if case .name(let b) = base.kind, steps.contains(b) {
+            if case .name(let b) = base.kind, scope.steps.contains(b) {
                 error(.stepValueOutsideAggregate, "'\(b).\(member.text)' is a step value; it can only be used in a KPI aggregate", e.span,
                       help: "for example: kpi aov = avg(\(b).\(member.text))")
                 return nil
             }
             // `page.url` written without backticks: suggest them when such a column exists.
             let dotted = file.text(of: e.span)
-            if schema?.type(of: dotted) != nil {
+            if scope.schema?.type(of: dotted) != nil {
                 error(.unknownProperty, "unknown property '\(dotted)'", e.span, help: "names with dots are written in backticks: `\(dotted)`")
             } else {
                 error(.unknownProperty, "unknown name '\(dotted)'", e.span, help: "user properties are written user.NAME")

@@ -3,36 +3,50 @@ import FunnelDiagnostics
 import FunnelSyntax
 
 extension Checker {
+    /// Checks one funnel in named parts: its source, its settings, its steps, the clauses that
+    /// shape it, `compare`, then KPIs and expects. Each part reads the clauses it owns.
     mutating func checkFunnel(_ f: FunnelDecl, schemas: [DataSchema]) -> CheckedFunnel? {
         // Clauses may come from another file (a REPL edit, a test's expects); the rest is the funnel's own.
         let home = file
         defer { file = home }
         let startErrors = diagnostics.filter(\.isError).count
-        // Which source the funnel reads.
-        var sourceIndex = 0
+        guard let sourceIndex = funnelSource(f), sourceIndex < schemas.count else { return nil }
+        scope = Scope(schema: schemas[sourceIndex], source: sources[sourceIndex], sourceIndex: sourceIndex)
+        let settings = matchSettings(f, home: home)
+        scope.order = settings.order
+        let checkedSteps = funnelSteps(f, home: home)
+        var result = CheckedFunnel(name: f.name.text, line: line(f.name.span), source: sourceIndex, window: settings.window,
+                                   order: settings.order, tiesStrict: settings.tiesStrict, steps: checkedSteps, exclusions: [],
+                                   wherePredicate: nil, population: nil, dates: nil, breakdown: [], hold: [], count: .users,
+                                   kpis: [], expects: [], compare: nil)
+        shapingClauses(f, home: home, into: &result)
+        comparison(f, home: home, into: &result)
+        kpisAndExpects(f, home: home, into: &result)
+        return diagnostics.filter(\.isError).count == startErrors ? result : nil
+    }
+
+    /// Which source the funnel reads: `from`, else the first source of its own file, else the first one.
+    mutating func funnelSource(_ f: FunnelDecl) -> Int? {
         if let from = f.from {
             guard let i = sources.firstIndex(where: { $0.name == from.text }) else {
                 error(.unknownSource, "unknown source '\(from.text)'", from.span, help: DidYouMean.help(from.text, among: sources.map(\.name), kind: "sources"))
                 return nil
             }
-            sourceIndex = i
-        } else if sources.isEmpty {
+            return i
+        }
+        if sources.isEmpty {
             error(.noSource, "funnel '\(f.name.text)' has no data source", f.name.span,
                   help: "declare one before the funnel: source events = csv(\"events.csv\") { user = user_id  time = ts  event = name }")
             return nil
-        } else if let own = sourceDecls.firstIndex(where: { $0.1.file === file }) {
-            // Without `from`: the first source of the funnel's own file, else the first one overall.
-            sourceIndex = own
         }
-        guard sourceIndex < schemas.count else { return nil }
-        schema = schemas[sourceIndex]
-        currentSource = sources[sourceIndex]
-        currentSourceIndex = sourceIndex
+        return sourceDecls.firstIndex(where: { $0.1.file === file }) ?? 0
+    }
 
+    /// `window`, `order` and `ties`: read first, since the order decides what steps may say.
+    mutating func matchSettings(_ f: FunnelDecl, home: SourceFile) -> (window: Int64?, order: MatchOrder, tiesStrict: Bool) {
         var window: Int64? = 14 * 86_400_000_000
         var order = MatchOrder.ordered
         var tiesStrict = false
-        // Settings first: the order decides what steps may say.
         for c in f.clauses {
             file = c.origin ?? home
             switch c.kind {
@@ -48,22 +62,24 @@ extension Checker {
             }
         }
         file = home
-        funnelOrder = order
-        // Steps.
+        return (window, order, tiesStrict)
+    }
+
+    /// The steps, with `within`; at least one and at most 32 (step masks are 32 bits).
+    mutating func funnelSteps(_ f: FunnelDecl, home: SourceFile) -> [CheckedStep] {
         var checkedSteps: [CheckedStep] = []
-        steps = []
         for c in f.clauses {
             file = c.origin ?? home
             guard case .step(let name, let pred, let within) = c.kind else { continue }
-            if steps.contains(name.text) {
+            if scope.steps.contains(name.text) {
                 error(.duplicateName, "step '\(name.text)' is declared twice in funnel '\(f.name.text)'", name.span, help: "give each step its own name")
                 continue
             }
-            steps.append(name.text)
+            scope.steps.append(name.text)
             let p = predicate(pred)
             var w: Int64? = nil
             if let within = within {
-                if order == .any {
+                if scope.order == .any {
                     error(.withinNotAllowed, "'within' needs an order between steps; this funnel is 'order any'", within.span,
                           help: "remove 'within', or use 'order ordered'")
                 } else if checkedSteps.isEmpty {
@@ -82,9 +98,12 @@ extension Checker {
             error(.stepCount, "funnel '\(f.name.text)' has no steps", f.name.span,
                   help: "add steps: step view = \"view\"  step purchase = \"purchase\"")
         }
-        var result = CheckedFunnel(name: f.name.text, line: line(f.name.span), source: sourceIndex, window: window, order: order,
-                                   tiesStrict: tiesStrict, steps: checkedSteps, exclusions: [], wherePredicate: nil,
-                                   population: nil, dates: nil, breakdown: [], hold: [], count: .users, kpis: [], expects: [], compare: nil)
+        return checkedSteps
+    }
+
+    /// `exclude`, `where`, `for`, `dates`, `by`, `hold` and `count`.
+    mutating func shapingClauses(_ f: FunnelDecl, home: SourceFile, into result: inout CheckedFunnel) {
+        let order = scope.order
         for c in f.clauses {
             file = c.origin ?? home
             switch c.kind {
@@ -139,6 +158,14 @@ extension Checker {
             }
         }
         file = home
+        if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
+            error(.unsupported, "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
+                  f.name.span, help: "count users, or break down by first touch or 'at STEP'")
+        }
+    }
+
+    /// `compare by KEY [baseline VALUE]`: once per funnel; without a key, the first breakdown key.
+    mutating func comparison(_ f: FunnelDecl, home: SourceFile, into result: inout CheckedFunnel) {
         for c in f.clauses {
             file = c.origin ?? home
             guard case .compare(let key, let baseline) = c.kind else { continue }
@@ -160,17 +187,16 @@ extension Checker {
             if let field = field { result.compare = CheckedCompare(label: label, field: field, baseline: base) }
         }
         file = home
-        if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
-            error(.unsupported, "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
-                  f.name.span, help: "count users, or break down by first touch or 'at STEP'")
-        }
-        // KPIs may use steps, `users` and earlier KPIs.
-        kpiNames = []
+    }
+
+    /// `kpi` and `expect`, in order: KPIs may use steps, `users` and earlier KPIs.
+    mutating func kpisAndExpects(_ f: FunnelDecl, home: SourceFile, into result: inout CheckedFunnel) {
+        scope.kpiNames = []
         for c in f.clauses {
             file = c.origin ?? home
             switch c.kind {
             case .kpi(let name, let e):
-                if steps.contains(name.text) || kpiNames.contains(name.text) || name.text == "users" {
+                if scope.steps.contains(name.text) || scope.kpiNames.contains(name.text) || name.text == "users" {
                     error(.duplicateName, "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
                     continue
                 }
@@ -178,7 +204,7 @@ extension Checker {
                 if let (_, t) = checked, t != .number { error(.wrongResultType, "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
                 // A KPI that failed to check keeps its name, so later uses do not cascade.
                 result.kpis.append(CheckedKPI(name: name.text, expr: checked?.0 ?? .number(.nan), line: line(c.span)))
-                kpiNames.append(name.text)
+                scope.kpiNames.append(name.text)
             case .expect(let e):
                 if let (k, t) = kpiExpr(e, result: result) {
                     if t != .bool {
@@ -195,7 +221,7 @@ extension Checker {
             default: break
             }
         }
-        return diagnostics.filter(\.isError).count == startErrors ? result : nil
+        file = home
     }
 
     /// A clause the language has but the engine does not run yet: an error, never a silent no-op.
@@ -204,8 +230,8 @@ extension Checker {
     }
 
     mutating func stepIndex(_ n: Name) -> Int? {
-        if let i = steps.firstIndex(of: n.text) { return i }
-        error(.unknownStepOrKPI, "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: steps, kind: "steps"))
+        if let i = scope.steps.firstIndex(of: n.text) { return i }
+        error(.unknownStepOrKPI, "unknown step '\(n.text)'", n.span, help: DidYouMean.help(n.text, among: scope.steps, kind: "steps"))
         return nil
     }
 
@@ -234,7 +260,7 @@ extension Checker {
     mutating func breakdownKey(_ key: BreakdownKey) -> CheckedBreakdown? {
         var atStep: Int? = nil
         if let a = key.at { guard let i = stepIndex(a) else { return nil }; atStep = i }
-        if case .name(let n) = key.expr.kind, let period = TrendPeriod(rawValue: n), schema?.type(of: n) == nil {
+        if case .name(let n) = key.expr.kind, let period = TrendPeriod(rawValue: n), scope.schema?.type(of: n) == nil {
             if key.at != nil || key.all {
                 error(.keyExpected, "a trend ('by \(n)') takes neither 'at' nor 'all'", key.expr.span, help: "write: by \(n)")
                 return nil
@@ -243,7 +269,7 @@ extension Checker {
         }
         guard let (field, _) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
-        let label = atStep.map { "\(field.description) at \(steps[$0])" } ?? field.description
+        let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? field.description
         return CheckedBreakdown(label: label, field: field, at: atStep, all: key.all, period: nil)
     }
 

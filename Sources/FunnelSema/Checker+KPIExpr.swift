@@ -13,13 +13,13 @@ extension Checker {
         // Times in KPIs are seconds, so `<= 1h` compares with 3600.
         case .duration(let d): return (.number(Double(d) / 1_000_000), .number)
         case .name(let n):
-            if let i = steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
-            if let i = kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
+            if let i = scope.steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
+            if let i = scope.kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
             if n == "users" { return (.population, .number) }
-            error(.unknownStepOrKPI, "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: steps + kpiNames + ["users"], kind: "steps and KPIs"))
+            error(.unknownStepOrKPI, "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: scope.steps + scope.kpiNames + ["users"], kind: "steps and KPIs"))
             return nil
         case .member(let base, let member):
-            if case .name(let b) = base.kind, steps.contains(b) {
+            if case .name(let b) = base.kind, scope.steps.contains(b) {
                 error(.stepValueOutsideAggregate, "'\(b).\(member.text)' holds one value per user; a KPI needs an aggregate", e.span,
                       help: "for example avg(\(b).\(member.text)) or sum(\(b).\(member.text))")
             } else {
@@ -41,7 +41,7 @@ extension Checker {
                 }
                 guard let ia = stepIndex(Name(a, parts[0].span)), let ib = stepIndex(Name(b, parts[1].span)) else { return nil }
                 guard ia < ib else { error(.badStepOrder, "time(\(a) -> \(b)): '\(a)' must come before '\(b)'", arg.span); return nil }
-                if funnelOrder == .any {
+                if scope.order == .any {
                     error(.withinNotAllowed, "time between steps needs an order; this funnel is 'order any'", arg.span); return nil
                 }
                 return (.timeBetween(kind, from: ia, to: ib), .number)

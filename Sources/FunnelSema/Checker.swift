@@ -31,19 +31,26 @@ public struct Checker {
     var segments: [String: UserExpr] = [:]
     var segmentsInProgress: Set<String> = []
 
-    /// Set while a funnel is checked.
-    var schema: DataSchema?
     var usersSchema: DataSchema?
-    var currentSource: SourceSpec?
-    var currentSourceIndex = 0
+    /// What names mean while one funnel (or the segments) is checked: set at its start, never carried over.
+    var scope = Scope()
     /// Event names compared with, for the E210 warnings after loading.
     var eventMentions: [EventMention] = []
     var sourcesMissingRoles: Set<Int> = []
     /// Diagnostics already handed out by `resolveSources()`: `check` returns only the later ones.
     var reported = 0
-    var steps: [String] = []
-    var kpiNames: [String] = []
-    var funnelOrder: MatchOrder = .ordered
+
+    /// The names in scope while a funnel (or the segments) is checked.
+    struct Scope {
+        /// The schema of the source the expressions read, and which source it is.
+        var schema: DataSchema?
+        var source: SourceSpec?
+        var sourceIndex = 0
+        /// The funnel's steps and the KPIs declared so far (KPIs may use earlier ones).
+        var steps: [String] = []
+        var kpiNames: [String] = []
+        var order: MatchOrder = .ordered
+    }
 
     public init(units: [CompilationUnit]) {
         self.units = units
@@ -172,9 +179,7 @@ public struct Checker {
         }
         // Segments are checked against the first source (they describe users, not a funnel).
         if let first = schemas.first, let src = sources.first {
-            schema = first
-            currentSource = src
-            currentSourceIndex = 0
+            scope = Scope(schema: first, source: src, sourceIndex: 0)
             for name in segmentDecls.keys.sorted() { _ = resolveSegment(name) }
         }
         var funnels: [CheckedFunnel] = []
