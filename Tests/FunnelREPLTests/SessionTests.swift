@@ -20,7 +20,7 @@ struct SessionTests {
         FileManager.default.changeCurrentDirectoryPath(Self.repo)
         let s = Session()
         let r = s.load(path: "examples/ecommerce.funnel")
-        #expect(r.text.contains("loaded examples/ecommerce.funnel: 2 funnels (checkout, repeat_checkout), 6,501 events in memory"))
+        #expect(r.text.contains("loaded examples/ecommerce.funnel: 3 funnels (checkout, clean_checkout, repeat_checkout), 6,501 events in memory"))
     }
 
     @Test func aDefinedFunnelRunsByName() {
@@ -153,7 +153,7 @@ struct SessionTests {
         #expect(s.handle(":save \(path)").text.contains("saved"))
         let c = Driver.compile(path: path, load: true)
         #expect(!c.hasErrors, "\(c.diagnostics.map(\.message))")
-        #expect(c.plan?.funnels.count == 2)
+        #expect(c.plan?.funnels.count == 3)
         // Segments are expanded into the funnels' filters in the plan; the file keeps the declaration.
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("segment mobile_first = first(device) == \"mobile\""))
     }
