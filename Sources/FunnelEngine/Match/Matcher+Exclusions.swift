@@ -46,6 +46,8 @@ struct ExclusionSearch {
 
     /// Per rule, the times of its excluded events, ascending.
     let ruleTimes: [[Int64]]
+    /// Per step j, `nextMatch[j][i]`: the first position at or after i whose event may fill step j (count when none).
+    let nextMatch: [[Int]]
 
     private var best: [Int] = []
     private var bestLevel = 0
@@ -57,12 +59,43 @@ struct ExclusionSearch {
         self.config = config; self.rules = rules; self.times = times; self.masks = masks
         self.excluded = excluded; self.startable = startable; self.eligible = eligible
         ruleTimes = rules.indices.map { x in times.indices.filter { excluded[$0] & (1 << UInt32(x)) != 0 }.map { times[$0] } }
+        nextMatch = (0..<config.steps).map { j in
+            var next = [Int](repeating: times.count, count: times.count + 1)
+            for i in stride(from: times.count - 1, through: 0, by: -1) {
+                next[i] = masks[i] & (1 << UInt32(j)) != 0 && (eligible?[i] ?? true) ? i : next[i + 1]
+            }
+            return next
+        }
     }
 
     var window: Int64 { config.window ?? Int64.max }
     var strict: Bool { config.order == .strict }
     /// Earliest-first pruning is exact only when nothing but the start and A events decide hits.
     var prunes: Bool { !strict && config.within.allSatisfy { $0 == nil } }
+
+    /// Whether the plain matcher's best assignment stands as it is: no `remove` exclusion hits it, and
+    /// no `stop` exclusion cuts it shorter. Then it is also the best assignment with exclusions (they
+    /// never raise a level, and it is the best of all assignments at its level), so no search is needed.
+    /// A linear scan, without the search's tables: most actors with an excluded event end here.
+    static func stands(_ a: [Int], config: MatchConfig, rules: [ExclusionRule], times: [Int64], masks: [UInt32], excluded: [UInt32]) -> Bool {
+        let k = a.count
+        guard k > 0 else { return true }
+        let window = config.window ?? Int64.max
+        for (x, r) in rules.enumerated() where k - 1 >= r.from && (r.remove || r.from + 1 < k) {
+            let lo = times[a[r.from]] + 1
+            var hi: Int64
+            if k - 1 >= r.to { hi = times[a[r.to]] - 1 } else {
+                hi = window == Int64.max ? Int64.max : times[a[0]] + window
+                if config.order == .strict {
+                    let lastT = times[a[k - 1]], bit: UInt32 = 1 << UInt32(k - 1)
+                    if let b = (0..<times.count).first(where: { times[$0] > lastT && masks[$0] & bit == 0 }) { hi = min(hi, times[b]) }
+                }
+            }
+            let bit: UInt32 = 1 << UInt32(x)
+            for e in 0..<times.count where excluded[e] & bit != 0 && times[e] >= lo && times[e] <= hi { return false }
+        }
+        return true
+    }
 
     mutating func run() -> ExclusionOutcome {
         let n = config.steps
@@ -123,26 +156,33 @@ struct ExclusionSearch {
         }
         // Ties may precede the previous step's event in file order: scan from the first event at its time.
         let end = j == 0 ? Int64.max : (window == Int64.max ? Int64.max : times[seq[0]] &+ window)
-        var all: [Int] = []
-        var e = from
-        while e < times.count && times[e] <= end {
-            if fits(e, step: j) { all.append(e) }
-            e += 1
-        }
-        if j == 0 || !prunes { all.forEach(take); return out }
-        let aRules = rules.indices.filter { rules[$0].from == j }
-        if aRules.isEmpty {
-            // The earliest time only: a later event here changes no hit and only delays the rest.
-            if let t0 = all.first.map({ times[$0] }) { all.filter { times[$0] == t0 }.forEach(take) }
+        if j == 0 || !prunes {
+            var e = from
+            while e < times.count && times[e] <= end {
+                if fits(e, step: j) { take(e) }
+                e += 1
+            }
             return out
         }
-        // An A step: the earliest time after each excluded event (a later A leaves fewer hits).
-        var lastGap = -1
-        var gapTime = Int64.min
-        for e in all {
-            let g = aRules.reduce(0) { $0 + excludedCount(atOrBefore: times[e], rule: $1) }
-            if g != lastGap { lastGap = g; gapTime = times[e] }
-            if times[e] == gapTime { take(e) }
+        // The earliest fitting events at or after position p: all of them at the first fitting time.
+        func earliest(from p: Int) -> Int64? {
+            var e = p
+            while e < times.count && times[e] <= end && !fits(e, step: j) { e = nextMatch[j][e + 1] }
+            guard e < times.count, times[e] <= end else { return nil }
+            let t = times[e]
+            while e < times.count && times[e] == t { if fits(e, step: j) { take(e) }; e += 1 }
+            return t
+        }
+        let aRules = rules.indices.filter { rules[$0].from == j }
+        // Not an A step: the earliest time only (a later event here changes no hit and only delays the rest).
+        guard !aRules.isEmpty, var t = earliest(from: nextMatch[j][from]) else {
+            if aRules.isEmpty { _ = earliest(from: nextMatch[j][from]) }
+            return out
+        }
+        // An A step: also the earliest time after each later excluded event (a later A leaves fewer hits).
+        while let next = aRules.compactMap({ x in ruleTimes[x].first { $0 > t } }).min(), next <= end {
+            guard let found = earliest(from: nextMatch[j][firstIndex(atOrAfter: next)]) else { break }
+            t = found
         }
         return out
     }
@@ -213,6 +253,13 @@ extension Matcher {
     /// The matcher for an actor with excluded events (ordered and strict funnels).
     public func match(times: [Int64], masks: [UInt32], excluded: [UInt32], rules: [ExclusionRule],
                       startable: [Bool]? = nil, eligible: [Bool]? = nil) -> ExclusionOutcome {
+        // Most actors with an excluded event are not affected by it: check the plain best first.
+        let plain = match(times: times, masks: eligible.map { e in zip(masks, e).map { $1 ? $0 : 0 } } ?? masks,
+                          startable: startable, chain: eligible == nil ? nil : masks)
+        let prefix = Array(plain.assignment.prefix(plain.level))
+        if ExclusionSearch.stands(prefix, config: config, rules: rules, times: times, masks: masks, excluded: excluded) {
+            return ExclusionOutcome(level: plain.level, assignment: prefix + [Int](repeating: -1, count: config.steps - prefix.count), removed: false)
+        }
         var search = ExclusionSearch(config: config, rules: rules, times: times, masks: masks, excluded: excluded,
                                      startable: startable, eligible: eligible)
         return search.run()

@@ -93,8 +93,10 @@ extension FunnelRunner {
                             rules: [ExclusionRule]) -> MatchOutcome {
         // Actors without an excluded event (in the events this run sees) match as if there were no exclusions.
         let excluding = !rules.isEmpty && (subset.map { $0.contains { ev.excluded[$0] != 0 } } ?? ev.excluded.contains { $0 != 0 })
-        if !hold && subset == nil && !excluding {
-            return matcher.match(times: ev.times, masks: ev.masks, startable: startable)
+        if !hold && subset == nil {
+            if !excluding { return matcher.match(times: ev.times, masks: ev.masks, startable: startable) }
+            let x = matcher.match(times: ev.times, masks: ev.masks, excluded: ev.excluded, rules: rules, startable: startable)
+            return MatchOutcome(level: x.level, assignment: x.assignment, removed: x.removed)
         }
         let all = subset ?? Array(0..<ev.times.count)
         /// The matcher on some of the events; `eligible` limits which may fill steps (hold), the others still count as between.
