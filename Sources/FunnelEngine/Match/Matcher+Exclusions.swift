@@ -210,9 +210,14 @@ struct ExclusionSearch {
 }
 
 extension Matcher {
-    /// The matcher for an actor with excluded events (ordered and strict funnels).
+    /// The matcher for an actor with excluded events: `ExclusionSearch` for ordered and strict
+    /// funnels, `AnyExclusionSearch` for `order any`.
     public func match(times: [Int64], masks: [UInt32], excluded: [UInt32], rules: [ExclusionRule],
                       startable: [Bool]? = nil, eligible: [Bool]? = nil) -> ExclusionOutcome {
+        if config.order == .any {
+            return AnyExclusionSearch(config: config, rules: rules, times: times, masks: masks, excluded: excluded,
+                                      startable: startable, eligible: eligible).run()
+        }
         var search = ExclusionSearch(config: config, rules: rules, times: times, masks: masks, excluded: excluded,
                                      startable: startable, eligible: eligible)
         return search.run()
