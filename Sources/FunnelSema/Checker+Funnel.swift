@@ -119,9 +119,7 @@ extension Checker {
                     }
                 }
                 if let p = predicate(pred) { result.exclusions.append(CheckedExclusion(predicate: p, between: range, remove: remove)) }
-                if order == .any {
-                    unsupported(c, "exclusions in 'order any' funnels", help: "use 'order ordered' or 'order strict', or filter the events with 'where'")
-                } else if result.exclusions.count > 32 {
+                if result.exclusions.count > 32 {
                     unsupported(c, "more than 32 exclusions in one funnel", help: "combine them: exclude event in [\"a\", \"b\"]")
                 }
             case .whereClause(let e):

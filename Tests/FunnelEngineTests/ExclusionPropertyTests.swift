@@ -16,6 +16,11 @@ struct ExclusionPropertyTests {
         .map { [$0, $1, $2, $3] }.array(of: 1...8)
     static let shape = Gen.int(in: 0...60).array(of: 10)
 
+    /// How many cases: `normal`, or FUNNEL_PROPERTY_COUNT for a one-off longer run.
+    static func count(_ normal: Int) -> Int {
+        ProcessInfo.processInfo.environment["FUNNEL_PROPERTY_COUNT"].flatMap { Int($0) } ?? normal
+    }
+
     static func check(_ evs: [[Int]], _ sh: [Int], order: MatchOrder) {
         let steps = 2 + sh[0] % 3
         let sorted = evs.sorted { $0[0] < $1[0] }     // stable: equal times keep their rows
@@ -52,11 +57,17 @@ struct ExclusionPropertyTests {
     @Test func strictExclusionsMatchTheOracle() async {
         await propertyCheck(count: 3000, input: Self.events, Self.shape) { ev, sh in Self.check(ev, sh, order: .strict) }
     }
+
+    /// `order any`: the rules' steps do not apply (an exclusion covers the whole attempt); ties
+    /// strict a third of the time, `startable` per event a quarter of the time, window none a quarter.
+    @Test func anyExclusionsMatchTheOracle() async {
+        await propertyCheck(count: Self.count(4000), input: Self.events, Self.shape) { ev, sh in Self.check(ev, sh, order: .any) }
+    }
 }
 
 /// Exclusions through the whole pipeline against the oracle, user by user: random multi-user
 /// files in shuffled order, dense in ties, with `stop` and `remove`, `between` pairs, two
-/// exclusions, strict order and `hold` with missing values.
+/// exclusions, strict and any order, `window none`, and `hold` with missing values.
 struct ExclusionPipelineTests {
     static let events = zip(Gen.int(in: 0...4), Gen.int(in: 0...8), Gen.int(in: 0...4), Gen.int(in: 0...1000), Gen.int(in: 0...3))
         .map { [$0, $1, $2, $3, $4] }.array(of: 1...24)
@@ -64,28 +75,29 @@ struct ExclusionPipelineTests {
 
     @Test func countsMatchTheOraclePerUser() async throws {
         let dir = TestSupport.temporaryFolder("exclusions")
-        await propertyCheck(count: 200, input: Self.events, Self.shape) { evs, shape in
+        await propertyCheck(count: ExclusionPropertyTests.count(300), input: Self.events, Self.shape) { evs, shape in
             let names = ["a", "b", "c", "x", "y"], accts = ["", "k1", "k2", "k3"]
             let rows = evs.enumerated().sorted { ($0.element[3], $0.offset) < ($1.element[3], $1.offset) }.map(\.element)
             var csv = "user,time,event,acct\n"
             for r in rows { csv += "u\(r[0]),\(1_704_067_200 + r[1]),\(names[r[2]]),\(accts[r[4]])\n" }
             try? csv.write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
-            let order: MatchOrder = shape[0] % 2 == 0 ? .ordered : .strict
+            let order: MatchOrder = [.ordered, .strict, .any][shape[0] % 3]
             let hold = shape[1] % 3 == 0
             let stepNames = ["sa", "sb", "sc"]
             var rules: [Oracle.Exclusion] = []
             var clauses: [String] = []
             for (x, name) in ["x", "y"].enumerated() where x == 0 || shape[2] % 2 == 0 {
                 let a = (shape[3] + x) % 3, b = min(2, a + 1 + (shape[4] + x) % 2)
-                let whole = a == b || shape[5] % 4 == x
+                let whole = a == b || shape[5] % 4 == x || order == .any     // `order any` takes no `between`
                 let remove = (shape[5] + x) % 3 == 0
                 rules.append(Oracle.Exclusion(from: whole ? 0 : a, to: whole ? 2 : b, effect: remove ? .remove : .stop))
                 clauses.append("exclude \"\(name)\"\(whole ? "" : " between \(stepNames[a]) and \(stepNames[b])")\(remove ? " remove" : "")")
             }
+            let windowNone = shape[1] % 4 == 1
             let funnel = """
             source e = csv("e.csv") { user = user  time = time  event = event }
             funnel f {
-              window 5s
+              window \(windowNone ? "none" : "5s")
               order \(order.rawValue)
               \(hold ? "hold acct" : "")
               step sa = "a"
@@ -98,7 +110,7 @@ struct ExclusionPipelineTests {
             let c = Driver.compile(path: dir + "/f.funnel", load: true)
             #expect(!c.hasErrors, "\(c.diagnostics.map(\.message))")
             let counts = Driver.run(c).first?.steps.map(\.users) ?? []
-            let config = MatchConfig(steps: 3, window: 5_000_000, within: [nil, nil, nil], order: order, tiesStrict: false)
+            let config = MatchConfig(steps: 3, window: windowNone ? nil : 5_000_000, within: [nil, nil, nil], order: order, tiesStrict: false)
             var expected = [0, 0, 0]
             for user in Set(rows.map { $0[0] }) {
                 let input = rows.enumerated().filter { $0.element[0] == user }.map { row, r in

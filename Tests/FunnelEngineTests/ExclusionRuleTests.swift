@@ -85,4 +85,53 @@ struct ExclusionRuleTests {
         #expect(r?.groups.map { $0.key[0].value } == [.string("desktop")])
         #expect(r?.population == 2)
     }
+
+    // MARK: order any: an exclusion covers the whole attempt
+
+    let anyABC = "order any  step a = \"a\"  step b = \"b\"  step c = \"c\""
+
+    @Test func anyOrderStopCountsTheDistinctStepsMatchedBeforeTheFirstHit() {
+        // b and a come before x: two distinct steps, whatever their order.
+        #expect(counts("\(anyABC)  exclude \"x\"", ["b@0", "a@1", "x@2", "c@3"]) == [1, 1, 0])
+        // A repeated step counts once.
+        #expect(counts("\(anyABC)  exclude \"x\"", ["a@0", "a@1", "x@2", "b@3"]) == [1, 0, 0])
+        // x before the attempt, or tied with its last event, does not hit a complete attempt.
+        #expect(counts("\(anyABC)  exclude \"x\"", ["x@0", "c@1", "a@2", "b@3"]) == [1, 1, 1])
+        #expect(counts("\(anyABC)  exclude \"x\"", ["c@0", "a@1", "b@2", "x@2"]) == [1, 1, 1])
+        // Several exclusions: the earliest hit cuts.
+        #expect(counts("\(anyABC)  exclude \"x\"  exclude \"y\"", ["a@0", "y@1", "b@2", "x@3", "c@4"]) == [1, 0, 0])
+        // A later attempt that starts after the hit keeps its steps.
+        #expect(counts("\(anyABC)  exclude \"x\"", ["c@0", "x@1", "a@2", "b@3"]) == [1, 1, 0])
+    }
+
+    @Test func anyOrderRemoveVoidsTheHitAttempts() {
+        #expect(counts("\(anyABC)  exclude \"x\" remove", ["b@0", "x@1", "a@2", "c@3"]) == [0, 0, 0])
+        // A clean attempt at the same level keeps the actor.
+        #expect(counts("\(anyABC)  exclude \"x\" remove", ["b@0", "x@1", "a@2", "c@3", "c@200", "b@201", "a@202"]) == [1, 1, 1])
+        // One at a lower level does not: the furthest level decides.
+        #expect(counts("\(anyABC)  exclude \"x\" remove", ["b@0", "x@1", "a@2", "c@3", "a@200"]) == [0, 0, 0])
+    }
+
+    @Test func anyOrderIncompleteAttemptIsHitInsideTheWindowInclusive() {
+        let remove = "\(anyABC)  exclude \"x\" remove"
+        // c is never reached: the attempt is open until its first event + 10 s, inclusive.
+        #expect(counts(remove, ["b@0", "a@1", "x@10"], window: "10s") == [0, 0, 0])
+        #expect(counts(remove, ["b@0", "a@1", "x@11"], window: "10s") == [1, 1, 0])
+        // `stop`: only the steps matched strictly before the hit count; one tied with it does not.
+        #expect(counts("\(anyABC)  exclude \"x\"", ["b@0", "x@5", "a@5"], window: "10s") == [1, 0, 0])
+        #expect(counts("\(anyABC)  exclude \"x\"", ["b@0", "a@1", "x@5"], window: "10s") == [1, 1, 0])
+        // The same events complete a two-step funnel: then x tied with the last event lies outside.
+        #expect(counts("order any  step a = \"a\"  step b = \"b\"  exclude \"x\"", ["b@0", "x@5", "a@5"], window: "10s") == [1, 1])
+    }
+
+    @Test func anyOrderExclusionsWithHoldAndBetween() {
+        // Exclusions ignore `hold`: x of another value still hits.
+        let f = "funnel f { order any  step a = \"a\"  step b = \"b\"  hold acct  exclude \"x\" remove }"
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),x,k2", "u,\(t(2)),a,k1"], extra: ["acct"]) == [0, 0])
+        #expect(Harness.counts(f, ["u,\(t(0)),b,k1", "u,\(t(1)),x,k2", "u,\(t(2)),a,k1", "u,\(t(3)),a,k2", "u,\(t(4)),b,k2"],
+                               extra: ["acct"]) == [1, 1])
+        // `between` does not apply in `order any` (E233); exclusions themselves run.
+        let d = Harness.run("funnel f { \(anyABC)  exclude \"x\" between a and c }", rows: ["u,\(t(0)),a"]).diagnostics
+        #expect(d.filter { $0.severity == .error }.map(\.code.rawValue) == ["E233"])
+    }
 }

@@ -250,9 +250,14 @@ struct ExclusionSearch {
 }
 
 extension Matcher {
-    /// The matcher for an actor with excluded events (ordered and strict funnels).
+    /// The matcher for an actor with excluded events: `ExclusionSearch` for ordered and strict
+    /// funnels, `AnyExclusionSearch` for `order any`.
     public func match(times: [Int64], masks: [UInt32], excluded: [UInt32], rules: [ExclusionRule],
                       startable: [Bool]? = nil, eligible: [Bool]? = nil) -> ExclusionOutcome {
+        if config.order == .any {
+            return AnyExclusionSearch(config: config, rules: rules, times: times, masks: masks, excluded: excluded,
+                                      startable: startable, eligible: eligible).run()
+        }
         // Most actors with an excluded event are not affected by it: check the plain best first.
         let plain = match(times: times, masks: eligible.map { e in zip(masks, e).map { $1 ? $0 : 0 } } ?? masks,
                           startable: startable, chain: eligible == nil ? nil : masks)

@@ -100,6 +100,8 @@ extension FunnelRunner {
         }
         let all = subset ?? Array(0..<ev.times.count)
         /// The matcher on some of the events; `eligible` limits which may fill steps (hold), the others still count as between.
+        /// With excluded events, the exact exclusion search of the funnel's order (ordered and strict: `ExclusionSearch`;
+        /// `order any`: `AnyExclusionSearch`, which takes `eligible` the same way).
         func run(_ idx: [Int], eligible: [Bool]? = nil) -> MatchOutcome {
             let times = idx.map { ev.times[$0] }, masks = idx.map { ev.masks[$0] }
             let starts = startable.map { s in idx.map { s[$0] } }
