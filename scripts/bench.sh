@@ -67,4 +67,19 @@ for n in 1m 10m; do
     unset wall mem counts
   done
 done
+
+# The cost of an exclusion: the same funnel with `exclude "remove_from_cart" between cart and
+# purchase`, alternating with the plain one on the 10M file (language.md §4; at most 1.3x).
+sed 's/step purchase = "purchase"/step purchase = "purchase"\n  exclude "remove_from_cart" between cart and purchase/' "$work/bench.funnel" > "$work/bench_exclude.funnel"
+printf "\n| file | task | wall median s | ratio to plain | counts |\n|---|---|---|---|---|\n"
+plain="" excl="" pc="" xc=""
+for round in $(seq 0 "$RUNS"); do
+  t=$(timed "$FUNNEL" run "$work/bench.funnel" --events /tmp/ev10m.csv --format csv); pc=$(awk -F, 'NR>1 {printf "%s ", $4}' "$work/out")
+  [ "$round" = 0 ] || plain="$plain $(echo "$t" | cut -d' ' -f1)"
+  t=$(timed "$FUNNEL" run "$work/bench_exclude.funnel" --events /tmp/ev10m.csv --format csv); xc=$(awk -F, 'NR>1 {printf "%s ", $4}' "$work/out")
+  [ "$round" = 0 ] || excl="$excl $(echo "$t" | cut -d' ' -f1)"
+done
+pm=$(echo $plain | tr ' ' '\n' | median); xm=$(echo $excl | tr ' ' '\n' | median)
+printf "| 10m | plain | %.3f | 1.00 | %s |\n" "$pm" "$pc"
+printf "| 10m | exclude remove_from_cart between cart and purchase | %.3f | %.2f | %s |\n" "$xm" "$(echo "$xm / $pm" | bc -l)" "$xc"
 rm -rf "$work"
