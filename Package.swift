@@ -12,7 +12,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // Spans, diagnostics, their renderer and "did you mean" — stdlib only.
+        // The base, stdlib only: spans, diagnostics and their catalogue, renderer, "did you mean",
+        // calendar and number formatting. Every target's dependencies below are exactly what it imports.
         .target(name: "FunnelDiagnostics"),
         // The language's shared vocabulary: values, typed expression trees, data files' shape — stdlib only.
         .target(name: "FunnelCore", dependencies: ["FunnelDiagnostics"]),
@@ -21,23 +22,23 @@ let package = Package(
         // Name resolution and type checking against the data's schema.
         .target(name: "FunnelSema", dependencies: ["FunnelSyntax", "FunnelCore", "FunnelDiagnostics"]),
         // The plan IR: plain data lowered from the checked model; the engine runs it and `funnel explain` prints it.
-        .target(name: "FunnelPlan", dependencies: ["FunnelSema", "FunnelCore"]),
+        .target(name: "FunnelPlan", dependencies: ["FunnelSema", "FunnelCore", "FunnelDiagnostics"]),
         // Byte-level readers, columnar store, predicates, matcher, aggregation.
         // Dynamic exclusivity checks cost ~7% in the per-row loops; static checks remain.
         // It imports FunnelPlan and FunnelCore, never FunnelSema or FunnelSyntax (a test keeps it so).
-        .target(name: "FunnelEngine", dependencies: ["FunnelPlan", "FunnelCore"],
+        .target(name: "FunnelEngine", dependencies: ["FunnelPlan", "FunnelCore", "FunnelDiagnostics"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Results (with the plan) rendered as table, JSON, CSV, Markdown, HTML and JUnit.
-        .target(name: "FunnelReport", dependencies: ["FunnelEngine", "FunnelPlan", "FunnelCore"]),
-        // The only place that chains compile -> check -> plan -> run.
-        .target(name: "FunnelDriver", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelReport"]),
+        .target(name: "FunnelReport", dependencies: ["FunnelEngine", "FunnelPlan", "FunnelCore", "FunnelDiagnostics"]),
+        // The only place that chains parse -> check -> plan -> load -> run; the REPL's workspace.
+        .target(name: "FunnelDriver", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelCore", "FunnelDiagnostics"]),
         // libedit from Debian's libedit-dev; imported only by FunnelREPL.
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        .target(name: "FunnelREPL", dependencies: ["FunnelDriver", "CLibEdit"]),
+        .target(name: "FunnelREPL", dependencies: ["FunnelDriver", "FunnelReport", "CLibEdit"]),
         // glibc's mallopt (malloc.h), for the executable's start-up.
         .systemLibrary(name: "CMalloc"),
         .executableTarget(name: "funnel", dependencies: [
-            "FunnelDriver", "FunnelREPL", "CMalloc",
+            "FunnelDriver", "FunnelReport", "FunnelREPL", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What the test targets share: the repository's path, temporary folders, golden cases
@@ -47,14 +48,17 @@ let package = Package(
             "FunnelDiagnostics", "FunnelSyntax", "FunnelPlan", "FunnelReport", "FunnelDriver", "FunnelREPL",
         ], path: "Tests/FunnelTestSupport"),
         // Golden files live beside the tests (Tests/FunnelSyntaxTests/Golden) and are read by path.
-        .testTarget(name: "FunnelSyntaxTests", dependencies: ["FunnelSyntax", "FunnelDriver", "FunnelTestSupport"],
+        .testTarget(name: "FunnelSyntaxTests", dependencies: ["FunnelDiagnostics", "FunnelTestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "FunnelEngineTests", dependencies: [
-            "FunnelEngine", "FunnelDriver", "FunnelTestSupport",
+            "FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelDriver", "FunnelTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "FunnelCLITests", dependencies: ["FunnelDriver", "FunnelTestSupport"]),
-        .testTarget(name: "FunnelREPLTests", dependencies: ["FunnelREPL", "FunnelDriver", "FunnelTestSupport"],
+        .testTarget(name: "FunnelCLITests", dependencies: ["FunnelTestSupport"]),
+        .testTarget(name: "FunnelREPLTests", dependencies: [
+            "FunnelREPL", "FunnelDriver", "FunnelEngine", "FunnelTestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ],
                     exclude: ["pty_session.py"]),
         // Per-stage goldens of whole .funnel files with their data (plan, JSON result, every report
         // format, JUnit) and REPL transcripts, under Tests/FunnelGoldenTests/Golden, read by path.

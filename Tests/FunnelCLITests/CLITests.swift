@@ -38,7 +38,7 @@ enum CLI {
     /// A folder with a funnel over `data.csv` (or another file), for bad-input cases.
     static func fixture(data: [UInt8], name: String = "data.csv", funnel: String? = nil) -> String {
         let dir = TestSupport.temporaryFolder("funnel-cli")
-        FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(data))
+        #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(data)))
         let format = name.hasSuffix(".jsonl") ? "jsonl" : "csv"
         let text = funnel ?? """
         source events = \(format)("\(name)") { user = user  time = time  event = event }

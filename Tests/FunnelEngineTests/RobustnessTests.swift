@@ -67,7 +67,7 @@ struct RobustnessTests {
             let body = raw.map { alphabet[$0 % alphabet.count] }
             let header = json == 1 ? [] : Array("user,time,event\n".utf8)
             let name = json == 1 ? "e.jsonl" : "e.csv"
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(header + body))
+            #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(header + body)))
             for skip in [false, true] {
                 let src = SourceSpec(name: "e", format: json == 1 ? "jsonl" : "csv", path: dir + "/" + name, userColumn: "user",
                                         timeColumn: "time", eventColumn: "event", timezone: nil, delimiter: 44)
