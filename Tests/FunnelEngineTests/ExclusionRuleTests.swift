@@ -134,4 +134,22 @@ struct ExclusionRuleTests {
         let d = Harness.run("funnel f { \(anyABC)  exclude \"x\" between a and c }", rows: ["u,\(t(0)),a"]).diagnostics
         #expect(d.filter { $0.severity == .error }.map(\.code.rawValue) == ["E233"])
     }
+
+    @Test func exclusionsWithTrendsAndCountingConversions() {
+        // Two attempts on two days; the first is removed by x, the second is clean.
+        let day = 86_400
+        let rows = ["u,\(t(0)),a", "u,\(t(1)),x", "u,\(t(2)),b", "u,\(t(day)),a", "u,\(t(day + 5)),b"]
+        // count conversions: each completed attempt once. `stop` cuts the first attempt at a, so only the
+        // second completes (without the exclusion both do).
+        let conversions = Harness.run("funnel f { window 1h  step a = \"a\"  step b = \"b\"  exclude \"x\"  count conversions }", rows: rows).results.first
+        #expect(conversions?.steps.map(\.users) == [1, 1])
+        let plain = Harness.run("funnel f { window 1h  step a = \"a\"  step b = \"b\"  count conversions }", rows: rows).results.first
+        #expect(plain?.steps.map(\.users) == [2, 2])
+        // by day: the first day's attempt is cut at a, the second day's converts.
+        let trend = Harness.run("funnel f { window 1h  step a = \"a\"  step b = \"b\"  exclude \"x\"  by day }", rows: rows).results.first
+        #expect(trend?.groups.map { $0.steps.map(\.users) } == [[1, 0], [1, 1]])
+        // within: the clean attempt must also meet its step's `within`.
+        #expect(Harness.counts("funnel f { window 2d  step a = \"a\"  step b = \"b\" within 3s  exclude \"x\" remove }", rows) == [0, 0])
+        #expect(Harness.counts("funnel f { window 2d  step a = \"a\"  step b = \"b\" within 10s  exclude \"x\" remove }", rows) == [1, 1])
+    }
 }
