@@ -14,6 +14,8 @@ struct SourceData {
     var files: [MappedFile?]
     var schemas: [DataSchema]
     var usersSchema: DataSchema?
+    /// The users table, mapped once.
+    var usersFile: MappedFile?
     /// False when a data file could not be opened or sampled (its error is already reported).
     var allRead: Bool
 }
@@ -78,7 +80,11 @@ struct CompilePhases {
             }
         }
         if let u = resolved.users {
-            do { data.usersSchema = try ProfileTable.schema(of: u) } catch {
+            do {
+                let file = try MappedFile(path: u.path)
+                data.usersSchema = try ProfileTable.schema(of: u, in: file)
+                data.usersFile = file
+            } catch {
                 diagnostics += CompilePhases.diagnostics(of: error, at: checker.usersPathLocation, path: u.path)
                 data.allRead = false
             }
@@ -151,7 +157,8 @@ struct CompilePhases {
             if let p = cache?.profile, p.path == u.spec.path, u.columnNames.allSatisfy({ p.columns[$0] != nil }) { profile = p }
             else {
                 let columns = options.loadAllColumns ? (data.usersSchema?.columnNames ?? u.columnNames) : u.columnNames
-                profile = try ProfileTable.load(u.spec, columns: columns)
+                profile = try data.usersFile.map { try ProfileTable.load(u.spec, from: $0, columns: columns) }
+                    ?? ProfileTable.load(u.spec, columns: columns)
                 cache?.profile = profile
             }
         }

@@ -21,7 +21,11 @@ public final class ProfileTable: @unchecked Sendable {
 
     /// Loads the whole table; it is small next to the events.
     public static func load(_ users: UsersSpec, columns wanted: [String], options: Loader.Options = Loader.Options()) throws -> ProfileTable {
-        let file = try MappedFile(path: users.path)
+        try load(users, from: MappedFile(path: users.path), columns: wanted)
+    }
+
+    /// The same, from a file already mapped (the driver maps each file once per run).
+    public static func load(_ users: UsersSpec, from file: MappedFile, columns wanted: [String]) throws -> ProfileTable {
         let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Int.max)
         guard let keyValues = raw.first(where: { $0.name == users.keyColumn })?.values else {
             throw DiagnosticsError([Diagnostic(.error, .missingColumn, "the users key column '\(users.keyColumn)' is not in \(users.path)", at: .file(path: users.path),
@@ -41,8 +45,7 @@ public final class ProfileTable: @unchecked Sendable {
                             schema: DataSchema(path: users.path, columns: schemaCols, eventCounts: nil), rowOfKey: rowOfKey)
     }
 
-    public static func schema(of users: UsersSpec) throws -> DataSchema {
-        let file = try MappedFile(path: users.path)
+    public static func schema(of users: UsersSpec, in file: MappedFile) throws -> DataSchema {
         let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Loader.sampleRows)
         return DataSchema(path: users.path, columns: raw.map { ($0.name, Loader.inferType($0.values)) }, eventCounts: nil)
     }
