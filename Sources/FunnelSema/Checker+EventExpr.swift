@@ -167,14 +167,14 @@ extension Checker {
             return (.stringOp(sop, x, s), .bool)
         case .eq, .ne, .lt, .le, .gt, .ge:
             guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
-            guard let cop = CompareOp(rawValue: op.rawValue),
+            guard let cop: CompareOp = operatorOf(op, e.span),
                   let shape = comparisonShape(cop, x.isNullLiteral ? nil : tx, y.isNullLiteral ? nil : ty, e.span, lhs: fieldName(x)) else { return nil }
             if case .nullTest(let negated, let left) = shape { return (.isNull(left ? x : y, negated: negated), .bool) }
             if case .field(.event, _) = x, case .literal(.string(let s)) = y { checkEventName(s, b.span) }
             return (.compare(cop, x, y), .bool)
         case .add, .sub, .mul, .div:
             guard let (x, tx) = eventExpr(a, predicateContext: false), let (y, ty) = eventExpr(b, predicateContext: false) else { return nil }
-            guard let aop = ArithOp(rawValue: op.rawValue), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
+            guard let aop: ArithOp = operatorOf(op, e.span), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
             return (.arith(aop, x, y), t)
         }
     }

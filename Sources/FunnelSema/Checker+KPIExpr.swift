@@ -73,11 +73,11 @@ extension Checker {
             guard let (x, tx) = kpiExpr(a, result: result), let (y, ty) = kpiExpr(b, result: result) else { return nil }
             switch op {
             case .add, .sub, .mul, .div:
-                guard let aop = ArithOp(rawValue: op.rawValue), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
+                guard let aop: ArithOp = operatorOf(op, e.span), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
                 return (.arith(aop, x, y), t)
             case .eq, .ne, .lt, .le, .gt, .ge:
                 // KPI values are never missing literals: null has no meaning here.
-                guard let cop = CompareOp(rawValue: op.rawValue), comparisonShape(cop, tx, ty, e.span) == .compare else { return nil }
+                guard let cop: CompareOp = operatorOf(op, e.span), comparisonShape(cop, tx, ty, e.span) == .compare else { return nil }
                 return (.compare(cop, x, y), .bool)
             case .and, .or:
                 guard conditionOperand(op.rawValue, tx, a.span), conditionOperand(op.rawValue, ty, b.span) else { return nil }

@@ -39,6 +39,14 @@ extension Checker {
         }
     }
 
+    /// An operator of the syntax with no counterpart in the checked model: a bug, said plainly.
+    mutating func operatorOf<Op: RawRepresentable>(_ op: BinaryOp, _ span: SourceSpan) -> Op? where Op.RawValue == String {
+        if let o = Op(rawValue: op.rawValue) { return o }
+        error(.internalError, "internal error: the operator '\(op.rawValue)' has no checked form", span,
+              help: "this is a bug in funnel, please report it")
+        return nil
+    }
+
     /// `-x`: numbers and durations.
     mutating func negationType(_ t: ValueType, _ span: SourceSpan) -> ValueType? {
         guard t == .number || t == .duration || t == .unknown else { error(.typeMismatch, "'-' needs a number, found a \(t)", span); return nil }

@@ -61,13 +61,13 @@ extension Checker {
                 return (.inList(x, values, negated: op == .notIn), .bool)
             case .eq, .ne, .lt, .le, .gt, .ge:
                 guard let (x, tx) = userExpr(a), let (y, ty) = userExpr(b) else { return nil }
-                guard let cop = CompareOp(rawValue: op.rawValue),
+                guard let cop: CompareOp = operatorOf(op, e.span),
                       let shape = comparisonShape(cop, x.isNullLiteral ? nil : tx, y.isNullLiteral ? nil : ty, e.span) else { return nil }
                 if case .nullTest(let negated, let left) = shape { return (.isNull(left ? x : y, negated: negated), .bool) }
                 return (.compare(cop, x, y), .bool)
             case .add, .sub, .mul, .div:
                 guard let (x, tx) = userExpr(a), let (y, ty) = userExpr(b) else { return nil }
-                guard let aop = ArithOp(rawValue: op.rawValue), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
+                guard let aop: ArithOp = operatorOf(op, e.span), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
                 return (.arith(aop, x, y), t)
             default:
                 error(.misplacedExpression, "'\(op.rawValue)' is not available in user conditions", e.span); return nil
