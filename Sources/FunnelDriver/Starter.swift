@@ -91,7 +91,14 @@ public enum Starter {
         let store: EventStore
         do {
             let schema = try Loader.schema(of: spec)
-            store = try Loader.load(spec, properties: [], schema: schema)
+            do { store = try Loader.load(spec, properties: [], schema: schema) }
+            catch let e as DiagnosticsError where e.diagnostics.first?.code != .cancelled {
+                // A few bad rows need not stop the start: count them, and say so.
+                let skipping = try Loader.load(spec, properties: [], schema: schema, options: Loader.Options(skipBadRows: true))
+                let first = e.diagnostics.first.map { DiagnosticRenderer().render([$0]).split(separator: "\n").first.map(String.init) ?? "" } ?? ""
+                doubts.append("\(formatCount(skipping.skipped.total)) row\(skipping.skipped.total == 1 ? "" : "s") cannot be read (\(skipping.skipped.summary)); run with --skip-bad-rows or fix them; the first: \(first)")
+                store = skipping
+            }
         } catch let e as DiagnosticsError {
             return .failure(Failure(message: "guessed user = \(user.column), time = \(time.column), event = \(event.column), but the file could not be read with them:\n"
                 + DiagnosticRenderer().render(e.diagnostics)))
@@ -106,7 +113,10 @@ public enum Starter {
         let relPath = relative(path, from: outputDirectory)
         var out = "# A starter written by `funnel init \(path)`: check the guesses below, then `funnel run` this file.\n"
         out += "# Guessed from \(formatCount(rows)) sampled rows and \(formatCount(store.count)) events of \(formatCount(store.actorCount)) user\(store.actorCount == 1 ? "" : "s").\n"
-        if !doubts.isEmpty { out += "# UNSURE: \(doubts.count) guess\(doubts.count == 1 ? " is" : "es are") unsure (marked below): check \(doubts.count == 1 ? "it" : "them").\n" }
+        if !doubts.isEmpty {
+            out += "# UNSURE: \(doubts.count == 1 ? "one point needs" : "\(doubts.count) points need") checking:\n"
+            for d in doubts { out += "#   - \(d)\n" }
+        }
         out += "source events = \(format)(\(quote(relPath))) {\n"
         let width = [user.column, time.column, event.column].map { name($0).count }.max() ?? 0
         func role(_ r: String, _ g: Guess) -> String {
@@ -253,7 +263,8 @@ public enum Starter {
             if numbers.allSatisfy({ ($0 >= 1e11 && $0 < 1e13) }) { return (true, "numbers read as epoch milliseconds (e.g. \(present[0]))") }
             return (false, "numbers, but not in the range of epoch seconds or milliseconds")
         }
-        return (false, "not every sampled value is a date-time (e.g. \(present[0]))")
+        let odd = present.first { Loader.inferredType([$0]) != .time } ?? present[0]
+        return (false, "not every sampled value is a date-time (e.g. '\(odd)')")
     }
 
     static func isEventLike(_ c: Column) -> (ok: Bool, why: String) {

@@ -92,7 +92,7 @@ public final class Session {
         case .success(let s):
             var out = "started from \(path) (the starter `funnel init \(path)` would write):\n"
             out += s.text.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { $0.hasPrefix("source") || $0.hasPrefix("  user") || $0.hasPrefix("  time") || $0.hasPrefix("  event") || $0.hasPrefix("  delimiter") || $0.hasPrefix("funnel") || $0.hasPrefix("  step") }
+                .filter { $0.hasPrefix("source") || $0.hasPrefix("  user") || $0.hasPrefix("  time") || $0.hasPrefix("  event") || $0.hasPrefix("  delimiter") || $0.hasPrefix("funnel") || $0.hasPrefix("  step") || $0 == "}" }
                 .map { "  " + $0 }.joined(separator: "\n") + "\n"
             for d in s.doubts { out += "note: unsure guess: \(d)\n" }
             var failed = false

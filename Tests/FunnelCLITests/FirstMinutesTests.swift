@@ -36,7 +36,7 @@ struct FirstMinutesTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("# A starter written by `funnel init data.csv`"))
         #expect(r.stdout.contains("source events = csv(\"data.csv\") {"))
-        #expect(r.stdout.contains("# UNSURE: 1 guess is unsure"))
+        #expect(r.stdout.contains("# UNSURE: one point needs checking:\n#   - user = who: named like a user column"))
         #expect(r.stderr.contains("note: unsure guess: user = who: named like a user column, but every sampled value is distinct"))
     }
 
@@ -48,6 +48,14 @@ struct FirstMinutesTests {
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("error: cannot read 'nowhere.csv': file not found"))
         #expect(CLI.run(["init", "--help"]).stdout.contains("funnel init events.csv -o my.funnel"))
+    }
+
+    @Test func initCountsBadRowsAndSaysSo() {
+        let dir = CLI.fixture(csv: "user_id,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,yesterday,buy\nu1,2024-01-01T00:02:00Z,buy\nu2,2024-01-01T00:00:00Z,view\n")
+        let r = CLI.run(["init", "data.csv"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("#   - 1 row cannot be read"))
+        #expect(r.stderr.contains("run with --skip-bad-rows or fix them"))
     }
 
     @Test func replStartsFromADataFile() {
