@@ -39,9 +39,12 @@ public struct DataSchema: Sendable {
     public var eventCounts: [String: Int]?
     /// String columns whose sampled values are mostly distinct (ids, sessions): costly to keep in memory.
     public var identifierLike: Set<String> = []
+    /// The file could not be read (`funnel explain` without the data): every column name is
+    /// accepted, with an unknown type, and `explain` prints the types as unchecked.
+    public var unchecked = false
     public init(path: String, columns: [(name: String, type: ValueType)], eventCounts: [String: Int]?) {
         self.path = path; self.columns = columns; self.eventCounts = eventCounts
     }
-    public func type(of column: String) -> ValueType? { columns.first { $0.name == column }?.type }
+    public func type(of column: String) -> ValueType? { columns.first { $0.name == column }?.type ?? (unchecked ? .unknown : nil) }
     public var columnNames: [String] { columns.map(\.name) }
 }

@@ -69,6 +69,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case badArguments = "E216"
     /// A test block that cannot run: a missing column in its table, no expect lines.
     case badTest = "E217"
+    /// A CSV header that looks split by another delimiter than the one it was read with.
+    case headerDelimiter = "E218"
     /// A funnel without any data source to read.
     case noSource = "E220"
     /// A funnel with no steps, or more than 32.

@@ -52,7 +52,10 @@ struct CompilePhases {
                 sources[i].eventColumn = o.event; sources[i].delimiter = UInt8(ascii: ",")
             }
         }
-        if let d = options.delimiter { for i in sources.indices { sources[i].delimiter = d } }
+        if let d = options.delimiter {
+            for i in sources.indices { sources[i].delimiter = d }
+            checker.delimiterFromCommandLine = true
+        }
         checker.overrideSources(with: sources)
         return (sources, users)
     }
@@ -73,6 +76,13 @@ struct CompilePhases {
                 data.files.append(file)
             } catch {
                 let at = options.events == nil ? checker.sourcePathLocation(i) : nil
+                if options.planWithoutData, let note = CompilePhases.unreadableNote(error, at: at, path: s.path) {
+                    diagnostics.append(note)
+                    var schema = DataSchema(path: s.path, columns: [], eventCounts: nil)
+                    schema.unchecked = true
+                    data.files.append(nil); data.schemas.append(schema)
+                    continue
+                }
                 diagnostics += CompilePhases.diagnostics(of: error, at: at, path: s.path)
                 data.files.append(nil)
                 data.schemas.append(DataSchema(path: s.path, columns: [], eventCounts: nil))
@@ -85,11 +95,28 @@ struct CompilePhases {
                 data.usersSchema = try ProfileTable.schema(of: u, in: file)
                 data.usersFile = file
             } catch {
+                if options.planWithoutData, let note = CompilePhases.unreadableNote(error, at: checker.usersPathLocation, path: u.path) {
+                    diagnostics.append(note)
+                    var schema = DataSchema(path: u.path, columns: [], eventCounts: nil)
+                    schema.unchecked = true
+                    data.usersSchema = schema
+                    return data
+                }
                 diagnostics += CompilePhases.diagnostics(of: error, at: checker.usersPathLocation, path: u.path)
                 data.allRead = false
             }
         }
         return data
+    }
+
+    /// E401 (a data file that cannot be opened) as a warning, when the plan is made without the data.
+    static func unreadableNote(_ error: Error, at location: DiagnosticLocation?, path: String) -> Diagnostic? {
+        guard let e = error as? DiagnosticsError, e.diagnostics.count == 1, e.diagnostics[0].code == .dataFileUnreadable,
+              var d = diagnostics(of: error, at: location, path: path).first else { return nil }
+        d.severity = .warning
+        d.message += "; the plan is shown without it, column types unchecked"
+        d.help = "names and types are checked against the data once the file is there"
+        return d
     }
 
     /// A reader's error, shown at the path in the `.funnel` file that names the file when it is about the whole file.

@@ -18,6 +18,9 @@ public struct DriverOptions: Sendable {
     public var loadAllColumns = false
     /// `funnel test`: every source reads the test's table, with its own column roles.
     public var sourceOverride: SourceOverride?
+    /// `funnel explain`: a data file that cannot be opened is not an error; the plan is made
+    /// without it (column types "unchecked") and a warning says so.
+    public var planWithoutData = false
     public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
         self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
     }

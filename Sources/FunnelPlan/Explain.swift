@@ -19,7 +19,7 @@ public enum Explain {
     }
 
     static func columns(_ cs: [PlannedColumn]) -> String {
-        cs.isEmpty ? "(none)" : cs.map { "\($0.name) (\($0.type))" }.joined(separator: ", ")
+        cs.isEmpty ? "(none)" : cs.map { "\($0.name) (\($0.type == .unknown ? "unchecked" : "\($0.type)"))" }.joined(separator: ", ")
     }
 
     static func render(_ f: PlannedFunnel) -> String {

@@ -14,7 +14,8 @@ public enum REPLMain {
         // Ctrl-C during a query cancels the query; the session goes on.
         signal(SIGINT) { _ in Driver.requestCancellation() }
         if interactive { print("funnel \(REPLMain.version) — :help for help, Tab completes, Ctrl-D quits") }
-        for f in files { emit(session.load(path: f).text) }
+        // A data file instead of a .funnel file: start from it, as `funnel init` would.
+        for f in files { emit(isDataFile(f) ? session.start(fromData: f).text : session.load(path: f).text) }
         if interactive, let editor = LineEditor(program: "funnel", historyPath: historyPath, completer: session.complete) {
             while true {
                 guard let line = editor.readLine(prompt: session.prompt) else { print(""); break }
@@ -36,6 +37,11 @@ public enum REPLMain {
     }
 
     static let version = "0.1.0"
+
+    /// A data file (by its extension) rather than a `.funnel` file.
+    public static func isDataFile(_ path: String) -> Bool {
+        ["csv", "tsv", "txt", "jsonl", "ndjson", "json"].contains((path as NSString).pathExtension.lowercased())
+    }
 
     /// `$FUNNEL_HISTORY`, or `~/.funnel_history`.
     static var historyPath: String {

@@ -83,6 +83,29 @@ public final class Session {
         }
     }
 
+    /// `funnel repl events.csv`: writes a starter (as `funnel init` does) in memory and enters it
+    /// as if typed, line by line, so the session opens on the data with a first funnel.
+    public func start(fromData path: String) -> Reply {
+        Driver.resetCancellation()
+        switch Starter.make(dataPath: path) {
+        case .failure(let f): return Reply("error: \(f.message)\(f.message.hasSuffix("\n") ? "" : "\n")")
+        case .success(let s):
+            var out = "started from \(path) (the starter `funnel init \(path)` would write):\n"
+            out += s.text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { $0.hasPrefix("source") || $0.hasPrefix("  user") || $0.hasPrefix("  time") || $0.hasPrefix("  event") || $0.hasPrefix("  delimiter") || $0.hasPrefix("funnel") || $0.hasPrefix("  step") || $0 == "}" }
+                .map { "  " + $0 }.joined(separator: "\n") + "\n"
+            for d in s.doubts { out += "note: unsure guess: \(d)\n" }
+            var failed = false
+            for line in s.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let reply = handle(String(line))
+                if reply.text.contains("error") { failed = true }
+                if !reply.text.isEmpty && (failed || !line.hasPrefix("}") || reply.text.contains("error")) { out += reply.text }
+            }
+            if !failed { out += "funnel first_funnel is defined: type first_funnel to run it, :schema for the data, :save FILE to keep the definitions\n" }
+            return Reply(out)
+        }
+    }
+
     /// Loads a `.funnel` file's definitions (and its data) into the session.
     public func load(path: String) -> Reply {
         Driver.resetCancellation()

@@ -37,6 +37,8 @@ public struct Checker {
     /// Event names compared with, for the E210 warnings after loading.
     var eventMentions: [EventMention] = []
     var sourcesMissingRoles: Set<Int> = []
+    /// `--delimiter` was given: it, not the source, decides how CSV files are split.
+    public var delimiterFromCommandLine = false
     /// Diagnostics already handed out by `resolveSources()`: `check` returns only the later ones.
     var reported = 0
 
@@ -164,18 +166,44 @@ public struct Checker {
             file = unit.file
             let schema = schemas[i]
             let roles = [("user", sources[i].userColumn), ("time", sources[i].timeColumn), ("event", sources[i].eventColumn)]
-            for (role, column) in roles where schema.type(of: column) == nil {
+            let missing = roles.filter { schema.type(of: $0.1) == nil }
+            // A header read with the wrong delimiter is one column: say that once, not once per role.
+            if !missing.isEmpty, sources[i].format == "csv", schema.columns.count == 1,
+               let other = Checker.otherDelimiter(in: schema.columns[0].name, than: sources[i].delimiter) {
+                sourcesMissingRoles.insert(i)
+                let setting = decl.settings.first { $0.key.text == "delimiter" }
+                let used = Checker.delimiterName(sources[i].delimiter).literal
+                let wanted = Checker.delimiterName(other)
+                let help: String
+                if delimiterFromCommandLine {
+                    help = setting?.valueText == String(UnicodeScalar(other)) ? "remove --delimiter: the source's own delimiter is right"
+                        : "add `delimiter \(wanted.literal)` to the source or remove --delimiter"
+                }
+                else if setting != nil { help = "write `delimiter \(wanted.literal)` in the source instead of \(used)" }
+                else { help = "add `delimiter \(wanted.literal)` to the source (or pass --delimiter \(wanted.option))" }
+                error(.headerDelimiter, "the header of \(schema.path) looks \(wanted.adjective)-separated, but it was read with \(used): one column '\(schema.columns[0].name)'",
+                      setting?.valueSpan ?? decl.name.span, help: help)
+                continue
+            }
+            for (role, column) in missing {
                 sourcesMissingRoles.insert(i)
                 let span = decl.settings.first { $0.key.text == role }?.valueSpan ?? decl.name.span
-                error(.missingColumn, "column '\(column)' (the \(role) column) is not in \(schema.path)", span,
-                      help: DidYouMean.help(column, among: schema.columnNames, kind: "columns") ?? "the file has no columns")
+                let defaulted = decl.settings.contains { $0.key.text == role } ? "" : " (a role not mapped in the source defaults to the column of its name)"
+                error(.missingColumn, "column '\(column)' (the \(role) column) is not in \(schema.path)\(defaulted)", span,
+                      help: Checker.closestColumn(column, among: schema.columnNames).map { "did you mean '\($0)'? map it with \(role) = \($0)" }
+                        ?? DidYouMean.help(column, among: schema.columnNames, kind: "columns") ?? "the file has no columns")
             }
         }
         if let (decl, unit) = usersDecl, let us = usersSchema, let key = users?.keyColumn, us.type(of: key) == nil {
             file = unit.file
             let span = decl.settings.first { $0.key.text == "key" }?.valueSpan ?? decl.format.span
+            if us.columns.count == 1, let d = users?.delimiter, let other = Checker.otherDelimiter(in: us.columns[0].name, than: d) {
+                error(.headerDelimiter, "the header of \(us.path) looks \(Checker.delimiterName(other).adjective)-separated, but it was read with \(Checker.delimiterName(d).literal): one column '\(us.columns[0].name)'",
+                      span, help: "add `delimiter \(Checker.delimiterName(other).literal)` to the users table")
+            } else {
             error(.missingColumn, "column '\(key)' (the users key) is not in \(us.path)", span,
                   help: DidYouMean.help(key, among: us.columnNames, kind: "columns"))
+            }
         }
         // Segments are checked against the first source (they describe users, not a funnel).
         if let first = schemas.first, let src = sources.first {
@@ -227,6 +255,38 @@ public struct Checker {
 
 extension Checker {
     /// Replaces the resolved sources (same order): `--events`, and `funnel test`'s tables.
+    /// A common delimiter (, ; tab |) other than `used` that appears in a one-column header.
+    static func otherDelimiter(in header: String, than used: UInt8) -> UInt8? {
+        let bytes = Array(header.utf8)
+        return [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: "|")]
+            .filter { $0 != used }
+            .map { d in (d, bytes.filter { $0 == d }.count) }
+            .filter { $0.1 > 0 }
+            .max { $0.1 < $1.1 }?.0
+    }
+
+    /// How messages name a delimiter.
+    static func delimiterName(_ d: UInt8) -> (literal: String, option: String, adjective: String) {
+        switch d {
+        case 9: return ("\"\\t\"", "'\\t'", "tab")
+        case UInt8(ascii: ","): return ("\",\"", "','", "comma")
+        case UInt8(ascii: ";"): return ("\";\"", "';'", "semicolon")
+        case UInt8(ascii: "|"): return ("\"|\"", "'|'", "pipe")
+        default: let c = String(UnicodeScalar(d)); return ("\"\(c)\"", "'\(c)'", "'\(c)'")
+        }
+    }
+
+    /// The column a role most likely means: the nearest name, else one with the role's name as a
+    /// word of it (`user` → `user_id`, `time` → `event_time`).
+    static func closestColumn(_ name: String, among columns: [String]) -> String? {
+        if let s = DidYouMean.suggest(name, among: columns) { return s }
+        let lower = name.lowercased()
+        let words = columns.filter { c in
+            c.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).contains { $0 == lower }
+        }
+        return words.min { $0.count < $1.count }
+    }
+
     public mutating func overrideSources(with replaced: [SourceSpec]) {
         guard replaced.count == sources.count else { return }
         sources = replaced

@@ -22,6 +22,7 @@ struct Funnel: ParsableCommand {
         discussion: """
         A .funnel file names its event data (CSV or JSON Lines), its steps, filters, breakdowns, KPIs and expectations; the README has a tour of the language.
 
+          funnel init events.csv -o my.funnel       # a starter for your own data
           funnel run examples/ecommerce.funnel      # the report, as a table
           funnel run shop.funnel --format json      # for machines
           funnel check funnels/*.funnel             # CI: exit 1 on a failed expect
@@ -31,6 +32,6 @@ struct Funnel: ParsableCommand {
         Exit codes: 0 success, 1 an expect failed, 2 the definition or the data is invalid, 64 wrong usage.
         """,
         version: "0.1.0",
-        subcommands: [Run.self, Check.self, Test.self, Explain.self, Repl.self]
+        subcommands: [Init.self, Run.self, Check.self, Test.self, Explain.self, Repl.self]
     )
 }

@@ -11,7 +11,7 @@ struct Repl: ParsableCommand {
         History is kept in ~/.funnel_history (or $FUNNEL_HISTORY). When standard input is not a terminal, lines are read plainly:  funnel repl shop.funnel < script.txt
         """)
 
-    @Argument(help: "The .funnel files to load.") var files: [String] = []
+    @Argument(help: "The .funnel files to load; or an events file (.csv, .jsonl), to start from it with the funnel `funnel init` would write.") var files: [String] = []
     @OptionGroup var data: DataOptions
 
     func run() throws {

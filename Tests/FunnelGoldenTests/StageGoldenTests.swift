@@ -73,6 +73,35 @@ struct StageGoldenTests {
         Self.check(StageOutputs.junitCheck(path: c.path, options: Self.options(c)), c, "junit")
     }
 
+    /// Golden/init/<case>.csv, .tsv or .jsonl (small, tricky files), and every example's events
+    /// file: `<case>.funnel` is what `funnel init` writes beside it (for an example, in
+    /// Golden/init/examples/), and that file must check clean: no error, no warning.
+    static let initCases: [(data: String, golden: GoldenCase)] = {
+        let dir = TestSupport.repo + "/Tests/FunnelGoldenTests/Golden/init"
+        let exts = ["csv", "tsv", "jsonl"]
+        let own = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            .filter { exts.contains(($0 as NSString).pathExtension) }
+            .map { (dir + "/" + $0, GoldenCase(path: dir + "/" + $0, name: "init/" + $0)) }
+        // users.csv is a profile table, not events.
+        let examples = ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.repo + "/examples/data")) ?? []).sorted()
+            .filter { exts.contains(($0 as NSString).pathExtension) && $0 != "users.csv" }
+            .map { (TestSupport.repo + "/examples/data/" + $0, GoldenCase(path: dir + "/examples/" + $0, name: "init/examples/" + $0)) }
+        return own + examples
+    }()
+
+    @Test func initHasCases() {
+        #expect(Self.initCases.count >= 10)
+    }
+
+    @Test(arguments: initCases.map(\.golden)) func initStarter(_ c: GoldenCase) throws {
+        let data = try #require(Self.initCases.first { $0.golden.path == c.path }).data
+        let written = c.sibling("funnel")
+        Self.check(StageOutputs.starter(dataPath: data, outputDirectory: (written as NSString).deletingLastPathComponent), c, "funnel")
+        // The written file checks clean against its data, and runs.
+        #expect(StageOutputs.diagnostics(path: written) == "(no diagnostics)\n", "\(c.name)")
+        #expect(StageOutputs.report(path: written, format: "csv").hasPrefix("funnel,group,step"), "\(c.name)")
+    }
+
     @Test(arguments: replCases) func replTranscript(_ c: GoldenCase) {
         _ = FileManager.default.changeCurrentDirectoryPath(TestSupport.repo)
         var lines = c.text.components(separatedBy: "\n")

@@ -36,6 +36,7 @@ public struct GoldenCase: Sendable, CustomTestStringConvertible {
     public let name: String
 
     public var testDescription: String { name }
+    public init(path: String, name: String) { self.path = path; self.name = name }
     /// The input's text.
     public var text: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
     /// The input's path relative to the repository's root.

@@ -81,6 +81,24 @@ public enum StageOutputs {
         return out
     }
 
+    /// What `funnel init DATA -o DIR/x.funnel` writes (its unsure guesses are in the text as comments),
+    /// or `error: ...` when it writes nothing. Calls `Starter.make`.
+    public static func starter(dataPath: String, outputDirectory: String) -> String {
+        switch Starter.make(dataPath: dataPath, outputDirectory: outputDirectory) {
+        case .success(let s): return s.text
+        case .failure(let f): return "error: \(f.message)\n"
+        }
+    }
+
+    /// What `funnel repl DATA` says on start (a data file instead of a .funnel file), then the
+    /// replies to `lines`. Calls `Session.start(fromData:)` and `Session.handle`.
+    public static func replFromData(_ dataPath: String, lines: [String]) -> String {
+        let s = Session()
+        var out = s.start(fromData: dataPath).text
+        for line in lines { out += s.prompt + line + "\n" + s.handle(line).text }
+        return out
+    }
+
     // MARK: helpers
 
     static func source(_ path: String) -> SourceFile {

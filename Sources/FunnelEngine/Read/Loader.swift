@@ -41,6 +41,14 @@ public enum Loader {
         return schema
     }
 
+    /// Column names with raw sampled values and their inferred types, for `funnel init`'s guesses.
+    public static func sampleColumns(path: String, format: String, delimiter: UInt8, limit: Int = 2000) throws -> [(name: String, values: [String], type: ValueType)] {
+        try sample(MappedFile(path: path), format: format, delimiter: delimiter, limit: limit).map { ($0.name, $0.values, inferType($0.values)) }
+    }
+
+    /// The type `schema` gives a column with these sampled values.
+    public static func inferredType(_ values: [String]) -> ValueType { inferType(values) }
+
     /// Column names with up to `sampleRows` raw values each, in file order of first appearance.
     static func sample(_ file: MappedFile, format: String, delimiter: UInt8, limit: Int = sampleRows, skipBad: Bool = false) throws -> [(name: String, values: [String])] {
         if format == "jsonl" {
