@@ -31,7 +31,7 @@ public enum JUnitRenderer {
                 for r in f.results {
                     for e in r.expects {
                         t += 1
-                        let actual = e.actual.map { JSONWriter.number($0) } ?? "none"
+                        let actual = Report.actual(e.actual, e.reading) ?? "none"
                         cases += "    <testcase classname=\"\(escape(f.path)).\(escape(r.name))\" name=\"expect \(escape(e.source)) (line \(e.line))\">\n"
                         if !e.passed {
                             fl += 1
@@ -71,7 +71,7 @@ public enum JUnitRenderer {
                     cases += "      <error message=\"\(escape(o.diagnostics.first { $0.isError }?.message ?? ""))\">\(escape(DiagnosticRenderer().render(o.diagnostics)))</error>\n"
                 } else if !o.passed {
                     fl += 1
-                    let lines = (o.result?.expects ?? []).filter { !$0.passed }.map { "line \($0.line): expect \($0.source) (actual \($0.actual.map { JSONWriter.number($0) } ?? "none"))" }
+                    let lines = (o.result?.expects ?? []).filter { !$0.passed }.map { "line \($0.line): expect \($0.source) (actual \(Report.actual($0.actual, $0.reading) ?? "none"))" }
                     cases += "      <failure message=\"\(escape(lines.first ?? "failed"))\">\(escape(lines.joined(separator: "\n")))</failure>\n"
                 }
                 cases += "    </testcase>\n"

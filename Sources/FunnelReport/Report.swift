@@ -34,8 +34,10 @@ extension Report {
     /// "2 errors, 1 warning".
     public static func summary(_ ds: [Diagnostic]) -> String { DiagnosticRenderer.summary(ds) }
 
-    /// An expect's actual value in a one-line summary: up to four decimals, whole numbers bare.
-    public static func actual(_ v: Double?) -> String? {
-        v.map { formatNumber(($0 * 10000).rounded() / 10000) }
+    /// An expect's actual value in a one-line summary, read like its KPI: a rate as a percentage,
+    /// seconds as a duration, else a number (up to four decimals, whole numbers bare).
+    public static func actual(_ v: Double?, _ reading: Reading = .number) -> String? {
+        guard let v = v else { return nil }
+        return reading == .number ? formatNumber((v * 10000).rounded() / 10000) : Fmt.kpi(v, kind: reading)
     }
 }

@@ -38,7 +38,7 @@ struct Check: ParsableCommand {
             FileHandleOut.stdout("\(file): \(status) (\(results.count) funnel\(results.count == 1 ? "" : "s"), \(expects.count - failed.count)/\(expects.count) expects passed)\n")
             for (funnel, e) in expects {
                 let mark = e.passed ? "pass" : "FAIL"
-                let actual = Report.actual(e.actual) ?? "-"
+                let actual = Report.actual(e.actual, e.reading) ?? "-"
                 FileHandleOut.stdout("  \(mark)  \(file):\(e.line)  \(funnel): expect \(e.source)  (actual \(actual))\n")
             }
             for r in results where r.skipped.total > 0 {

@@ -268,7 +268,7 @@ struct BadInputTests {
         #expect(r.status == 1)
         #expect(r.stdout.contains("FAIL"))
         #expect(r.stdout.contains("f.funnel:6"))
-        #expect(r.stdout.contains("(actual 0.5)"))
+        #expect(r.stdout.contains("(actual 50.00%)"))   // a rate reads as a percentage, as in `run`
     }
 
     @Test func junitReportForCI() throws {
@@ -280,7 +280,7 @@ struct BadInputTests {
         let xml = try String(contentsOfFile: report, encoding: .utf8)
         #expect(xml.contains("<testsuites name=\"funnel check\" tests=\"5\" failures=\"1\" errors=\"1\">"))
         #expect(xml.contains("name=\"expect conversion &gt;= 60% (line 6)\""))
-        #expect(xml.contains("<failure message=\"actual 0.5\""))
+        #expect(xml.contains("<failure message=\"actual 50.00%\""))
         #expect(xml.contains("<error message=\"expected &apos;=&apos;, found string &quot;view&quot;\""))
         #expect(!xml.contains("\u{1B}"))
     }
@@ -319,7 +319,7 @@ struct BadInputTests {
         #expect(r.status == 2)     // a test that cannot run outranks a failure
         #expect(r.stdout.contains("FAIL   \(dir)/f.funnel:8  test \"half convert\" for f"))
         #expect(r.stdout.contains("FAIL  line 16: expect buy == 2  (actual 1)"))
-        #expect(r.stdout.contains("ok    line 15: expect conversion == 50%  (actual 0.5)"))
+        #expect(r.stdout.contains("ok    line 15: expect conversion == 50%  (actual 50.00%)"))
         #expect(r.stdout.contains("did you mean 'f'?"))
         #expect(r.stdout.contains("0 passed, 1 failed, 1 could not run"))
         let xml = try String(contentsOfFile: dir + "/r.xml", encoding: .utf8)

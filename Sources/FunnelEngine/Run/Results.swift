@@ -1,5 +1,6 @@
 import FunnelDiagnostics
 import FunnelCore
+import FunnelPlan
 
 /// The figures of one step (or one "completed k steps" row of an `any` funnel).
 public struct StepStats: Sendable, Equatable {
@@ -33,6 +34,8 @@ public struct ExpectResult: Sendable, Equatable {
     public var line: Int
     public var passed: Bool
     public var actual: Double?
+    /// How the actual value reads (a rate prints as a percentage), as the plan says.
+    public var reading: Reading = .number
 }
 
 /// One rate of a group against the same rate of the baseline.

@@ -67,7 +67,7 @@ extension FunnelRunner {
         }
         let expects = funnel.expects.map { e in
             ExpectResult(source: e.source, line: e.line, passed: kpiContext.truth(e.condition, kpis: kpiValues),
-                         actual: kpiContext.number(e.actual, kpis: kpiValues))
+                         actual: kpiContext.number(e.actual, kpis: kpiValues), reading: e.reading)
         }
         return FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
                             steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label),
