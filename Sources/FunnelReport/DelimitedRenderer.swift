@@ -31,10 +31,10 @@ public enum DelimitedRenderer {
         var out = ""
         for (fi, f) in results.enumerated() {
             out += "### Funnel `\(f.name)`\n\n"
-            out += table(f.steps)
+            out += table(f.steps, unit: f.counting)
             for g in f.groups {
                 out += "\n**\(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "))**\n\n"
-                out += table(g.steps)
+                out += table(g.steps, unit: f.counting)
             }
             if let first = f.comparisons.first {
                 out += "\n**compare by \(first.key)** (baseline \(Fmt.value(first.baseline)))\n\n"
@@ -61,8 +61,8 @@ public enum DelimitedRenderer {
         return out
     }
 
-    static func table(_ steps: [StepStats]) -> String {
-        var out = "| step | users | from start | from previous | dropped | median time |\n|---|---:|---:|---:|---:|---:|\n"
+    static func table(_ steps: [StepStats], unit: String = "users") -> String {
+        var out = "| step | \(unit) | from start | from previous | dropped | median time |\n|---|---:|---:|---:|---:|---:|\n"
         for s in steps {
             out += "| \(s.name) | \(Fmt.count(s.users)) | \(Fmt.percent(s.fromStart)) | \(Fmt.percent(s.fromPrevious)) | \(Fmt.count(s.dropped)) | \(Fmt.duration(s.medianSecondsFromPrevious)) |\n"
         }

@@ -12,10 +12,10 @@ public enum HTMLRenderer {
             let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
             body += "<section>\n<h2>Funnel <code>\(esc(r.name))</code></h2>\n"
             body += "<p class=\"meta\">window \(esc(window)) · \(r.order.rawValue) · \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct " + esc(r.counting)) in population</p>\n"
-            body += chart(r.steps) + table(r.steps)
+            body += chart(r.steps) + table(r.steps, unit: r.counting)
             for g in r.groups {
                 let key = g.key.map { "\(esc($0.name)) = \(esc(Fmt.value($0.value)))" }.joined(separator: ", ")
-                body += "<h3>\(key)</h3>\n" + chart(g.steps) + table(g.steps)
+                body += "<h3>\(key)</h3>\n" + chart(g.steps) + table(g.steps, unit: r.counting)
             }
             if let first = r.comparisons.first {
                 body += "<h3>compare by \(esc(first.key)) (baseline \(esc(Fmt.value(first.baseline))))</h3>\n<table>\n<tr>"
@@ -80,8 +80,8 @@ public enum HTMLRenderer {
         return out + "</div>\n"
     }
 
-    static func table(_ steps: [StepStats]) -> String {
-        var out = "<table><tr><th>step</th><th>users</th><th>from start</th><th>from previous</th><th>dropped</th><th>median time</th><th>p90 time</th></tr>\n"
+    static func table(_ steps: [StepStats], unit: String = "users") -> String {
+        var out = "<table><tr><th>step</th><th>\(esc(unit))</th><th>from start</th><th>from previous</th><th>dropped</th><th>median time</th><th>p90 time</th></tr>\n"
         for (i, s) in steps.enumerated() {
             out += "<tr><td>\(esc(s.name))</td><td>\(Fmt.count(s.users))</td><td>\(Fmt.percent(s.fromStart))</td><td>\(Fmt.percent(s.fromPrevious))</td>"
             out += "<td>\(i == 0 ? "-" : "\(Fmt.count(s.dropped)) (\(Fmt.percent(s.droppedShare)))")</td><td>\(Fmt.duration(s.medianSecondsFromPrevious))</td><td>\(Fmt.duration(s.p90SecondsFromPrevious))</td></tr>\n"

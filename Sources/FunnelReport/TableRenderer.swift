@@ -15,13 +15,13 @@ public struct TableRenderer {
         var out = ""
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"
-        out += stepsTable(r.steps, indent: "  ")
+        out += stepsTable(r.steps, indent: "  ", unit: r.counting)
         if !r.groups.isEmpty {
             out += "\n  by \(r.breakdownLabels.joined(separator: ", "))\n"
             for g in r.groups {
                 let key = g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", ")
                 out += "  " + paint(key, "1") + "\n"
-                out += stepsTable(g.steps, indent: "    ")
+                out += stepsTable(g.steps, indent: "    ", unit: r.counting)
             }
         }
         if let first = r.comparisons.first {
@@ -65,8 +65,8 @@ public struct TableRenderer {
         return paint(line(header), "2") + rows.map(line).joined()
     }
 
-    func stepsTable(_ steps: [StepStats], indent: String) -> String {
-        let header = ["step", "users", "from start", "from prev", "dropped", "median time", "p90 time", ""]
+    func stepsTable(_ steps: [StepStats], indent: String, unit: String = "users") -> String {
+        let header = ["step", unit, "from start", "from prev", "dropped", "median time", "p90 time", ""]
         let top = steps.first?.users ?? 0
         var rows: [[String]] = []
         for s in steps {
