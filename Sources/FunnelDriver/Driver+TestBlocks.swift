@@ -84,9 +84,31 @@ extension Driver {
         var o = options
         o.sourceOverride = SourceOverride(path: csvPath, user: "user", time: "time", event: "event")
         let c = compile(units: withExpects, parseDiagnostics: [], options: o, load: true)
-        if c.hasErrors { return c.diagnostics }
+        // A cell that cannot be read is shown where it is written: in the test's table, not the temporary file.
+        let located = c.diagnostics.map { cellLocation($0, table: test.table, csvPath: csvPath, file: file) }
+        if c.hasErrors { return located }
         result = run(c, options: o, only: [funnel.name.text]).first
-        return c.diagnostics
+        return located
+    }
+
+    /// Moves a diagnostic about the test's temporary CSV to the table cell it came from.
+    static func cellLocation(_ d: Diagnostic, table: EventTable, csvPath: String, file: SourceFile) -> Diagnostic {
+        guard case .data(let path, let line, let column, _)? = d.location, path == csvPath else { return d }
+        let row = line - 2                           // line 1 is the header
+        guard row >= 0, row < table.rows.count else { return d }
+        let cells = table.rows[row]
+        // The cell whose field holds the column: fields are written joined by commas.
+        var start = 1
+        var index = cells.count - 1
+        for (i, cell) in cells.enumerated() {
+            let width = csvField(cell.text ?? "").utf8.count
+            if column <= start + width { index = i; break }
+            start += width + 1
+        }
+        guard index >= 0 else { return d }
+        var moved = d
+        moved.location = .source(file, cells[index].span)
+        return moved
     }
 
     /// Segments a funnel's `for` refers to, directly or through other segments.

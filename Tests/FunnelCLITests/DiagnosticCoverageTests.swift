@@ -74,3 +74,32 @@ struct DiagnosticCoverageTests {
         #expect(r.stdout.contains("error[E410]: cannot write the test's events"))
     }
 }
+
+/// A test's table takes the data's own time formats, and a cell it cannot read is shown in the table.
+struct TestTableTimeTests {
+    @Test func tableCellsTakeTheDataFormatsAndBadCellsAreLocated() throws {
+        let dir = TestSupport.temporaryFolder("funnel-cli")
+        let table = { (second: String) in """
+        source events = csv("none.csv") { user = user  time = time  event = event }
+        funnel f { step view = "view"  step buy = "buy" }
+        test "formats" for f {
+          events {
+            user  time                       event
+            u1    "2024-01-01 10:00:00"      view
+            u1    \(second)    buy
+            u2    "2024-01-01 10:00:00 UTC"  view
+          }
+          expect buy == 1
+          expect view == 2
+        }
+        """ }
+        try table("1704103260").write(toFile: dir + "/ok.funnel", atomically: true, encoding: .utf8)
+        let ok = CLI.run(["test", dir + "/ok.funnel"])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        try table("yesterday ").write(toFile: dir + "/bad.funnel", atomically: true, encoding: .utf8)
+        let bad = CLI.run(["test", dir + "/bad.funnel"])
+        #expect(bad.status == 2)
+        #expect(bad.stdout.contains("bad.funnel:7:11: error[E405]: cannot read 'yesterday' as a time"))
+        #expect(bad.stdout.contains("help: use ISO 8601"))
+    }
+}
