@@ -55,6 +55,7 @@ public enum DelimitedRenderer {
                     out += "| `\(e.source)` | \(e.passed ? "pass" : "**FAIL**") | \(Fmt.kpi(e.actual, kind: i < kinds.count ? kinds[i] : .number)) |\n"
                 }
             }
+            for note in f.notes { out += "\n> note: \(note)\n" }
             if f.skipped.total > 0 { out += "\n> skipped \(Fmt.count(f.skipped.total)) bad rows: \(f.skipped.summary)\n" }
             out += "\n"
         }

@@ -40,6 +40,7 @@ public enum HTMLRenderer {
                 }
                 body += "</table>\n"
             }
+            for note in r.notes { body += "<p class=\"warn\">note: \(esc(note))</p>\n" }
             if r.skipped.total > 0 { body += "<p class=\"warn\">skipped \(r.skipped.total) bad rows: \(esc(r.skipped.summary))</p>\n" }
             body += "</section>\n"
         }

@@ -48,6 +48,7 @@ public struct TableRenderer {
                 out += "    \(mark)  \(e.source)  (actual \(Fmt.kpi(e.actual, kind: kind)); line \(e.line))\n"
             }
         }
+        for note in r.notes { out += "\n  " + paint("note: \(note)", "33") + "\n" }
         if r.skipped.total > 0 {
             out += "\n  " + paint("skipped \(Fmt.count(r.skipped.total)) bad rows: \(r.skipped.summary)", "33") + "\n"
         }

@@ -445,3 +445,16 @@ struct DepartureRuleTests {
         #expect(r1?.groups.map { $0.key[0].value } == [.string("tablet")])
     }
 }
+
+/// A step that no event matches is said, with the reason when `where` is it.
+struct SilentStepTests {
+    @Test func aStepMatchingNothingIsNoted() {
+        let rows = ["u,\(Harness.t(0)),a,tv", "u,\(Harness.t(1)),b,mobile"]
+        let none = Harness.run("funnel f { step a = \"a\"  step z = \"z\" }", rows: rows, extraColumns: ["device"]).results.first
+        #expect(none?.notes == ["step z matches no event in the data"])
+        let filtered = Harness.run("funnel f { step a = \"a\"  step b = \"b\"  where device == \"tv\" }", rows: rows, extraColumns: ["device"]).results.first
+        #expect(filtered?.notes == ["step b matches no event that passes `where` (it matches events that `where` filters out)"])
+        let fine = Harness.run("funnel f { step a = \"a\"  step b = \"b\" }", rows: rows, extraColumns: ["device"]).results.first
+        #expect(fine?.notes == [])
+    }
+}

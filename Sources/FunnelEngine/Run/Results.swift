@@ -87,6 +87,8 @@ public struct FunnelResult: Sendable {
     public var comparisons: [Comparison] = []
     /// Why there is no comparison (for example, the baseline has no users).
     public var comparisonNote: String?
+    /// Things worth knowing about the figures: a step that no event matches, and why.
+    public var notes: [String] = []
 }
 
 /// Median and p90 as language.md §4 defines them.

@@ -46,6 +46,27 @@ public struct FunnelRunner {
         let actors = actorInputs(columns, eval)
         let matched = matchActors(actors)
         let population = matched.outcomes.member.filter { $0 }.count
+        var result = figures(columns, actors, matched, population: population, eval: eval)
+        result.notes = silentSteps(columns)
+        return result
+    }
+
+    /// A step no event matches makes every later row 0; say which, and whether `where` is the reason.
+    func silentSteps(_ c: EventColumns) -> [String] {
+        funnel.steps.enumerated().compactMap { k, step in
+            let bit: UInt32 = 1 << UInt32(k)
+            var any = false, passing = false
+            for i in 0..<c.masks.count where c.masks[i] & bit != 0 {
+                any = true
+                if c.passes?[i] ?? 1 == 1 { passing = true; break }
+            }
+            if passing { return nil }
+            return any ? "step \(step.name) matches no event that passes `where` (it matches events that `where` filters out)"
+                       : "step \(step.name) matches no event in the data"
+        }
+    }
+
+    func figures(_ columns: EventColumns, _ actors: ActorInputs, _ matched: Matched, population: Int, eval: VectorEvaluator) -> FunnelResult {
         if funnel.counting == .conversions {
             let a = matched.attempts
             let records = Outcomes(steps: funnel.steps.count, levels: a.levels, rows: a.rows, member: [Bool](repeating: true, count: a.levels.count))
