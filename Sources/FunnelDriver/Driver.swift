@@ -87,6 +87,7 @@ public enum Driver {
 
     /// Compiles a file; with `load`, also reads the data (so event-name warnings and runs work).
     public static func compile(path: String, options: DriverOptions = DriverOptions(), load: Bool) -> Compilation {
+        Phases.start()
         let (units, parseDiags) = parseUnits(path: path)
         return compile(units: units, parseDiagnostics: parseDiags, options: options, load: load)
     }
@@ -112,7 +113,7 @@ public enum Driver {
         }
         let plan = Planner.plan(program, schemas: data.schemas, usersSchema: data.usersSchema)
         c.plan = plan
-        Phases.mark("parsed and checked")
+        Phases.mark("parsed, sampled and checked")
         guard load else { return finish(c) }
         do {
             (c.stores, c.profile) = try phase.load(plan, data)
@@ -155,7 +156,7 @@ public enum Driver {
     /// Runs every funnel of a compiled program (or only those named), each on its own source's store.
     public static func run(_ c: Compilation, options: DriverOptions = DriverOptions(), only: [String]? = nil) -> [FunnelResult] {
         guard let plan = c.plan, c.stores.count == plan.sources.count else { return [] }
-        Phases.mark("compiled and loaded")
+        Phases.mark("loaded")
         defer { Phases.mark("ran") }
         return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.map { f in
             FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf).run()
@@ -167,6 +168,9 @@ public enum Driver {
 public enum Phases {
     nonisolated(unsafe) static var last = DispatchTime.now().uptimeNanoseconds
     static let on = ProcessInfo.processInfo.environment["FUNNEL_PHASES"] == "1"
+    /// The clock starts here (the first phase is measured from it, not from the first mark).
+    public static func start() { last = DispatchTime.now().uptimeNanoseconds }
+
     public static func mark(_ what: String) {
         guard on else { return }
         let prev = last

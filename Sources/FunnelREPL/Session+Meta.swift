@@ -22,7 +22,8 @@ extension Session {
         out += "an inline funnel such as  view -> cart -> purchase within 1d by device where country == \"US\",\n"
         out += "a defined funnel with changes such as  checkout by brand,  or  kpi NAME = EXPR  to add to the last funnel.\n"
         out += "Tab completes; ↑/↓ recall history; Ctrl-C cancels; Ctrl-D quits.\n\n"
-        for c in metaCommands { out += "  \((c.name + " " + c.args).padding(toLength: 34, withPad: " ", startingAt: 0))\(c.help)\n" }
+        let width = (metaCommands.map { ($0.name + " " + $0.args).count }.max() ?? 0) + 2
+        for c in metaCommands { out += "  \((c.name + " " + c.args).padding(toLength: width, withPad: " ", startingAt: 0))\(c.help)\n" }
         return out
     }
 

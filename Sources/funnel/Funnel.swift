@@ -26,7 +26,7 @@ struct Funnel: ParsableCommand {
           funnel run examples/ecommerce.funnel      # the report, as a table
           funnel run shop.funnel --format json      # for machines
           funnel check funnels/*.funnel             # CI: exit 1 on a failed expect
-          funnel test funnels/*.funnel              # CI: the test blocks, on their own events
+          funnel test funnels/*.funnel              # CI: the test blocks
           funnel repl examples/ecommerce.funnel     # explore interactively
 
         Exit codes: 0 success, 1 an expect failed, 2 the definition or the data is invalid, 64 wrong usage.
