@@ -111,7 +111,7 @@ extension Workspace {
     public var funnelNames: [String] { declNames { d in if case .funnel(let f) = d.kind { return [f.name.text] }; return [] } }
     public var segmentNames: [String] { declNames { d in if case .segment(let n, _) = d.kind { return [n.text] }; return [] } }
     public var stepNames: [String] { clauseNames { c in if case .step(let n, _, _) = c.kind { return n.text }; return nil } }
-    public var kpiNames: [String] { clauseNames { c in if case .kpi(let n, _) = c.kind { return n.text }; return nil } }
+    public var kpiNames: [String] { clauseNames { c in if case .kpi(let n, _, _) = c.kind { return n.text }; return nil } }
 
     func declNames(_ pick: (Decl) -> [String]) -> [String] { units.flatMap { $0.program.declarations.flatMap(pick) } }
     func clauseNames(_ pick: (Clause) -> String?) -> [String] {

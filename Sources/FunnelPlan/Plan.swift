@@ -105,7 +105,15 @@ public struct StartDays: Sendable, Equatable {
 }
 
 /// How a figure reads: a ratio of user counts is a rate, a time aggregate is seconds.
-public enum Reading: String, Sendable { case rate, seconds, number }
+public struct Reading: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case rate, seconds, number, money }
+    public var kind: Kind
+    /// Digits after the point; nil: the kind's own (a rate 2, money 2, a number as many as it needs).
+    public var decimals: Int?
+    public init(_ kind: Kind, decimals: Int? = nil) { self.kind = kind; self.decimals = decimals }
+    public static let rate = Reading(.rate), seconds = Reading(.seconds), number = Reading(.number)
+    public var description: String { kind.rawValue + (decimals.map { ", \($0) decimals" } ?? "") }
+}
 
 public struct PlannedKPI: Sendable {
     public var name: String

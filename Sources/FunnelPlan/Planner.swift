@@ -62,7 +62,7 @@ public enum Planner {
                                     field: b.field, attribution: a)
         }
         let kpis = f.kpis.enumerated().map { i, k in
-            PlannedKPI(name: k.name, expr: k.expr, reading: reading(k.expr, kpis: Array(f.kpis.prefix(i))))
+            PlannedKPI(name: k.name, expr: k.expr, reading: declared(k) ?? reading(k.expr, kpis: Array(f.kpis.prefix(i))))
         }
         let expects = f.expects.map { e in
             PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: reading(e.actual, kpis: f.kpis))
@@ -92,11 +92,19 @@ public enum Planner {
     }
 
     /// A ratio of user counts is a rate; a time aggregate is seconds; a KPI reads like its definition.
+    /// A KPI's own `format` / `decimals`, when it has them.
+    static func declared(_ k: CheckedKPI) -> Reading? {
+        guard k.format != nil || k.decimals != nil else { return nil }
+        let kinds: [String: Reading.Kind] = ["percent": .rate, "number": .number, "seconds": .seconds, "money": .money]
+        let kind = k.format.flatMap { kinds[$0] } ?? reading(k.expr, kpis: []).kind
+        return Reading(kind, decimals: k.decimals)
+    }
+
     static func reading(_ e: KPIExpr, kpis: [CheckedKPI]) -> Reading {
         switch e {
         case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
         case .timeBetween: return .seconds
-        case .kpi(let i) where i < kpis.count: return reading(kpis[i].expr, kpis: Array(kpis.prefix(i)))
+        case .kpi(let i) where i < kpis.count: return declared(kpis[i]) ?? reading(kpis[i].expr, kpis: Array(kpis.prefix(i)))
         case .compare(_, let a, _), .between(let a, _, _): return reading(a, kpis: kpis)
         default: return .number
         }

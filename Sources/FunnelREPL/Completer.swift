@@ -24,7 +24,8 @@ extension Session {
     static let keywords = Array(Workspace.structureKeywords) + ["within", "and", "or", "not", "in", "contains",
                            "starts_with", "matches", "between", "ordered", "strict", "any", "none", "null", "true", "false",
                            "count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "users",
-                           "compare", "baseline", "hold", "exclude", "remove", "conversions", "day", "week", "month", "all", "at"]
+                           "compare", "baseline", "hold", "exclude", "remove", "conversions", "day", "week", "month", "all", "at",
+                           "format", "decimals", "percent", "number", "seconds", "money"]
 
     /// Completions for `line` with the cursor at character offset `cursor`.
     public func complete(_ line: String, cursor: Int) -> Completion {

@@ -64,13 +64,23 @@ enum Fmt {
     /// A KPI value: a rate as a percentage, a time as a duration, else a number.
     static func kpi(_ v: Double?, kind: Reading) -> String {
         guard let v = v else { return "-" }
-        switch kind {
-        case .rate: return fixed(v * 100, 2) + "%"
-        case .seconds: return duration(v)
+        switch kind.kind {
+        case .rate: return fixed(v * 100, kind.decimals ?? 2) + "%"
+        case .seconds: return kind.decimals.map { fixed(v, $0) + " s" } ?? duration(v)
+        case .money: return grouped(v, kind.decimals ?? 2)
         case .number:
+            if let d = kind.decimals { return grouped(v, d) }
             if v == v.rounded() && abs(v) < 1e15 { return count(Int(v)) }
             return fixed(v, abs(v) >= 100 ? 2 : 4)
         }
+    }
+
+    /// 1,234.50: thousands separators and a fixed number of decimals.
+    static func grouped(_ v: Double, _ decimals: Int) -> String {
+        let s = fixed(abs(v), decimals)
+        let whole = s.split(separator: ".", maxSplits: 1)
+        guard let head = whole.first, let n = Int(head), abs(v) < 1e15 else { return fixed(v, decimals) }
+        return (v < 0 ? "-" : "") + count(n) + (whole.count > 1 ? "." + whole[1] : "")
     }
 
     /// A difference of rates in percentage points: +2.1 pp.

@@ -193,7 +193,7 @@ extension Checker {
         for c in f.clauses {
             file = c.origin ?? home
             switch c.kind {
-            case .kpi(let name, let e):
+            case .kpi(let name, let e, let display):
                 if scope.steps.contains(name.text) || scope.kpiNames.contains(name.text) || name.text == "users" {
                     error(.duplicateName, "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
                     continue
@@ -201,7 +201,9 @@ extension Checker {
                 let checked = kpiExpr(e, result: result)
                 if let (_, t) = checked, t != .number { error(.wrongResultType, "KPI '\(name.text)' must be a number, not a \(t)", e.span, help: "use 'expect' for conditions") }
                 // A KPI that failed to check keeps its name, so later uses do not cascade.
-                result.kpis.append(CheckedKPI(name: name.text, expr: checked?.0 ?? .number(.nan), line: line(c.span)))
+                var kpi = CheckedKPI(name: name.text, expr: checked?.0 ?? .number(.nan), line: line(c.span))
+                (kpi.format, kpi.decimals) = kpiDisplay(display)
+                result.kpis.append(kpi)
                 scope.kpiNames.append(name.text)
             case .expect(let e):
                 if let (k, t) = kpiExpr(e, result: result) {
@@ -220,6 +222,24 @@ extension Checker {
             }
         }
         file = home
+    }
+
+    /// `format percent|number|seconds|money` and `decimals N` (0 to 10).
+    mutating func kpiDisplay(_ d: KPIDisplay) -> (String?, Int?) {
+        var format: String? = nil, decimals: Int? = nil
+        if let f = d.format {
+            let formats = ["percent", "number", "seconds", "money"]
+            if formats.contains(f.text) { format = f.text } else {
+                error(.valueExpected, "unknown KPI format '\(f.text)'", f.span,
+                      help: DidYouMean.suggest(f.text, among: formats).map { "did you mean '\($0)'?" } ?? "formats: percent, number, seconds, money")
+            }
+        }
+        if let e = d.decimals {
+            if case .number(let n) = e.kind, n == n.rounded(), n >= 0, n <= 10 { decimals = Int(n) } else {
+                error(.valueExpected, "'decimals' takes a whole number from 0 to 10", e.span, help: "for example: decimals 2")
+            }
+        }
+        return (format, decimals)
     }
 
     /// A clause the language has but the engine does not run yet: an error, never a silent no-op.

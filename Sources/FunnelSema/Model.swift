@@ -36,6 +36,10 @@ public struct CheckedKPI: Sendable {
     public var name: String
     public var expr: KPIExpr
     public var line: Int
+    /// `format …` as written (percent, number, seconds, money); nil: read from the expression.
+    public var format: String? = nil
+    /// `decimals N`; nil: the format's own.
+    public var decimals: Int? = nil
 }
 
 public struct CheckedExpect: Sendable {

@@ -112,6 +112,14 @@ public struct BreakdownKey: Sendable {
     public init(expr: Expr, at: Name?, all: Bool) { self.expr = expr; self.at = at; self.all = all }
 }
 
+/// How a KPI is shown: `format money`, `decimals 1` (both optional).
+public struct KPIDisplay: Sendable {
+    public var format: Name?
+    /// The number after `decimals`, as written.
+    public var decimals: Expr?
+    public init(format: Name? = nil, decimals: Expr? = nil) { self.format = format; self.decimals = decimals }
+}
+
 public struct Clause: Sendable {
     public enum Kind: Sendable {
         /// `window 7d`; nil means `window none`.
@@ -126,7 +134,8 @@ public struct Clause: Sendable {
         case by([BreakdownKey])
         case hold(Expr)
         case count(Expr)
-        case kpi(name: Name, expr: Expr)
+        /// `kpi NAME = EXPR [format percent|number|seconds|money] [decimals N]`
+        case kpi(name: Name, expr: Expr, display: KPIDisplay)
         case expect(Expr)
         /// `compare [by KEY] [baseline VALUE]`
         case compare(key: Expr?, baseline: Expr?)

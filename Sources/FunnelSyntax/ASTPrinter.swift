@@ -41,7 +41,9 @@ public enum ASTPrinter {
             return "(by" + keys.map { k in " \(expr(k.expr))\(k.at.map { "@\($0.text)" } ?? "")\(k.all ? " all" : "")" }.joined() + ")"
         case .hold(let e): return "(hold \(expr(e)))"
         case .count(let e): return "(count \(expr(e)))"
-        case .kpi(let n, let e): return "(kpi \(n.text) \(expr(e)))"
+        case .kpi(let n, let e, let d):
+            let shown = (d.format.map { " format \($0.text)" } ?? "") + (d.decimals.map { " decimals \(expr($0))" } ?? "")
+            return "(kpi \(n.text) \(expr(e))\(shown))"
         case .expect(let e): return "(expect \(expr(e)))"
         case .compare(let k, let b): return "(compare" + (k.map { " by \(expr($0))" } ?? "") + (b.map { " baseline \(expr($0))" } ?? "") + ")"
         }

@@ -263,7 +263,13 @@ extension Parser {
         case "kpi":
             let name = try identifier("a KPI name", help: "write: kpi conversion = purchase / view")
             try expectEquals(help: "write: kpi \(name.text) = purchase / view")
-            return done(.kpi(name: name, expr: try expression()))
+            let e = try expression()
+            var display = KPIDisplay()
+            while atWord("format") || atWord("decimals") {
+                if atWord("format") { advance(); display.format = try identifier("a format: percent, number, seconds or money") }
+                else { advance(); display.decimals = try primary() }
+            }
+            return done(.kpi(name: name, expr: e, display: display))
         case "compare":
             var key: Expr? = nil, baseline: Expr? = nil
             if atWord("by") { advance(); key = try postfix() }
