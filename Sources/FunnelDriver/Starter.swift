@@ -361,7 +361,7 @@ public enum Starter {
         var s = String(event.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? Character($0.lowercased()) : "_" })
         while s.contains("__") { s = s.replacingOccurrences(of: "__", with: "_") }
         s = s.trimmingCharacters(in: CharacterSet(charactersIn: "_"))
-        if s.isEmpty || s.first!.isNumber { s = "step_" + s }
+        if s.first?.isNumber ?? true { s = "step_" + s }
         if ["users", "user", "time", "event"].contains(s) { s += "_step" }
         return s
     }
