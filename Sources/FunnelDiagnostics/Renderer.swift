@@ -44,7 +44,31 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
-    public func render(_ ds: [Diagnostic]) -> String { ds.map(render).joined() }
+    /// At most this many diagnostics are printed per file; a line then counts the rest.
+    public static let maxPerFile = 100
+
+    /// Renders diagnostics, at most `maxPerFile` per file, each file's overflow counted in a last line.
+    public func render(_ ds: [Diagnostic]) -> String {
+        var out = ""
+        var shown: [String: Int] = [:]
+        var hidden: [(path: String, count: Int)] = []
+        for d in ds {
+            let path = d.position?.path ?? ""
+            let k = shown[path, default: 0]
+            if k < DiagnosticRenderer.maxPerFile {
+                shown[path] = k + 1
+                out += render(d)
+            } else if let i = hidden.firstIndex(where: { $0.path == path }) {
+                hidden[i].count += 1
+            } else {
+                hidden.append((path, 1))
+            }
+        }
+        for h in hidden {
+            out += "\(h.path.isEmpty ? "" : "\(h.path): ")… and \(h.count) more\n"
+        }
+        return out
+    }
 
     /// "2 errors, 1 warning"
     public static func summary(_ ds: [Diagnostic]) -> String {
