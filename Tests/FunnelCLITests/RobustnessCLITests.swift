@@ -46,6 +46,7 @@ struct RobustnessCLITests {
             #expect(r.status == 2, "\(r.stderr.prefix(300))")
             #expect(r.stderr.contains("f.funnel:3:"), "\(r.stderr.prefix(300))")
             #expect(r.stderr.contains("error[E117]: "), "\(r.stderr.prefix(300))")
+            #expect(r.stderr.count < 1_000, "a long line is shown as a window around the caret")
         }
         // Just inside the limit still runs.
         let dir = CLI.fixture(csv: Self.events, funnel: Self.funnel(String(repeating: "(", count: 200) + "price > " + Array(repeating: "1", count: 200).joined(separator: " + ") + String(repeating: ")", count: 200)))
