@@ -54,6 +54,22 @@ struct RobustnessCLITests {
         #expect(r.status == 0, "\(r.stderr.prefix(300))")
     }
 
+    /// Segments are expanded into the conditions that use them: a long chain of segments is one deep condition.
+    @Test func longChainsOfSegmentsAreLocatedErrors() {
+        var text = "source events = csv(\"data.csv\") { user = user  time = time  event = event }\nsegment s0 = count(\"buy\") >= 1\n"
+        for i in 1..<5_000 { text += "segment s\(i) = not s\(i - 1)\n" }
+        text += "funnel f { step view = \"view\"  step buy = \"buy\"  for s4999 }\n"
+        let dir = CLI.fixture(csv: Self.events, funnel: text)
+        let r = CLI.run(["run", dir + "/f.funnel"])
+        #expect(r.status == 2, "\(r.stderr.prefix(300))")
+        #expect(r.stderr.contains("error[E117]: segment 's127' is nested more than 256 levels deep"), "\(r.stderr.prefix(300))")
+        // A short chain still runs.
+        let short = CLI.fixture(csv: Self.events, funnel: "source events = csv(\"data.csv\") { user = user  time = time  event = event }\nsegment s0 = count(\"buy\") >= 1\n"
+            + (1..<50).map { "segment s\($0) = not s\($0 - 1)\n" }.joined() + "funnel f { step view = \"view\"  step buy = \"buy\"  for s49 }\n")
+        let ok = CLI.run(["run", short + "/f.funnel"])
+        #expect(ok.status == 0, "\(ok.stderr.prefix(300))")
+    }
+
     @Test func aReportThatCannotBeWrittenExitsTwo() {
         let r = CLI.run(["run", "examples/ecommerce.funnel"], stdoutPath: "/dev/full")
         #expect(r.status == 2)
