@@ -29,6 +29,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case badTestBlock = "E115"
     /// A row of a test's events table that does not fit its header.
     case badEventTable = "E116"
+    /// An expression nested deeper than the limit (parentheses, lists, `not`, `-`, long chains, segments expanded into one another).
+    case tooDeeplyNested = "E117"
+    /// (warning) A `.funnel` file that declares no funnels (empty, or only comments).
+    case noFunnels = "E118"
     /// A `.funnel` file (given or imported) that cannot be read.
     case funnelFileUnreadable = "E120"
     /// A `.funnel` file that is not UTF-8 text.

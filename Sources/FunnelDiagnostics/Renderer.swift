@@ -27,9 +27,19 @@ public struct DiagnosticRenderer: Sendable {
             let pad = String(repeating: " ", count: gutter.count)
             // The caret covers the span on its first line, at least one character.
             let (endLine, endCol) = file.location(of: span.end)
-            let width = endLine == line ? max(1, endCol - col) : max(1, text.count - col + 1)
-            out += "  \(gutter) | \(text)\n"
-            out += "  \(pad) | \(String(repeating: " ", count: max(0, col - 1)))\(paint(String(repeating: "^", count: width), "1;32"))\n"
+            var width = endLine == line ? max(1, endCol - col) : max(1, text.count - col + 1)
+            // A very long line is shown as a window of 160 characters around the caret.
+            var shown = text, caret = col
+            if text.count > DiagnosticRenderer.maxLineWidth {
+                let chars = Array(text)
+                let from = min(max(0, col - 1 - 40), max(0, chars.count - DiagnosticRenderer.maxLineWidth))
+                let to = min(chars.count, from + DiagnosticRenderer.maxLineWidth)
+                shown = (from > 0 ? "…" : "") + String(chars[from..<to]) + (to < chars.count ? "…" : "")
+                caret = col - from + (from > 0 ? 1 : 0)
+                width = max(1, min(width, to - (col - 1)))
+            }
+            out += "  \(gutter) | \(shown)\n"
+            out += "  \(pad) | \(String(repeating: " ", count: max(0, caret - 1)))\(paint(String(repeating: "^", count: width), "1;32"))\n"
         case .data(_, let line, let col, let text?)?:
             let gutter = String(line)
             let pad = String(repeating: " ", count: gutter.count)
@@ -44,7 +54,34 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
-    public func render(_ ds: [Diagnostic]) -> String { ds.map(render).joined() }
+    /// Source lines longer than this are shown as a window around the caret.
+    public static let maxLineWidth = 160
+
+    /// At most this many diagnostics are printed per file; a line then counts the rest.
+    public static let maxPerFile = 100
+
+    /// Renders diagnostics, at most `maxPerFile` per file, each file's overflow counted in a last line.
+    public func render(_ ds: [Diagnostic]) -> String {
+        var out = ""
+        var shown: [String: Int] = [:]
+        var hidden: [(path: String, count: Int)] = []
+        for d in ds {
+            let path = d.position?.path ?? ""
+            let k = shown[path, default: 0]
+            if k < DiagnosticRenderer.maxPerFile {
+                shown[path] = k + 1
+                out += render(d)
+            } else if let i = hidden.firstIndex(where: { $0.path == path }) {
+                hidden[i].count += 1
+            } else {
+                hidden.append((path, 1))
+            }
+        }
+        for h in hidden {
+            out += "\(h.path.isEmpty ? "" : "\(h.path): ")… and \(h.count) more\n"
+        }
+        return out
+    }
 
     /// "2 errors, 1 warning"
     public static func summary(_ ds: [Diagnostic]) -> String {

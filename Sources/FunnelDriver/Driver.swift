@@ -88,7 +88,12 @@ public enum Driver {
     /// Compiles a file; with `load`, also reads the data (so event-name warnings and runs work).
     public static func compile(path: String, options: DriverOptions = DriverOptions(), load: Bool) -> Compilation {
         Phases.start()
-        let (units, parseDiags) = parseUnits(path: path)
+        var (units, parseDiags) = parseUnits(path: path)
+        let declaresFunnels = units.contains { $0.program.declarations.contains { if case .funnel = $0.kind { return true } else { return false } } }
+        if let main = units.first, !declaresFunnels, !parseDiags.contains(where: \.isError) {
+            parseDiags.append(Diagnostic(.warning, .noFunnels, "no funnels: the file declares none", at: .file(path: main.file.path),
+                                         help: "declare one: funnel checkout { step view = \"view\"  step buy = \"purchase\" }"))
+        }
         return compile(units: units, parseDiagnostics: parseDiags, options: options, load: load)
     }
 

@@ -30,6 +30,11 @@ public struct Checker {
     var segmentDecls: [String: (Expr, CompilationUnit, Name)] = [:]
     var segments: [String: UserExpr] = [:]
     var segmentsInProgress: Set<String> = []
+    /// The expanded height of each resolved segment, the largest among the segments the one
+    /// being resolved refers to, and the segments that expand too deep (reported once).
+    var segmentHeights: [String: Int] = [:]
+    var referencedSegmentHeight = 0
+    var tooDeepSegments: Set<String> = []
 
     var usersSchema: DataSchema?
     /// What names mean while one funnel (or the segments) is checked: set at its start, never carried over.
@@ -230,25 +235,53 @@ public struct Checker {
 
     /// Checks a segment once, expanding references to other segments (cycles are errors).
     mutating func resolveSegment(_ name: String) -> UserExpr? {
-        if let done = segments[name] { return done }
-        guard let (expr, unit, declName) = segmentDecls[name] else { return nil }
+        if let done = segments[name] {
+            referencedSegmentHeight = max(referencedSegmentHeight, segmentHeights[name] ?? 0)
+            return done
+        }
+        guard let (expr, unit, declName) = segmentDecls[name], !tooDeepSegments.contains(name) else { return nil }
         if segmentsInProgress.contains(name) {
             let saved = file; file = unit.file
             error(.segmentCycle, "segment '\(name)' refers to itself", declName.span, help: "break the cycle between the segments")
             file = saved
             return nil
         }
+        // Segments are expanded into the conditions that use them: keep the expanded tree as
+        // shallow as the parser keeps one expression, so no later stage recurses too deep.
+        if segmentsInProgress.count >= Parser.maxDepth {
+            let saved = file; file = unit.file
+            error(.tooDeeplyNested, "segment '\(name)' is nested more than \(Parser.maxDepth) levels deep once the segments it uses are expanded",
+                  declName.span, help: "segments that refer to one another form one condition; make the chain shorter")
+            file = saved
+            tooDeepSegments.formUnion(segmentsInProgress)
+            tooDeepSegments.insert(name)
+            return nil
+        }
         segmentsInProgress.insert(name)
         let saved = file
         file = unit.file
+        let outerHeight = referencedSegmentHeight
+        referencedSegmentHeight = 0
         let checked = userExpr(expr)
+        let height = expr.height + referencedSegmentHeight
+        referencedSegmentHeight = max(outerHeight, height)
+        if height > Parser.maxDepth && !tooDeepSegments.contains(name) {
+            error(.tooDeeplyNested, "segment '\(name)' is nested more than \(Parser.maxDepth) levels deep once the segments it uses are expanded",
+                  declName.span, help: "segments that refer to one another form one condition; make the chain shorter")
+            tooDeepSegments.formUnion(segmentsInProgress)
+        }
+        if tooDeepSegments.contains(name) {
+            file = saved
+            segmentsInProgress.remove(name)
+            return nil
+        }
         if let (_, t) = checked, t != .bool {
             error(.wrongResultType, "segment '\(name)' must be true or false, not a \(t)", expr.span,
                   help: "compare it: for example count(\"purchase\") >= 1")
         }
         file = saved
         segmentsInProgress.remove(name)
-        if let (u, t) = checked, t == .bool { segments[name] = u; return u }
+        if let (u, t) = checked, t == .bool { segments[name] = u; segmentHeights[name] = height; return u }
         return nil
     }
 }

@@ -35,9 +35,23 @@ public struct Expr: Sendable, Equatable {
         /// `x between lo and hi`
         case between(Expr, Expr, Expr)
     }
-    public var kind: Kind
+    public let kind: Kind
     public var span: SourceSpan
-    public init(_ kind: Kind, _ span: SourceSpan) { self.kind = kind; self.span = span }
+    /// The number of levels of the tree (1 for a leaf): the parser keeps it bounded, so the
+    /// stages after it may recurse over expressions (and releasing one never overflows).
+    public let height: Int
+    public init(_ kind: Kind, _ span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+        switch kind {
+        case .list(let xs), .path(let xs): height = 1 + xs.reduce(0) { max($0, $1.height) }
+        case .member(let x, _), .unary(_, let x): height = 1 + x.height
+        case .call(_, let xs, let w): height = 1 + max(w?.height ?? 0, xs.reduce(0) { max($0, $1.height) })
+        case .binary(_, let a, let b): height = 1 + max(a.height, b.height)
+        case .between(let a, let b, let c): height = 1 + max(a.height, b.height, c.height)
+        default: height = 1
+        }
+    }
 }
 
 public enum UnaryOp: String, Sendable { case not, negate = "-" }

@@ -225,6 +225,10 @@ public struct Lexer {
                 while i < b.count, Lexer.isDigit(b[i]) { frac += Int64(b[i] - 48) * scale; scale /= 10; i += 1 }
             }
         }
+        guard hh < 24, mm < 60, ss < 60 else {
+            error(.badDateLiteral, "invalid time of day", start, i, help: "hours run 00-23, minutes and seconds 00-59: 2024-01-31T08:00:00Z")
+            return .dateTime(micros)
+        }
         micros += Int64(hh * 3600 + mm * 60 + ss) * 1_000_000 + frac
         if i < b.count, b[i] == UInt8(ascii: "Z") { i += 1 }
         else if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
@@ -233,6 +237,10 @@ public struct Lexer {
             let oh = digits(2) ?? 0
             if i < b.count, b[i] == UInt8(ascii: ":") { i += 1 }
             let om = digits(2) ?? 0
+            guard oh < 24, om < 60 else {
+                error(.badDateLiteral, "invalid UTC offset", start, i, help: "an offset is ±HH:MM with hours 00-23 and minutes 00-59, as in +02:00")
+                return .dateTime(micros)
+            }
             micros -= sign * Int64(oh * 3600 + om * 60) * 1_000_000
         }
         return .dateTime(micros)

@@ -4,33 +4,69 @@ import FunnelDiagnostics
 extension Parser {
     /// `allowBetween` is false for `exclude P between A and B`, where `between` belongs to the clause.
     mutating func expression(allowBetween: Bool = true) throws -> Expr {
-        try orExpr(allowBetween)
+        try nested {
+            try $0.bounded(try $0.orExpr(allowBetween))
+        }
+    }
+
+    /// Runs `body` one nesting level deeper; past `maxDepth` reports a located error and unwinds.
+    mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxDepth {
+            report(.tooDeeplyNested, "expressions are nested more than \(Parser.maxDepth) levels deep here", current.span,
+                   help: "split the condition into segments, or remove redundant parentheses, 'not' or '-'")
+            throw ParseAbort()
+        }
+        return try body(&self)
     }
 
     mutating func orExpr(_ ab: Bool) throws -> Expr {
-        var lhs = try andExpr(ab)
+        var terms = [try andExpr(ab)]
         while atWord("or") {
             advance()
-            let rhs = try andExpr(ab)
-            lhs = Expr(.binary(.or, lhs, rhs), lhs.span.to(rhs.span))
+            terms.append(try andExpr(ab))
         }
-        return lhs
+        return Parser.chain(.or, terms)
     }
 
     mutating func andExpr(_ ab: Bool) throws -> Expr {
-        var lhs = try notExpr(ab)
+        var terms = [try notExpr(ab)]
         while atWord("and") {
             advance()
-            let rhs = try notExpr(ab)
-            lhs = Expr(.binary(.and, lhs, rhs), lhs.span.to(rhs.span))
+            terms.append(try notExpr(ab))
         }
-        return lhs
+        return Parser.chain(.and, terms)
+    }
+
+    /// Joins the terms of an `and` / `or` chain: left-nested when short (as written), a
+    /// balanced tree when long, so that its depth grows with the logarithm of its length
+    /// (both operators are associative, in three-valued logic too).
+    static func chain(_ op: BinaryOp, _ terms: [Expr]) -> Expr {
+        if terms.count <= 16 {
+            var lhs = terms[0]
+            for rhs in terms.dropFirst() { lhs = Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span)) }
+            return lhs
+        }
+        var level = terms
+        while level.count > 1 {
+            var next: [Expr] = []
+            next.reserveCapacity(level.count / 2 + 1)
+            var i = 0
+            while i + 1 < level.count {
+                next.append(Expr(.binary(op, level[i], level[i + 1]), level[i].span.to(level[i + 1].span)))
+                i += 2
+            }
+            if i < level.count { next.append(level[i]) }
+            level = next
+        }
+        return level[0]
     }
 
     mutating func notExpr(_ ab: Bool) throws -> Expr {
         if atWord("not") {
             let t = advance()
-            let e = try notExpr(ab)
+            let e = try nested { try $0.notExpr(ab) }
             return Expr(.unary(.not, e), t.span.to(e.span))
         }
         return try comparison(ab)
@@ -80,7 +116,7 @@ extension Parser {
             if atPunct("+") { op = .add } else if atPunct("-") { op = .sub } else { break }
             advance()
             let rhs = try multiplicative()
-            lhs = Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span))
+            lhs = try bounded(Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span)))
         }
         return lhs
     }
@@ -92,7 +128,7 @@ extension Parser {
             if atPunct("*") { op = .mul } else if atPunct("/") { op = .div } else { break }
             advance()
             let rhs = try unary()
-            lhs = Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span))
+            lhs = try bounded(Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span)))
         }
         return lhs
     }
@@ -100,7 +136,7 @@ extension Parser {
     mutating func unary() throws -> Expr {
         if atPunct("-") {
             let t = advance()
-            let e = try unary()
+            let e = try nested { try $0.unary() }
             return Expr(.unary(.negate, e), t.span.to(e.span))
         }
         return try postfix()
@@ -118,7 +154,7 @@ extension Parser {
                 case .quotedName(let s): let t = advance(); member = Name(s, t.span)
                 default: try fail(expected: "a name after '.'")
                 }
-                e = Expr(.member(e, member), e.span.to(member.span))
+                e = try bounded(Expr(.member(e, member), e.span.to(member.span)))
             } else if atPunct("("), case .name(let fn) = e.kind {
                 advance()
                 var args: [Expr] = []
@@ -195,6 +231,19 @@ extension Parser {
         default:
             try fail(expected: "a value", help: t.kind == .endOfFile ? nil : "a value is a property, a \"string\", a number, a duration like 7d, or a list [..]")
         }
+    }
+
+    /// The deepest an expression may nest: parentheses, lists, calls, `not`, `-`, and the
+    /// operators of a chain of + - * / each count one level.
+    public static let maxDepth = 256
+
+    /// `e`, or a located error when its tree is deeper than `maxDepth` (long chains of
+    /// + - * / or `.` grow the tree without nesting the parser).
+    mutating func bounded(_ e: Expr) throws -> Expr {
+        guard e.height > Parser.maxDepth else { return e }
+        report(.tooDeeplyNested, "this expression is nested more than \(Parser.maxDepth) levels deep", e.span,
+               help: "split it up; each operator of a chain of + - * / counts as one level")
+        throw ParseAbort()
     }
 
     static let reservedInExpressions: Set<String> = ["and", "or", "in", "contains", "starts_with", "matches", "between", "within"]

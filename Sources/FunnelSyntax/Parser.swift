@@ -10,6 +10,8 @@ public struct Parser {
     let file: SourceFile
     var tokens: [Token]
     var pos = 0
+    /// How deeply the expression being parsed nests (see `maxDepth`).
+    var depth = 0
     public internal(set) var diagnostics: [Diagnostic] = []
 
     public static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel", "test"]

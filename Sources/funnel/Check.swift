@@ -46,8 +46,7 @@ struct Check: ParsableCommand {
             }
         }
         if let path = junit {
-            do { try JUnitRenderer.render(outcomes).write(toFile: path, atomically: true, encoding: .utf8) }
-            catch { throw ValidationError("cannot write the JUnit report to \(path): \(error.localizedDescription)") }
+            try FileHandleOut.writeFile(JUnitRenderer.render(outcomes), to: path, what: "JUnit report")
         }
         if invalid > 0 { throw ExitCode(2) }
         if failedExpects > 0 { throw ExitCode(1) }

@@ -11,7 +11,9 @@ struct Funnel: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            FileHandleOut.exitIfOutputFailed()
         } catch {
+            FileHandleOut.exitIfOutputFailed()
             exit(withError: error)
         }
     }

@@ -59,8 +59,32 @@ enum CLI {
     static func parseTime(_ s: String) -> Int64? { Driver.parseTime(s) }
 }
 
-/// Writes to the standard streams without Foundation.
+/// Writes to the standard streams without Foundation. Every write to standard output is
+/// checked: the first failure is kept, and `exitIfOutputFailed` ends the run with exit 2.
 enum FileHandleOut {
-    static func stdout(_ s: String) { fputs(s, Glibc.stdout); fflush(Glibc.stdout) }
+    /// errno of the first failed write to standard output.
+    nonisolated(unsafe) static var stdoutError: Int32? = nil
+
+    static func stdout(_ s: String) {
+        guard stdoutError == nil else { return }
+        if fputs(s, Glibc.stdout) < 0 || fflush(Glibc.stdout) != 0 || ferror(Glibc.stdout) != 0 { stdoutError = errno }
+    }
     static func stderr(_ s: String) { fputs(s, Glibc.stderr) }
+
+    /// After a command: when standard output could not be written, says so and exits 2.
+    static func exitIfOutputFailed() {
+        if stdoutError == nil, fflush(Glibc.stdout) != 0 || ferror(Glibc.stdout) != 0 { stdoutError = errno }
+        guard let e = stdoutError else { return }
+        stderr("funnel: error: cannot write to standard output: \(String(cString: strerror(e)))\n")
+        exit(2)
+    }
+
+    /// Writes a report file (JUnit); a failure is an error naming the path, exit 2.
+    static func writeFile(_ text: String, to path: String, what: String) throws {
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        catch {
+            stderr("funnel: error: cannot write the \(what) to \(path): \(error.localizedDescription)\n")
+            throw ExitCode(2)
+        }
+    }
 }

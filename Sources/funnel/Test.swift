@@ -46,8 +46,7 @@ struct Test: ParsableCommand {
         }
         FileHandleOut.stdout("\(passed) passed, \(failed) failed\(broken > 0 ? ", \(broken) could not run" : "")\n")
         if let path = junit {
-            do { try JUnitRenderer.renderTests(suites).write(toFile: path, atomically: true, encoding: .utf8) }
-            catch { throw ValidationError("cannot write the JUnit report to \(path): \(error.localizedDescription)") }
+            try FileHandleOut.writeFile(JUnitRenderer.renderTests(suites), to: path, what: "JUnit report")
         }
         if broken > 0 { throw ExitCode(2) }
         if failed > 0 { throw ExitCode(1) }

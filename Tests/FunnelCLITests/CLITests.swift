@@ -15,6 +15,26 @@ enum CLI {
     }
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
+    final class ErrorData: @unchecked Sendable { var data = Data() }
+
+    /// Runs the binary with `stdoutPath` (such as /dev/full) as its standard output.
+    static func run(_ args: [String], stdoutPath: String) -> Output {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: repo)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        p.environment = env
+        guard let out = FileHandle(forWritingAtPath: stdoutPath) else { return Output(status: -1, stdout: "", stderr: "cannot open \(stdoutPath)") }
+        let err = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return Output(status: -1, stdout: "", stderr: "\(error)") }
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try? out.close()
+        return Output(status: p.terminationStatus, stdout: "", stderr: String(decoding: e, as: UTF8.self))
+    }
 
     static func run(_ args: [String], stdin: String? = nil, cwd: String? = nil, environment: [String: String] = [:]) -> Output {
         let p = Process()
@@ -30,7 +50,13 @@ enum CLI {
         do { try p.run() } catch { return Output(status: -1, stdout: "", stderr: "\(error)") }
         if let s = stdin { inp.fileHandleForWriting.write(s.data(using: .utf8) ?? Data()) }
         try? inp.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        // Standard error is drained on another thread, so a long one cannot fill its pipe and stall the run.
+        let errorData = ErrorData()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { errorData.data = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        let e = errorData.data
         p.waitUntilExit()
         return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }

@@ -174,3 +174,19 @@ struct SessionTests {
         #expect(Completion(start: 0, candidates: ["checkout", "check"]).commonPrefix == "check")
     }
 }
+
+/// Issue 8: deep or long expressions typed into the REPL end in a result or an error, and
+/// the session goes on.
+struct SessionLimitTests {
+    @Test func deepAndLongInlineFunnelsKeepTheSession() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(SessionTests.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        let deep = s.handle("view -> (" + String(repeating: "not ", count: 10_000) + "device == \"x\")")
+        #expect(deep.text.contains("error[E117]"), "\(deep.text.prefix(300))")
+        let long = s.handle("view -> (" + (0..<10_000).map { "device == \"d\($0)\"" }.joined(separator: " or ") + " or device == \"mobile\")")
+        #expect(long.text.contains("funnel"), "\(long.text.prefix(300))")
+        #expect(!long.text.contains("error"), "\(long.text.prefix(300))")
+        #expect(s.handle("checkout").text.contains("funnel checkout"))
+    }
+}

@@ -13,8 +13,7 @@ struct CSVReader {
     init(file: MappedFile, delimiter: UInt8) throws {
         self.file = file
         self.delimiter = delimiter
-        var start = 0
-        if file.count >= 3 && file.base[0] == 0xEF && file.base[1] == 0xBB && file.base[2] == 0xBF { start = 3 }
+        let start = file.byteOrderMarkLength
         var names: [String] = []
         var error: Diagnostic? = nil
         let end = CSVReader.scanRecord(file, from: start, delimiter: delimiter, error: &error) { _, p, n, _, _ in

@@ -137,11 +137,11 @@ final class ChunkBuilder {
         // Properties are converted before anything is appended, so a bad row leaves no trace.
         var isNew = false
         let userCode = users.code(up, ul, isNew: &isNew)
-        if isNew && !isValidUTF8(up, ul) {
-            return badUTF8(uo)
+        if isNew && !isValidText(up, ul) {
+            return badText(up, ul, uo)
         }
         let eventCode = events.code(ep, el, isNew: &isNew)
-        if isNew && !isValidUTF8(ep, el) { return badUTF8(eo) }
+        if isNew && !isValidText(ep, el) { return badText(ep, el, eo) }
         let base = rowCount
         for k in 0..<slots.count {
             let (pp, pl, po) = field(3 + k)
@@ -151,7 +151,7 @@ final class ChunkBuilder {
                 if let pp = pp, pl > 0 {
                     var fresh = false
                     let c = stringDicts[slot.index].code(pp, pl, isNew: &fresh)
-                    if fresh && !isValidUTF8(pp, pl) { truncate(base); return badUTF8(po) }
+                    if fresh && !isValidText(pp, pl) { truncate(base); return badText(pp, pl, po) }
                     stringCodes[slot.index].append(c)
                 } else { stringCodes[slot.index].append(missingCode) }
             case .number:
@@ -188,8 +188,15 @@ final class ChunkBuilder {
         return true
     }
 
-    private func badUTF8(_ offset: Int) -> Bool {
-        bad("invalid UTF-8", .notUTF8, "the field is not valid UTF-8 text", at: offset, help: "save the file as UTF-8")
+    /// A field that is not UTF-8 text or holds a NUL byte (which would silently match nothing).
+    private func badText(_ p: UnsafePointer<UInt8>, _ n: Int, _ offset: Int) -> Bool {
+        var k = 0
+        while k < n && p[k] != 0 { k += 1 }
+        if k < n {
+            return bad("NUL byte", .malformedRecord, "the field contains a NUL byte (U+0000)", at: offset + k,
+                       help: "remove the NUL bytes from the file (or use --skip-bad-rows to skip such rows)")
+        }
+        return bad("invalid UTF-8", .notUTF8, "the field is not valid UTF-8 text", at: offset, help: "save the file as UTF-8")
     }
 
     /// Drops property values appended for a row that turned out bad.

@@ -17,14 +17,22 @@ struct JSONLReader {
             error = file.diagnostic(.malformedRecord, msg, at: at, help: help ?? "each line must be one JSON object: {\"user\": \"u1\", \"time\": \"...\", \"event\": \"view\"}")
             return n
         }
+        var badEscape: (String, Int)? = nil
         /// Parses a string at pos (on the opening quote); returns (start, end, escaped).
+        /// An invalid escape sets `badEscape` and returns nil.
         func string() -> (Int, Int, Bool)? {
             pos += 1
             let s = pos
             var escaped = false
             while pos < n && b[pos] != 34 {
                 if b[pos] == 10 { return nil }
-                if b[pos] == 92 { escaped = true; pos += 1 }
+                if b[pos] == 92 {
+                    escaped = true
+                    switch JSONLReader.escapeLength(b, pos, n) {
+                    case .success(let len): pos += len; continue
+                    case .failure(let e): badEscape = (e.message, pos); return nil
+                    }
+                }
                 pos += 1
             }
             guard pos < n else { return nil }
@@ -38,7 +46,10 @@ struct JSONLReader {
         if pos < n && b[pos] == 125 { pos += 1 } else {
             while true {
                 skipSpace()
-                guard pos < n, b[pos] == 34, let (ks, ke, kesc) = string() else { return fail("expected a key in quotes", pos) }
+                guard pos < n, b[pos] == 34, let (ks, ke, kesc) = string() else {
+                    if let (m, at) = badEscape { return fail(m, at, help: JSONLReader.escapeHelp) }
+                    return fail("expected a key in quotes", pos)
+                }
                 let keyBytes: [UInt8] = kesc ? unescape(b, ks, ke) : Array(UnsafeBufferPointer(start: b + ks, count: ke - ks))
                 skipSpace()
                 guard pos < n, b[pos] == 58 else { return fail("expected ':' after the key", pos) }
@@ -48,7 +59,10 @@ struct JSONLReader {
                 let vs = pos
                 let c = b[pos]
                 if c == 34 {
-                    guard let (s, e, esc) = string() else { return fail("unterminated string", vs) }
+                    guard let (s, e, esc) = string() else {
+                        if let (m, at) = badEscape { return fail(m, at, help: JSONLReader.escapeHelp) }
+                        return fail("unterminated string", vs)
+                    }
                     keyBytes.withUnsafeBufferPointer { key in
                         if esc {
                             withTerminatedBytes(unescape(b, s, e)) { field(key, $0, $1, vs, true) }
@@ -58,7 +72,13 @@ struct JSONLReader {
                     // Nested value: keep its text.
                     var depth = 0
                     while pos < n && b[pos] != 10 {
-                        if b[pos] == 34 { guard string() != nil else { return fail("unterminated string", pos) }; continue }
+                        if b[pos] == 34 {
+                            guard string() != nil else {
+                                if let (m, at) = badEscape { return fail(m, at, help: JSONLReader.escapeHelp) }
+                                return fail("unterminated string", pos)
+                            }
+                            continue
+                        }
                         if b[pos] == 123 || b[pos] == 91 { depth += 1 }
                         if b[pos] == 125 || b[pos] == 93 { depth -= 1; if depth == 0 { pos += 1; break } }
                         pos += 1
@@ -84,6 +104,46 @@ struct JSONLReader {
         skipSpace()
         if pos < n && b[pos] != 10 { return fail("unexpected text after the object", pos) }
         return pos < n ? pos + 1 : n
+    }
+
+    struct EscapeError: Error { let message: String }
+    static let escapeHelp = "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX (a surrogate only as a \\uD8xx\\uDCxx pair)"
+
+    /// The length of the escape sequence at `k` (on the backslash), a surrogate pair as one;
+    /// an error for an unknown escape, bad hex digits or a lone surrogate.
+    static func escapeLength(_ b: UnsafePointer<UInt8>, _ k: Int, _ n: Int) -> Result<Int, EscapeError> {
+        guard k + 1 < n else { return .failure(EscapeError(message: "unterminated string")) }
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= n else { return nil }
+            var v: UInt32 = 0
+            for j in at..<(at + 4) {
+                let c = b[j]
+                switch c {
+                case 48...57: v = v * 16 + UInt32(c - 48)
+                case 65...70: v = v * 16 + UInt32(c - 55)
+                case 97...102: v = v * 16 + UInt32(c - 87)
+                default: return nil
+                }
+            }
+            return v
+        }
+        switch b[k + 1] {
+        case 34, 92, 47, 98, 102, 110, 114, 116: return .success(2)
+        case 117:
+            guard let v = hex4(k + 2) else { return .failure(EscapeError(message: "invalid \\u escape: four hex digits expected")) }
+            if v >= 0xDC00 && v < 0xE000 { return .failure(EscapeError(message: "invalid \\u escape: a lone low surrogate")) }
+            if v >= 0xD800 && v < 0xDC00 {
+                guard k + 7 < n, b[k + 6] == 92, b[k + 7] == 117, let lo = hex4(k + 8), lo >= 0xDC00 && lo < 0xE000 else {
+                    return .failure(EscapeError(message: "invalid \\u escape: a high surrogate without its low surrogate"))
+                }
+                return .success(12)
+            }
+            return .success(6)
+        default:
+            let c = b[k + 1]
+            let shown = c >= 32 && c < 127 ? String(UnicodeScalar(c)) : "U+00" + (c < 16 ? "0" : "") + String(c, radix: 16, uppercase: true)
+            return .failure(EscapeError(message: "invalid escape '\\\(shown)' in a string"))
+        }
     }
 
     /// true, false or a JSON number.

@@ -54,7 +54,7 @@ public enum Loader {
         if format == "jsonl" {
             var names: [String] = []
             var values: [String: [String]] = [:]
-            var pos = 0, rows = 0
+            var pos = file.byteOrderMarkLength, rows = 0
             var error: Diagnostic? = nil
             while pos < file.count && rows < limit {
                 var k = pos
@@ -132,7 +132,7 @@ public enum Loader {
         let delimiter = options.delimiter ?? source.delimiter
         let roleColumns = [source.userColumn, source.timeColumn, source.eventColumn] + properties
 
-        var dataStart = 0
+        var dataStart = file.byteOrderMarkLength   // skipped in JSON Lines as in CSV
         var csv: CSVReader? = nil
         var roles: [Int] = []
         if source.format == "csv" {

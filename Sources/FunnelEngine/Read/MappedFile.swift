@@ -12,6 +12,11 @@ public final class MappedFile: @unchecked Sendable {
     public let count: Int
     private let mapped: Bool
 
+    /// 3 when the file starts with a UTF-8 byte-order mark (skipped by both readers), else 0.
+    public var byteOrderMarkLength: Int {
+        count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
+    }
+
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)

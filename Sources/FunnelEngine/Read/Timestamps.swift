@@ -118,6 +118,8 @@ public struct TimestampParser {
                 var minutes: Int64 = 0
                 if i < n && p[i] == 58 { i += 1 }
                 if i + 2 <= n, let c1 = TimestampParser.digit(p[i]), let c2 = TimestampParser.digit(p[i + 1]) { minutes = c1 * 10 + c2; i += 2 }
+                // Real offsets run from -12:00 to +14:00; ISO 8601 allows up to 23:59.
+                guard a * 10 + b < 24, minutes < 60 else { return nil }
                 explicitOffset = sign * ((a * 10 + b) * 3600 + minutes * 60) * 1_000_000
             } else { return nil }
         }

@@ -129,6 +129,14 @@ func memEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) ->
     return true
 }
 
+/// Whether bytes are valid UTF-8 without NUL bytes (checked once per distinct dictionary key).
+@inline(__always)
+func isValidText(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    while i < n { if p[i] == 0 { return false }; i += 1 }
+    return isValidUTF8(p, n)
+}
+
 /// Whether bytes are valid UTF-8 (checked once per distinct dictionary key).
 func isValidUTF8(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     var i = 0
