@@ -29,6 +29,10 @@ struct Run: ParsableCommand {
         let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)
         let text = Report.render(results, plan: c.plan, format: format, color: colorOption.enabled())
         FileHandleOut.stdout(text)
+        // Skipped rows are in every format's output; CSV has no place for them, so stderr always says so too.
+        for r in results where r.skipped.total > 0 {
+            FileHandleOut.stderr("note: \(r.name): skipped \(r.skipped.total) bad rows: \(r.skipped.summary)\n")
+        }
         if results.contains(where: { $0.expects.contains { !$0.passed } }) { throw ExitCode(1) }
     }
 }

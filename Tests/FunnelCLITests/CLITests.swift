@@ -215,6 +215,11 @@ struct BadInputTests {
         #expect(r.stdout.contains("skipped 2 bad rows"))
         let j = CLI.run(["run", dir + "/f.funnel", "--skip-bad-rows", "--format", "json"])
         #expect(j.stdout.contains("\"skipped_rows\":{\"total\":2"))
+        // CSV has no place for them: standard error says so, in every format.
+        let csv = CLI.run(["run", dir + "/f.funnel", "--skip-bad-rows", "--format", "csv"])
+        #expect(csv.stderr.contains("note: f: skipped 2 bad rows"))
+        let md = CLI.run(["run", dir + "/f.funnel", "--skip-bad-rows", "--format", "markdown"])
+        #expect(md.stdout.contains("> skipped 2 bad rows"))
     }
 
     @Test func unterminatedQuote() {
