@@ -15,7 +15,12 @@ public enum REPLMain {
         signal(SIGINT) { _ in Driver.requestCancellation() }
         if interactive { print("funnel \(REPLMain.version) — :help for help, Tab completes, Ctrl-D quits") }
         // A data file instead of a .funnel file: start from it, as `funnel init` would.
-        for f in files { emit(isDataFile(f) ? session.start(fromData: f).text : session.load(path: f).text) }
+        var failed = false
+        for f in files {
+            let reply = isDataFile(f) ? session.start(fromData: f) : session.load(path: f)
+            emit(reply, toStderr: !interactive)
+            failed = failed || reply.failed
+        }
         if interactive, let editor = LineEditor(program: "funnel", historyPath: historyPath, completer: session.complete) {
             while true {
                 guard let line = editor.readLine(prompt: session.prompt) else { print(""); break }
@@ -26,14 +31,26 @@ public enum REPLMain {
                 if reply.quit { break }
             }
         } else {
+            // Piped lines (scripts, CI): results on stdout, errors on stderr, exit 2 when an input failed.
             while let line = Swift.readLine(strippingNewline: true) {
                 let reply = session.handle(line)
-                emit(reply.text)
+                emit(reply, toStderr: true)
+                failed = failed || reply.failed
                 if reply.quit { break }
             }
-            if session.isContinuing { emit(session.handle("}").text.isEmpty ? "" : "error: input ended inside a block (a '{' was not closed)\n") }
+            if session.isContinuing {
+                let open = session.openBlockCount
+                fputs("error: the input ended inside a block: \(open) '{' not closed; it was not run\n", stderr)
+                failed = true
+            }
+            return failed ? 2 : 0
         }
         return 0
+    }
+
+    /// A reply on stdout, or (piped, when it failed) on stderr.
+    static func emit(_ reply: Reply, toStderr: Bool) {
+        if reply.failed && toStderr { if !reply.text.isEmpty { fputs(reply.text, stderr) } } else { emit(reply.text) }
     }
 
     static let version = "0.1.0"

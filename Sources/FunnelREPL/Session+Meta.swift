@@ -38,12 +38,12 @@ extension Session {
             return load(path: arg)
         case ":events":
             guard !arg.isEmpty else { return usage(":events PATH") }
-            return Reply(workspace.readEvents(from: arg).text)
-        case ":schema": return Reply(workspace.schemaSummary().text)
+            return Reply(workspace.readEvents(from: arg))
+        case ":schema": return Reply(workspace.schemaSummary())
         case ":funnels": return Reply(workspace.funnelList())
         case ":explain":
             let name = arg.isEmpty ? (workspace.currentFunnel ?? "") : arg
-            return Reply(workspace.explain(name).text)
+            return Reply(workspace.explain(name))
         case ":format":
             guard let f = OutputFormat(rawValue: arg) else { return usage(":format table|json|csv|markdown|html") }
             format = f
@@ -54,13 +54,18 @@ extension Session {
             return Reply("timing: \(arg)\n")
         case ":save":
             guard !arg.isEmpty else { return usage(":save FILE") }
-            return Reply(workspace.save(to: arg).text)
+            return Reply(workspace.save(to: arg))
         default:
             let names = Session.metaCommands.map(\.name)
             let help = Driver.suggestion(for: cmd, among: names, kind: "commands") ?? "type :help for the commands"
-            return Reply("error: unknown command \(cmd)\n  help: \(help)\n")
+            return Reply("error: unknown command \(cmd)\n  help: \(help)\n", failed: true)
         }
     }
 
-    func usage(_ s: String) -> Reply { Reply("usage: \(s)\n") }
+    func usage(_ s: String) -> Reply { Reply("usage: \(s)\n", failed: true) }
+}
+
+extension Reply {
+    /// A workspace's answer as a reply.
+    init(_ a: Workspace.Answer) { self.init(a.text, failed: a.failed) }
 }

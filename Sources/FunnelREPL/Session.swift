@@ -6,7 +6,9 @@ import FunnelReport
 public struct Reply: Sendable, Equatable {
     public var text: String
     public var quit = false
-    public init(_ text: String, quit: Bool = false) { self.text = text; self.quit = quit }
+    /// The input failed (an error was reported): piped sessions print it on stderr and exit 2.
+    public var failed = false
+    public init(_ text: String, quit: Bool = false, failed: Bool = false) { self.text = text; self.quit = quit; self.failed = failed }
 }
 
 /// The REPL's logic, with no terminal: lines in, text out. The definitions and the data in
@@ -26,6 +28,8 @@ public final class Session {
 
     public var prompt: String { pending.isEmpty ? "funnel> " : "   ...> " }
     public var isContinuing: Bool { !pending.isEmpty }
+    /// Braces still open in the half-typed input.
+    public var openBlockCount: Int { Session.openBraces(pending.joined(separator: "\n")) }
 
     /// Forgets a half-typed multi-line input (Ctrl-C).
     public func cancelInput() { pending = [] }
@@ -67,13 +71,13 @@ public final class Session {
         if text.hasPrefix(":") { return meta(text) }
         let start = DispatchTime.now().uptimeNanoseconds
         switch workspace.evaluate(text) {
-        case .answer(let a): return Reply(a.text)
+        case .answer(let a): return Reply(a.text, failed: a.failed)
         case .ran(let run):
             if Driver.cancellationRequested {
                 Driver.resetCancellation()
                 return Reply("cancelled\n")
             }
-            if run.failed { return Reply(run.notes) }
+            if run.failed { return Reply(run.notes, failed: true) }
             var out = run.notes + Report.render(run.results, plan: run.plan, format: format, color: color)
             if timing {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
@@ -88,7 +92,7 @@ public final class Session {
     public func start(fromData path: String) -> Reply {
         Driver.resetCancellation()
         switch Starter.make(dataPath: path) {
-        case .failure(let f): return Reply("error: \(f.message)\(f.message.hasSuffix("\n") ? "" : "\n")")
+        case .failure(let f): return Reply("error: \(f.message)\(f.message.hasSuffix("\n") ? "" : "\n")", failed: true)
         case .success(let s):
             var out = "started from \(path) (the starter `funnel init \(path)` would write):\n"
             out += s.text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -98,17 +102,18 @@ public final class Session {
             var failed = false
             for line in s.text.split(separator: "\n", omittingEmptySubsequences: false) {
                 let reply = handle(String(line))
-                if reply.text.contains("error") { failed = true }
+                if reply.failed { failed = true }
                 if !reply.text.isEmpty && (failed || !line.hasPrefix("}") || reply.text.contains("error")) { out += reply.text }
             }
             if !failed { out += "funnel first_funnel is defined: type first_funnel to run it, :schema for the data, :save FILE to keep the definitions\n" }
-            return Reply(out)
+            return Reply(out, failed: failed)
         }
     }
 
     /// Loads a `.funnel` file's definitions (and its data) into the session.
     public func load(path: String) -> Reply {
         Driver.resetCancellation()
-        return Reply(workspace.load(path: path).text)
+        let a = workspace.load(path: path)
+        return Reply(a.text, failed: a.failed)
     }
 }

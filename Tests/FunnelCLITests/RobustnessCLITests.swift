@@ -164,3 +164,18 @@ struct RobustnessCLITests {
         #expect(r.stdout.contains("invalid (150 errors)"), "\(r.stdout)")
     }
 }
+
+/// Piped REPL sessions (scripts, CI): errors go to stderr, an unclosed block is reported, and the
+/// exit status says whether every input went through.
+struct PipedREPLTests {
+    @Test func failedLinesGoToStderrAndExitTwo() {
+        let r = CLI.run(["repl", "examples/ecommerce.funnel"], stdin: "checkout\nchekout\nfunnel a {\nfunnel b {\n")
+        #expect(r.status == 2)
+        #expect(r.stdout.contains("funnel checkout"))
+        #expect(!r.stdout.contains("unknown funnel"))
+        #expect(r.stderr.contains("error[E243]: unknown funnel 'chekout'"))
+        #expect(r.stderr.contains("error: the input ended inside a block: 2 '{' not closed; it was not run"))
+        let ok = CLI.run(["repl", "examples/ecommerce.funnel"], stdin: "checkout\n:format csv\ncheckout by country\n")
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+}

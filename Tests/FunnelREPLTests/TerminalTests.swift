@@ -28,18 +28,21 @@ struct TerminalTests {
         p.executableURL = URL(fileURLWithPath: Self.repo + "/.build/debug/funnel")
         p.arguments = ["repl", "examples/aida.funnel"]
         p.currentDirectoryURL = URL(fileURLWithPath: Self.repo)
-        let input = Pipe(), out = Pipe()
+        let input = Pipe(), out = Pipe(), err = Pipe()
         p.standardInput = input
         p.standardOutput = out
+        p.standardError = err
         try p.run()
         input.fileHandleForWriting.write(":format csv\naida by campaign\nbogus ->\n:quit\n".data(using: .utf8) ?? Data())
         try input.fileHandleForWriting.close()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        #expect(p.terminationStatus == 2)            // a line failed: scripts see it
         #expect(!text.contains("funnel> "))          // no prompts when stdin is not a terminal
         #expect(!text.contains("\u{1B}["))           // and no colour
         #expect(text.contains("aida,campaign=brand,awareness,"))
-        #expect(text.contains("error[E111]"))
+        #expect(errors.contains("error[E111]"))       // errors on stderr
+        #expect(!text.contains("error[E111]"))
     }
 }
