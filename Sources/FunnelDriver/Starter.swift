@@ -90,14 +90,12 @@ public enum Starter {
                               eventColumn: event.column, timezone: nil, delimiter: delimiter)
         let store: EventStore
         do {
-            let schema = try Loader.schema(of: spec)
-            do { store = try Loader.load(spec, properties: [], schema: schema) }
-            catch let e as DiagnosticsError where e.diagnostics.first?.code != .cancelled {
-                // A few bad rows need not stop the start: count them, and say so.
-                let skipping = try Loader.load(spec, properties: [], schema: schema, options: Loader.Options(skipBadRows: true))
-                let first = e.diagnostics.first.map { DiagnosticRenderer().render([$0]).split(separator: "\n").first.map(String.init) ?? "" } ?? ""
-                doubts.append("\(formatCount(skipping.skipped.total)) row\(skipping.skipped.total == 1 ? "" : "s") cannot be read (\(skipping.skipped.summary)); run with --skip-bad-rows or fix them; the first: \(first)")
-                store = skipping
+            // One read (the file mapped once), skipping bad rows: a few need not stop the start; they are counted and said.
+            let file = try MappedFile(path: path)
+            let options = Loader.Options(skipBadRows: true)
+            store = try Loader.load(spec, from: file, properties: [], schema: Loader.schema(of: spec, in: file, options: options), options: options)
+            if store.skipped.total > 0 {
+                doubts.append("\(formatCount(store.skipped.total)) row\(store.skipped.total == 1 ? "" : "s") cannot be read (\(store.skipped.summary)); run with --skip-bad-rows or fix them")
             }
         } catch let e as DiagnosticsError {
             return .failure(Failure(message: "guessed user = \(user.column), time = \(time.column), event = \(event.column), but the file could not be read with them:\n"
@@ -110,7 +108,7 @@ public enum Starter {
         let order = typicalOrder(store, events: top)
 
         // The text.
-        let relPath = relative(path, from: outputDirectory)
+        let relPath = relativePath(path, from: outputDirectory)
         var out = "# A starter written by `funnel init \(path)`: check the guesses below, then `funnel run` this file.\n"
         out += "# Guessed from \(formatCount(rows)) sampled rows and \(formatCount(store.count)) events of \(formatCount(store.actorCount)) user\(store.actorCount == 1 ? "" : "s").\n"
         if !doubts.isEmpty {
@@ -379,20 +377,5 @@ public enum Starter {
             }
         }
         return out + "\""
-    }
-
-    /// `path` relative to the folder `dir` (both relative to the working folder, or absolute).
-    static func relative(_ path: String, from dir: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ p: String) -> [String] {
-            let full = p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)
-            return (full as NSString).standardizingPath.split(separator: "/").map(String.init)
-        }
-        let target = absolute(path), base = absolute(dir)
-        var common = 0
-        while common < min(target.count, base.count) && target[common] == base[common] { common += 1 }
-        if common == 0 { return "/" + target.joined(separator: "/") }
-        let up = Array(repeating: "..", count: base.count - common)
-        return (up + target[common...]).joined(separator: "/")
     }
 }

@@ -73,27 +73,12 @@ extension Workspace {
 
     func rewritePath(_ text: String, decl: Decl, source s: SourceDecl, unit: CompilationUnit, dir: String) -> String {
         let resolved = s.path.hasPrefix("/") ? s.path : normalizePath(unit.directory == "." ? s.path : unit.directory + "/" + s.path)
-        let target = Workspace.relative(resolved, from: dir)
+        let target = relativePath(resolved, from: dir)
         let start = s.pathSpan.start - decl.span.start, end = s.pathSpan.end - decl.span.start
         var bytes = Array(text.utf8)
         guard start >= 0, end <= bytes.count, start <= end else { return text }
         bytes.replaceSubrange(start..<end, with: Array("\"\(target)\"".utf8))
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `path` as seen from folder `dir` (both relative to the working folder, or absolute).
-    static func relative(_ path: String, from dir: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ p: String) -> [String] {
-            let full = p.hasPrefix("/") ? p : cwd + "/" + p
-            return normalizePath(full).split(separator: "/").map(String.init)
-        }
-        let a = absolute(path), b = absolute(dir.isEmpty ? "." : dir)
-        var i = 0
-        while i < a.count && i < b.count && a[i] == b[i] { i += 1 }
-        let up = Array(repeating: "..", count: b.count - i)
-        let rest = (up + a[i...]).joined(separator: "/")
-        return rest.isEmpty ? "." : rest
     }
 
     /// `:explain NAME`: the plan of one funnel, as it would run now.

@@ -73,26 +73,37 @@ struct ExclusionSearch {
     /// Earliest-first pruning is exact only when nothing but the start and A events decide hits.
     var prunes: Bool { !strict && config.within.allSatisfy { $0 == nil } }
 
+    /// The times an excluded event of rule `r` must fall in (inclusive) to hit assignment `a`: strictly
+    /// after A's event and strictly before B's, or, when B is not reached, while the attempt is open
+    /// (inside the window; in strict funnels up to the first event that breaks the chain). Nil when
+    /// `a` does not reach A. The one definition both the check of the plain best and the search use.
+    static func hitWindow(_ a: ArraySlice<Int>, _ r: ExclusionRule, config: MatchConfig, times: [Int64], masks: [UInt32]) -> ClosedRange<Int64>? {
+        let k = a.count, s = a.startIndex
+        guard k - 1 >= r.from else { return nil }
+        let lo = times[a[s + r.from]] + 1
+        var hi: Int64
+        if k - 1 >= r.to {
+            hi = times[a[s + r.to]] - 1
+        } else {
+            hi = config.window.map { times[a[s]] + $0 } ?? Int64.max
+            if config.order == .strict {
+                let lastT = times[a[s + k - 1]], bit: UInt32 = 1 << UInt32(k - 1)
+                if let b = (0..<times.count).first(where: { times[$0] > lastT && masks[$0] & bit == 0 }) { hi = min(hi, times[b]) }
+            }
+        }
+        return lo <= hi ? lo...hi : nil
+    }
+
     /// Whether the plain matcher's best assignment stands as it is: no `remove` exclusion hits it, and
     /// no `stop` exclusion cuts it shorter. Then it is also the best assignment with exclusions (they
     /// never raise a level, and it is the best of all assignments at its level), so no search is needed.
     /// A linear scan, without the search's tables: most actors with an excluded event end here.
     static func stands(_ a: [Int], config: MatchConfig, rules: [ExclusionRule], times: [Int64], masks: [UInt32], excluded: [UInt32]) -> Bool {
         let k = a.count
-        guard k > 0 else { return true }
-        let window = config.window ?? Int64.max
-        for (x, r) in rules.enumerated() where k - 1 >= r.from && (r.remove || r.from + 1 < k) {
-            let lo = times[a[r.from]] + 1
-            var hi: Int64
-            if k - 1 >= r.to { hi = times[a[r.to]] - 1 } else {
-                hi = window == Int64.max ? Int64.max : times[a[0]] + window
-                if config.order == .strict {
-                    let lastT = times[a[k - 1]], bit: UInt32 = 1 << UInt32(k - 1)
-                    if let b = (0..<times.count).first(where: { times[$0] > lastT && masks[$0] & bit == 0 }) { hi = min(hi, times[b]) }
-                }
-            }
+        for (x, r) in rules.enumerated() where r.remove || r.from + 1 < k {
+            guard let window = hitWindow(a[...], r, config: config, times: times, masks: masks) else { continue }
             let bit: UInt32 = 1 << UInt32(x)
-            for e in 0..<times.count where excluded[e] & bit != 0 && times[e] >= lo && times[e] <= hi { return false }
+            for e in 0..<times.count where excluded[e] & bit != 0 && window.contains(times[e]) { return false }
         }
         return true
     }
@@ -205,26 +216,11 @@ struct ExclusionSearch {
 
     /// The time of the earliest event hitting `a` for rule x, nil when clean.
     func hit(_ a: ArraySlice<Int>, _ x: Int) -> Int64? {
-        let r = rules[x]
-        let k = a.count
-        guard k - 1 >= r.from else { return nil }
-        let lo = times[a[a.startIndex + r.from]] + 1
-        var hi: Int64
-        if k - 1 >= r.to {
-            hi = times[a[a.startIndex + r.to]] - 1
-        } else {
-            hi = window == Int64.max ? Int64.max : times[a[a.startIndex]] + window
-            if strict {
-                // Open until the chain breaks: the first later event that does not match the step reached.
-                let last = a[a.startIndex + k - 1], lastT = times[last]
-                let bit: UInt32 = 1 << UInt32(k - 1)
-                if let b = (0..<times.count).first(where: { times[$0] > lastT && masks[$0] & bit == 0 }) { hi = min(hi, times[b]) }
-            }
-        }
-        // The first excluded event after lo - 1, if it is not past hi.
+        guard let window = ExclusionSearch.hitWindow(a, rules[x], config: config, times: times, masks: masks) else { return nil }
+        // The first excluded event at or after the window's start, if it is not past its end.
         let ts = ruleTimes[x]
-        let i = excludedCount(atOrBefore: lo - 1, rule: x)
-        return i < ts.count && ts[i] <= hi ? ts[i] : nil
+        let i = excludedCount(atOrBefore: window.lowerBound - 1, rule: x)
+        return i < ts.count && ts[i] <= window.upperBound ? ts[i] : nil
     }
 
     /// Counts the current assignment: cut after A by the earliest `stop` hit, then checked for `remove` hits.
@@ -240,16 +236,33 @@ struct ExclusionSearch {
         if clean == bestClean && better(counted, than: best[...]) { best = Array(counted) }
     }
 
-    /// Last event earliest; then the latest start (by time, then file row); then the earliest events.
     func better(_ x: ArraySlice<Int>, than y: ArraySlice<Int>) -> Bool {
-        let lx = x.map { times[$0] }.max() ?? 0, ly = y.map { times[$0] }.max() ?? 0
-        if lx != ly { return lx < ly }
-        if x.first != y.first { return (x.first ?? 0) > (y.first ?? 0) }
-        return x.lexicographicallyPrecedes(y)
+        Matcher.prefers(Array(x), over: Array(y), times: times, any: false)
     }
 }
 
 extension Matcher {
+    /// The plain matcher where only `eligible` events may fill steps (`hold`: one value's events);
+    /// the others stay, so they still lie between steps in strict funnels.
+    public func match(times: [Int64], masks: [UInt32], startable: [Bool]?, eligible: [Bool]?) -> MatchOutcome {
+        guard let e = eligible else { return match(times: times, masks: masks, startable: startable) }
+        return match(times: times, masks: zip(masks, e).map { $1 ? $0 : 0 }, startable: startable, chain: masks)
+    }
+
+    /// language.md §4's order between two assignments of the same level (event indexes in (time, file row)
+    /// order, -1 for an unmatched step): the earliest last event, then the latest start (step 1's event;
+    /// in `order any` the earliest matched one), then the earliest events step by step.
+    public static func prefers(_ x: [Int], over y: [Int], times: [Int64], any: Bool) -> Bool {
+        let xs = x.filter { $0 >= 0 }, ys = y.filter { $0 >= 0 }
+        guard let fx = xs.min(), let fy = ys.min(), let lx = xs.map({ times[$0] }).max(), let ly = ys.map({ times[$0] }).max() else {
+            return !xs.isEmpty
+        }
+        if lx != ly { return lx < ly }
+        let sx = any ? fx : x[0], sy = any ? fy : y[0]
+        if sx != sy { return sx > sy }
+        return x.map { $0 < 0 ? Int.max : $0 }.lexicographicallyPrecedes(y.map { $0 < 0 ? Int.max : $0 })
+    }
+
     /// The matcher for an actor with excluded events: `ExclusionSearch` for ordered and strict
     /// funnels, `AnyExclusionSearch` for `order any`.
     public func match(times: [Int64], masks: [UInt32], excluded: [UInt32], rules: [ExclusionRule],
@@ -259,8 +272,7 @@ extension Matcher {
                                       startable: startable, eligible: eligible).run()
         }
         // Most actors with an excluded event are not affected by it: check the plain best first.
-        let plain = match(times: times, masks: eligible.map { e in zip(masks, e).map { $1 ? $0 : 0 } } ?? masks,
-                          startable: startable, chain: eligible == nil ? nil : masks)
+        let plain = match(times: times, masks: masks, startable: startable, eligible: eligible)
         let prefix = Array(plain.assignment.prefix(plain.level))
         if ExclusionSearch.stands(prefix, config: config, rules: rules, times: times, masks: masks, excluded: excluded) {
             return ExclusionOutcome(level: plain.level, assignment: prefix + [Int](repeating: -1, count: config.steps - prefix.count), removed: false)

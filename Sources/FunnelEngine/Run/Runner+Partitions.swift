@@ -111,8 +111,7 @@ extension FunnelRunner {
                                       startable: starts, eligible: eligible)
                 o = MatchOutcome(level: x.level, assignment: x.assignment, removed: x.removed)
             } else {
-                o = matcher.match(times: times, masks: eligible.map { e in zip(masks, e).map { $1 ? $0 : 0 } } ?? masks,
-                                  startable: starts, chain: eligible == nil ? nil : masks)
+                o = matcher.match(times: times, masks: masks, startable: starts, eligible: eligible)
             }
             return MatchOutcome(level: o.level, assignment: o.assignment.map { $0 >= 0 ? idx[$0] : -1 }, removed: o.removed)
         }
@@ -129,19 +128,11 @@ extension FunnelRunner {
         return best
     }
 
-    /// language.md §4's order of outcomes (event indexes in (time, file row) order): the higher
-    /// level, then the earliest last event, then the latest start (step 1's event; in `order any`
-    /// the earliest matched one), then the earliest events step by step. Never the values' codes.
+    /// language.md §4's order of outcomes: the higher level, then a clean one over a removed one, then
+    /// `Matcher.prefers` (last event, start, earliest events). Never the values' codes.
     static func better(_ x: MatchOutcome, than y: MatchOutcome, times: [Int64], any: Bool) -> Bool {
         if x.level != y.level { return x.level > y.level }
         if x.removed != y.removed { return !x.removed }      // a clean assignment keeps the actor
-        let xs = x.assignment.filter { $0 >= 0 }, ys = y.assignment.filter { $0 >= 0 }
-        guard let fx = xs.min(), let fy = ys.min(), let lx = xs.map({ times[$0] }).max(), let ly = ys.map({ times[$0] }).max() else {
-            return !xs.isEmpty
-        }
-        if lx != ly { return lx < ly }
-        let sx = any ? fx : x.assignment[0], sy = any ? fy : y.assignment[0]
-        if sx != sy { return sx > sy }
-        return x.assignment.map { $0 < 0 ? Int.max : $0 }.lexicographicallyPrecedes(y.assignment.map { $0 < 0 ? Int.max : $0 })
+        return Matcher.prefers(x.assignment, over: y.assignment, times: times, any: any)
     }
 }
