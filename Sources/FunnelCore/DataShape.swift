@@ -34,7 +34,9 @@ public struct UsersSpec: Sendable {
 public struct DataSchema: Sendable {
     public var path: String
     /// Columns in file order, with the type inferred from the data.
-    public var columns: [(name: String, type: ValueType)]
+    public var columns: [(name: String, type: ValueType)] { didSet { indexColumns() } }
+    /// Column name → its first position in `columns`: lookups stay constant-time on headers of 10^6 columns.
+    private var positionOf: [String: Int] = [:]
     /// Event names with their counts: in the sampled rows, or in the whole file once it is loaded; nil when unknown.
     public var eventCounts: [String: Int]?
     /// String columns whose sampled values are mostly distinct (ids, sessions): costly to keep in memory.
@@ -44,7 +46,16 @@ public struct DataSchema: Sendable {
     public var unchecked = false
     public init(path: String, columns: [(name: String, type: ValueType)], eventCounts: [String: Int]?) {
         self.path = path; self.columns = columns; self.eventCounts = eventCounts
+        indexColumns()
     }
-    public func type(of column: String) -> ValueType? { columns.first { $0.name == column }?.type ?? (unchecked ? .unknown : nil) }
+    private mutating func indexColumns() {
+        positionOf = [:]
+        positionOf.reserveCapacity(columns.count)
+        for (i, c) in columns.enumerated() where positionOf[c.name] == nil { positionOf[c.name] = i }
+    }
+    public func type(of column: String) -> ValueType? {
+        if let i = positionOf[column] { return columns[i].type }
+        return unchecked ? .unknown : nil
+    }
     public var columnNames: [String] { columns.map(\.name) }
 }

@@ -139,6 +139,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case testTableUnwritable = "E410"
     /// More events in one file than the engine's row numbers hold.
     case tooManyEvents = "E411"
+    /// A data file that was truncated or rewritten while funnel was reading it.
+    case dataFileChanged = "E412"
 
     // MARK: E9xx internal
     /// An impossible state was reached: a bug in funnel.

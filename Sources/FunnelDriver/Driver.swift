@@ -58,10 +58,11 @@ public enum Driver {
             let key = (path as NSString).standardizingPath
             if seen.contains(key) { return }
             seen.insert(key)
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let problem = FileProbe.problem(with: path)
+            guard problem == nil, let data = FileManager.default.contents(atPath: path) else {
                 let loc: DiagnosticLocation = from.map { .source($0.0, $0.1) } ?? .file(path: path)
-                let exists = FileManager.default.fileExists(atPath: path)
-                diags.append(Diagnostic(.error, .funnelFileUnreadable, exists ? "cannot read '\(path)'" : "file not found: '\(path)'", at: loc,
+                let why = problem ?? "it could not be read"
+                diags.append(Diagnostic(.error, .funnelFileUnreadable, why == "file not found" ? "file not found: '\(path)'" : "cannot read '\(path)': \(why)", at: loc,
                                         help: from == nil ? "check the path" : "imports are resolved from the importing file's folder"))
                 return
             }

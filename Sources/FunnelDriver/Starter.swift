@@ -38,8 +38,9 @@ public enum Starter {
     /// Writes the starter for `path`, its data path relative to `outputDirectory` (the folder of
     /// the `.funnel` file to write; the working folder when printed).
     public static func make(dataPath path: String, outputDirectory: String = ".") -> Result<Outcome, Failure> {
-        guard FileManager.default.isReadableFile(atPath: path), let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 64 << 10) else {
-            return .failure(Failure(message: "cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "file not found")"))
+        if let why = FileProbe.problem(with: path) { return .failure(Failure(message: "cannot read '\(path)': \(why)")) }
+        guard let head = FileHandle(forReadingAtPath: path)?.readData(ofLength: 64 << 10) else {
+            return .failure(Failure(message: "cannot read '\(path)'"))
         }
         var bytes = [UInt8](head)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }

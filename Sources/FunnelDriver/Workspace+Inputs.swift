@@ -135,7 +135,7 @@ extension Workspace {
 
     /// `:events PATH`: every source reads this file from now on (keeping its column mapping).
     public func readEvents(from path: String) -> Answer {
-        guard FileManager.default.fileExists(atPath: path) else { return Answer("error: file not found: '\(path)'\n", failed: true) }
+        if let why = FileProbe.problem(with: path) { return Answer("error: cannot read '\(path)': \(why)\n", failed: true) }
         let previous = (options.events, cache)
         options.events = path
         cache = DataCache()

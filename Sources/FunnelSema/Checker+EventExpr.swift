@@ -36,7 +36,8 @@ extension Checker {
     var eventNamesInScope: [String] {
         var names = ["event", "time", "user"]
         let mapped = scope.source.map { [$0.userColumn, $0.timeColumn, $0.eventColumn] } ?? []
-        for column in scope.schema?.columnNames ?? [] where !names.contains(column) && !mapped.contains(column) { names.append(column) }
+        var seen = Set(names + mapped)
+        for column in scope.schema?.columnNames ?? [] where seen.insert(column).inserted { names.append(column) }
         return names
     }
 

@@ -108,7 +108,7 @@ struct FirstMinutesTests {
         let r = CLI.run(["explain", dir + "/f.funnel"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("load properties: device (unchecked), price (unchecked)"))
-        #expect(r.stderr.contains("warning[E401]: cannot open data file"))
+        #expect(r.stderr.contains("warning[E401]: cannot read data file: file not found"))
         #expect(r.stderr.contains("the plan is shown without it, column types unchecked"))
         // Only explain: run still fails on the missing data.
         let run = CLI.run(["run", dir + "/f.funnel"])

@@ -30,7 +30,7 @@ public enum Loader {
 
     /// The same, for a file already mapped (the driver maps each file once per run).
     public static func schema(of source: SourceSpec, in file: MappedFile, options: Options = Options()) throws -> DataSchema {
-        let samples = try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter, skipBad: options.skipBadRows)
+        let samples = try whole(file) { try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter, skipBad: options.skipBadRows) }
         let sampledEvents = samples.first { $0.name == source.eventColumn }?.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
         var schema = DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: sampledEvents)
         for (name, values) in samples where schema.type(of: name) == .string {
@@ -185,6 +185,7 @@ public enum Loader {
             }
         }
         if options.cancelled() { throw DiagnosticsError([Diagnostic(.error, .cancelled, "loading was cancelled", at: .file(path: file.path))]) }
+        try file.checkUnchanged()
         var merged: [ChunkBuilder] = builders
         var order = segments
         // A split inside a quoted field with a line break leaves a chunk ending elsewhere than
@@ -195,6 +196,7 @@ public enum Loader {
             let stop = parse(one, from: dataStart, to: file.count)
             merged = [one]
             order = [(0, 0, one.rowCount, stop)]
+            try file.checkUnchanged()
         }
         for b in merged { if let e = b.error { throw DiagnosticsError([e]) } }
         try checkRowLimit(merged.reduce(0) { $0 + $1.rowCount }, path: file.path)
@@ -204,6 +206,18 @@ public enum Loader {
             throw DiagnosticsError([Diagnostic(.error, .noRows, why, at: .file(path: file.path))])
         }
         return store
+    }
+
+    /// Runs a read of `file`; if the file was truncated or rewritten meanwhile, E412 replaces
+    /// whatever the read found (an error caused by the zeros of a truncated page included).
+    static func whole<T>(_ file: MappedFile, _ read: () throws -> T) throws -> T {
+        let result: T
+        do { result = try read() } catch {
+            try file.checkUnchanged()
+            throw error
+        }
+        try file.checkUnchanged()
+        return result
     }
 
     /// Rows are addressed with 32-bit indexes in the matcher's outcomes: more is a clear error, not a trap.
