@@ -11,6 +11,8 @@ public struct SourceSpec: Sendable {
     public var eventColumn: String
     public var timezone: String?
     public var delimiter: UInt8
+    /// Column types written in the source block (`price: number`); they replace the inferred ones.
+    public var declaredTypes: [String: ValueType] = [:]
     public init(name: String, format: String, path: String, userColumn: String, timeColumn: String,
                 eventColumn: String, timezone: String?, delimiter: UInt8) {
         self.name = name; self.format = format; self.path = path; self.userColumn = userColumn
@@ -24,6 +26,8 @@ public struct UsersSpec: Sendable {
     public var path: String
     public var keyColumn: String
     public var delimiter: UInt8
+    /// Column types written in the users block (`age: number`); they replace the inferred ones.
+    public var declaredTypes: [String: ValueType] = [:]
     public init(format: String, path: String, keyColumn: String, delimiter: UInt8) {
         self.format = format; self.path = path; self.keyColumn = keyColumn; self.delimiter = delimiter
     }
@@ -41,6 +45,9 @@ public struct DataSchema: Sendable {
     public var eventCounts: [String: Int]?
     /// String columns whose sampled values are mostly distinct (ids, sessions): costly to keep in memory.
     public var identifierLike: Set<String> = []
+    /// Columns typed by most of their sampled values: the others (`n/a` in a number column) are
+    /// errors at their line when the column is loaded, so the REPL loads these only on demand.
+    public var looselyTyped: Set<String> = []
     /// The file could not be read (`funnel explain` without the data): every column name is
     /// accepted, with an unknown type, and `explain` prints the types as unchecked.
     public var unchecked = false
@@ -58,4 +65,8 @@ public struct DataSchema: Sendable {
         return unchecked ? .unknown : nil
     }
     public var columnNames: [String] { columns.map(\.name) }
+    /// Gives a column the type found for it beyond the sampled rows.
+    public mutating func setType(_ type: ValueType, of column: String) {
+        if let i = positionOf[column] { columns[i].type = type }
+    }
 }

@@ -141,6 +141,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case tooManyEvents = "E411"
     /// A data file that was truncated or rewritten while funnel was reading it.
     case dataFileChanged = "E412"
+    /// A user's key on a second row of the users table.
+    case duplicateKey = "E413"
 
     // MARK: E9xx internal
     /// An impossible state was reached: a bug in funnel.

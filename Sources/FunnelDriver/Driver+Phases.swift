@@ -92,7 +92,7 @@ struct CompilePhases {
         if let u = resolved.users {
             do {
                 let file = try MappedFile(path: u.path)
-                data.usersSchema = try ProfileTable.schema(of: u, in: file)
+                data.usersSchema = try ProfileTable.schema(of: u, in: file, options: options.loaderOptions)
                 data.usersFile = file
             } catch {
                 if options.planWithoutData, let note = CompilePhases.unreadableNote(error, at: checker.usersPathLocation, path: u.path) {
@@ -155,6 +155,21 @@ struct CompilePhases {
         return problems + Checker.unknownEventWarnings(program.eventMentions, counts: counts, paths: data.sources.map(\.path))
     }
 
+    /// Phase 4b: columns the plan reads that were empty in every sampled row are typed from the
+    /// rest of the file; true when one got a type (the program is then checked again with it).
+    func typeColumnsEmptyInSample(_ plan: Plan, _ data: inout SourceData) throws -> Bool {
+        var typed = false
+        for (i, sp) in plan.sources.enumerated() where i < data.files.count {
+            let empty = sp.columns.filter { $0.type == .unknown && sp.spec.declaredTypes[$0.name] == nil }.map(\.name)
+            guard !empty.isEmpty, let file = data.files[i] else { continue }
+            for (name, type) in try Loader.typeColumnsEmptyInSample(empty, of: sp.spec, in: file, options: options.loaderOptions) where type != .unknown {
+                data.schemas[i].setType(type, of: name)
+                typed = true
+            }
+        }
+        return typed
+    }
+
     /// Phase 5: read the columns the plan needs (every column in the REPL, but identifier-like strings).
     func load(_ plan: Plan, _ data: SourceData) throws -> ([EventStore], ProfileTable?) {
         var stores: [EventStore] = []
@@ -173,7 +188,8 @@ struct CompilePhases {
             let roles = [sp.spec.userColumn, sp.spec.timeColumn, sp.spec.eventColumn]
             let schema = data.schemas[i]
             let props = options.loadAllColumns
-                ? Array(Set(schema.columnNames.filter { !roles.contains($0) && !schema.identifierLike.contains($0) } + sp.columnNames)).sorted()
+                ? Array(Set(schema.columnNames.filter { !roles.contains($0) && !schema.identifierLike.contains($0) && !schema.looselyTyped.contains($0) }
+                            + sp.columnNames)).sorted()
                 : sp.columnNames
             let store = try Loader.load(sp.spec, from: file, properties: props, schema: schema, options: options.loaderOptions)
             cache?.stores[sp.spec.path] = store
@@ -183,9 +199,12 @@ struct CompilePhases {
         if let u = plan.users {
             if let p = cache?.profile, p.path == u.spec.path, u.columnNames.allSatisfy({ p.columns[$0] != nil }) { profile = p }
             else {
-                let columns = options.loadAllColumns ? (data.usersSchema?.columnNames ?? u.columnNames) : u.columnNames
-                profile = try data.usersFile.map { try ProfileTable.load(u.spec, from: $0, columns: columns) }
-                    ?? ProfileTable.load(u.spec, columns: columns)
+                let loose = data.usersSchema?.looselyTyped ?? []
+                let columns = options.loadAllColumns
+                    ? Array(Set((data.usersSchema?.columnNames ?? []).filter { !loose.contains($0) } + u.columnNames)).sorted()
+                    : u.columnNames
+                profile = try data.usersFile.map { try ProfileTable.load(u.spec, from: $0, columns: columns, options: options.loaderOptions) }
+                    ?? ProfileTable.load(u.spec, columns: columns, options: options.loaderOptions)
                 cache?.profile = profile
             }
         }

@@ -106,11 +106,25 @@ public enum Driver {
         guard !units.isEmpty else { return finish(c) }
         var phase = CompilePhases(units: units, options: options, cache: cache)
         let sources = phase.resolveSources()
-        let data = phase.readSchemas(sources)
+        var data = phase.readSchemas(sources)
         c.diagnostics += phase.diagnostics
         // A data file that cannot be read is reported once; checking names against it would only add noise.
         guard data.allRead else { return finish(c) }
-        let (program, checkDiags) = phase.check(data)
+        let unchecked = phase
+        var (program, checkDiags) = phase.check(data)
+        if load && !checkDiags.contains(where: \.isError) {
+            do {
+                // A column empty in the sampled rows: typed from the whole file, then checked again with its type.
+                let draft = Planner.plan(program, schemas: data.schemas, usersSchema: data.usersSchema)
+                if try phase.typeColumnsEmptyInSample(draft, &data) {
+                    phase = unchecked
+                    (program, checkDiags) = phase.check(data)
+                }
+            } catch {
+                c.diagnostics += CompilePhases.diagnostics(of: error, at: nil, path: "")
+                return finish(c)
+            }
+        }
         c.diagnostics += checkDiags
         if checkDiags.contains(where: \.isError) || c.hasErrors {
             // Still say which event names never occur: such typos often cause the errors.

@@ -95,7 +95,12 @@ public struct Checker {
                     usersDecl = (s, unit)
                     var key: String? = nil
                     var delimiter: UInt8 = UInt8(ascii: s.format.text == "csv" ? "," : "\t")
+                    var declared: [String: ValueType] = [:]
                     for setting in s.settings {
+                        if setting.isTypeDeclaration {
+                            if let t = declaredType(setting) { declared[setting.key.text] = t }
+                            continue
+                        }
                         switch setting.key.text {
                         case "key": key = setting.valueText
                         case "delimiter": delimiter = checkDelimiter(setting) ?? delimiter
@@ -108,6 +113,11 @@ public struct Checker {
                         error(.badSourceSetting, "the users table needs a key column", s.format.span, help: "write: users = csv(\"\(s.path)\") { key = user_id }")
                     }
                     users = UsersSpec(format: s.format.text, path: resolvePath(s.path, unit), keyColumn: key ?? "user_id", delimiter: delimiter)
+                    if let k = key, let t = declared.removeValue(forKey: k), let setting = s.settings.first(where: { $0.isTypeDeclaration && $0.key.text == k }) {
+                        error(.badSourceSetting, "the key column '\(k)' is matched as text; its type cannot be declared (\(t))", setting.key.span,
+                              help: "remove this line; keys are compared with the events' user column as text")
+                    }
+                    users?.declaredTypes = declared
                 case .segment(let name, let expr):
                     if segmentDecls[name.text] != nil { error(.duplicateDeclaration, "segment '\(name.text)' is declared twice", name.span); continue }
                     segmentDecls[name.text] = (expr, unit, name)
@@ -139,7 +149,12 @@ public struct Checker {
         var roles: [String: String] = [:]
         var timezone: String? = nil
         var delimiter: UInt8 = UInt8(ascii: ",")
+        var declared: [(Setting, ValueType)] = []
         for setting in s.settings {
+            if setting.isTypeDeclaration {
+                if let t = declaredType(setting) { declared.append((setting, t)) }
+                continue
+            }
             switch setting.key.text {
             case "user", "time", "event": roles[setting.key.text] = setting.valueText
             case "timezone":
@@ -156,12 +171,39 @@ public struct Checker {
             }
         }
         // Unmapped roles default to columns of the same name.
-        return SourceSpec(name: s.name.text, format: s.format.text, path: resolvePath(s.path, unit),
-                             userColumn: roles["user"] ?? "user", timeColumn: roles["time"] ?? "time",
-                             eventColumn: roles["event"] ?? "event", timezone: timezone, delimiter: delimiter)
+        var spec = SourceSpec(name: s.name.text, format: s.format.text, path: resolvePath(s.path, unit),
+                              userColumn: roles["user"] ?? "user", timeColumn: roles["time"] ?? "time",
+                              eventColumn: roles["event"] ?? "event", timezone: timezone, delimiter: delimiter)
+        for (setting, type) in declared {
+            let column = setting.key.text
+            if let role = [("user", spec.userColumn), ("time", spec.timeColumn), ("event", spec.eventColumn)].first(where: { $0.1 == column })?.0 {
+                error(.badSourceSetting, "'\(column)' is the \(role) column, read as \(role == "time" ? "a time" : "text"); its type cannot be declared", setting.key.span,
+                      help: "remove this line; declare types for property columns, such as price: number")
+                continue
+            }
+            spec.declaredTypes[column] = type
+        }
+        return spec
+    }
+
+    /// The type a `COLUMN: TYPE` line declares.
+    mutating func declaredType(_ setting: Setting) -> ValueType? {
+        let names: [String: ValueType] = ["number": .number, "string": .string, "bool": .bool, "time": .time]
+        if let t = names[setting.valueText] { return t }
+        error(.badSourceSetting, "unknown column type '\(setting.valueText)'", setting.valueSpan,
+              help: DidYouMean.suggest(setting.valueText, among: names.keys.sorted()).map { "did you mean '\($0)'?" } ?? "a column is a number, string, bool or time")
+        return nil
     }
 
     // MARK: step 2 — everything else
+
+    /// A declared type names a column of the file (JSON Lines keys may appear late, so they are added instead).
+    mutating func declaredColumnsExist(_ settings: [Setting], in schema: DataSchema) {
+        for setting in settings where setting.isTypeDeclaration && schema.type(of: setting.key.text) == nil && !schema.unchecked {
+            error(.missingColumn, "column '\(setting.key.text)' is not in \(schema.path)", setting.key.span,
+                  help: DidYouMean.help(setting.key.text, among: schema.columnNames, kind: "columns") ?? "declare types of the file's own columns")
+        }
+    }
 
     /// Checks segments and funnels against the schemas (same order as `sources`).
     public mutating func check(schemas: [DataSchema], usersSchema: DataSchema?) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
@@ -176,7 +218,7 @@ public struct Checker {
             if !missing.isEmpty, sources[i].format == "csv", schema.columns.count == 1,
                let other = Checker.otherDelimiter(in: schema.columns[0].name, than: sources[i].delimiter) {
                 sourcesMissingRoles.insert(i)
-                let setting = decl.settings.first { $0.key.text == "delimiter" }
+                let setting = decl.settings.first { $0.key.text == "delimiter" && !$0.isTypeDeclaration }
                 let used = Checker.delimiterName(sources[i].delimiter).literal
                 let wanted = Checker.delimiterName(other)
                 let help: String
@@ -192,12 +234,20 @@ public struct Checker {
             }
             for (role, column) in missing {
                 sourcesMissingRoles.insert(i)
-                let span = decl.settings.first { $0.key.text == role }?.valueSpan ?? decl.name.span
-                let defaulted = decl.settings.contains { $0.key.text == role } ? "" : " (a role not mapped in the source defaults to the column of its name)"
+                let span = decl.settings.first { $0.key.text == role && !$0.isTypeDeclaration }?.valueSpan ?? decl.name.span
+                let defaulted = decl.settings.contains { $0.key.text == role && !$0.isTypeDeclaration } ? "" : " (a role not mapped in the source defaults to the column of its name)"
                 error(.missingColumn, "column '\(column)' (the \(role) column) is not in \(schema.path)\(defaulted)", span,
                       help: Checker.closestColumn(column, among: schema.columnNames).map { "did you mean '\($0)'? map it with \(role) = \($0)" }
                         ?? DidYouMean.help(column, among: schema.columnNames, kind: "columns") ?? "the file has no columns")
             }
+        }
+        for (i, (decl, unit)) in sourceDecls.enumerated() where i < schemas.count && !sourcesMissingRoles.contains(i) {
+            file = unit.file
+            declaredColumnsExist(decl.settings, in: schemas[i])
+        }
+        if let (decl, unit) = usersDecl, let us = usersSchema {
+            file = unit.file
+            declaredColumnsExist(decl.settings, in: us)
         }
         if let (decl, unit) = usersDecl, let us = usersSchema, let key = users?.keyColumn, us.type(of: key) == nil {
             file = unit.file

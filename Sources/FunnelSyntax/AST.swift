@@ -98,15 +98,18 @@ public struct SourceDecl: Sendable {
 
 /// One line of a source block: `user = user_id`, `timezone "Europe/Paris"`, `delimiter ";"`.
 public struct Setting: Sendable {
-    public enum Value: Sendable { case column(Name), string(String, SourceSpan) }
+    /// `user = COLUMN`, `timezone "UTC"`, or a column's declared type (`price: number`, the type's name).
+    public enum Value: Sendable { case column(Name), string(String, SourceSpan), type(Name) }
     public var key: Name
     public var value: Value
     public init(key: Name, value: Value) { self.key = key; self.value = value }
+    /// True for a declared column type (`price: number`).
+    public var isTypeDeclaration: Bool { if case .type = value { return true } else { return false } }
     public var valueSpan: SourceSpan {
-        switch value { case .column(let n): return n.span; case .string(_, let s): return s }
+        switch value { case .column(let n), .type(let n): return n.span; case .string(_, let s): return s }
     }
     public var valueText: String {
-        switch value { case .column(let n): return n.text; case .string(let s, _): return s }
+        switch value { case .column(let n), .type(let n): return n.text; case .string(let s, _): return s }
     }
 }
 

@@ -23,7 +23,7 @@ public enum ASTPrinter {
     }
 
     static func source(_ s: SourceDecl) -> String {
-        "\(s.format.text) \"\(s.path)\"" + s.settings.map { " (\($0.key.text) \($0.valueText))" }.joined()
+        "\(s.format.text) \"\(s.path)\"" + s.settings.map { " (\($0.key.text)\($0.isTypeDeclaration ? ":" : "") \($0.valueText))" }.joined()
     }
 
     static func clause(_ c: Clause) -> String {

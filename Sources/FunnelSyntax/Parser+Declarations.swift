@@ -148,7 +148,15 @@ extension Parser {
             advance()
             while !atPunct("}") && !at(.endOfFile) {
                 do {
-                    let key = try identifier("a setting such as user = COLUMN")
+                    let key: Name
+                    if case .quotedName(let s) = current.kind { let t = advance(); key = Name(s, t.span) }
+                    else { key = try identifier("a setting such as user = COLUMN, or a column's type such as price: number") }
+                    if atPunct(":") {
+                        advance()
+                        let type = try identifier("a column type: number, string, bool or time")
+                        settings.append(Setting(key: key, value: .type(type)))
+                        continue
+                    }
                     if atPunct("=") { advance() }
                     switch current.kind {
                     case .identifier(let s):

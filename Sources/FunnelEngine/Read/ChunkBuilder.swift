@@ -160,7 +160,7 @@ final class ChunkBuilder {
                         truncate(base)
                         let text = String(decoding: UnsafeBufferPointer(start: pp, count: min(pl, 40)), as: UTF8.self)
                         return bad("not a number", .badValue, "'\(text)' in column '\(names[k])' is not a number", at: po,
-                                   help: "the column holds numbers in the first rows; fix the value or use --skip-bad-rows")
+                                   help: "the column holds numbers in its first rows; fix the value, declare it text in the source block (\(names[k]): string), or use --skip-bad-rows")
                     }
                     numbers[slot.index].append(x)
                 } else { numbers[slot.index].append(.nan) }

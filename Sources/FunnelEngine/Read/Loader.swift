@@ -32,7 +32,9 @@ public enum Loader {
     public static func schema(of source: SourceSpec, in file: MappedFile, options: Options = Options()) throws -> DataSchema {
         let samples = try whole(file) { try sample(file, format: source.format, delimiter: options.delimiter ?? source.delimiter, skipBad: options.skipBadRows) }
         let sampledEvents = samples.first { $0.name == source.eventColumn }?.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
-        var schema = DataSchema(path: source.path, columns: samples.map { ($0.name, inferType($0.values)) }, eventCounts: sampledEvents)
+        let typed = typedColumns(samples, declared: source.declaredTypes, addMissingDeclared: source.format == "jsonl")
+        var schema = DataSchema(path: source.path, columns: typed.columns, eventCounts: sampledEvents)
+        schema.looselyTyped = typed.loose
         for (name, values) in samples where schema.type(of: name) == .string {
             let present = values.filter { !$0.isEmpty }
             let distinct = Set(present).count
@@ -102,18 +104,95 @@ public enum Loader {
         return csv.header.enumerated().map { ($1, values[$0]) }
     }
 
-    /// number if every non-empty value is a number; bool for true/false; time for dates; else string.
-    static func inferType(_ values: [String]) -> ValueType {
-        let present = values.filter { !$0.isEmpty && $0 != "null" }
-        if present.isEmpty { return .unknown }
-        func all(_ test: (UnsafePointer<UInt8>, Int) -> Bool) -> Bool {
-            present.allSatisfy { v in withTerminatedBytes(Array(v.utf8), test) }
+    /// Types `columns`, empty in every sampled row, from their first present values anywhere in
+    /// the file (up to `sampleRows` each): otherwise a condition on such a column would compare
+    /// text with a number and silently match nothing. Costs one scan of the file, only when a
+    /// funnel uses such a column.
+    public static func typeColumnsEmptyInSample(_ columns: [String], of source: SourceSpec, in file: MappedFile,
+                                                options: Options = Options()) throws -> [String: ValueType] {
+        let wanted = Set(columns)
+        var values: [String: [String]] = [:]
+        var full = 0
+        func take(_ name: String, _ p: UnsafePointer<UInt8>, _ n: Int) {
+            guard n > 0, wanted.contains(name) else { return }
+            let count = values[name]?.count ?? 0
+            guard count < sampleRows else { return }
+            values[name, default: []].append(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            if count + 1 == sampleRows { full += 1 }
         }
-        if all({ parseNumber($0, $1) != nil }) { return .number }
-        if present.allSatisfy({ ["true", "false"].contains($0.lowercased()) }) { return .bool }
+        var error: Diagnostic? = nil
+        try whole(file) {
+            if source.format == "jsonl" {
+                var pos = file.byteOrderMarkLength
+                while pos < file.count && full < wanted.count {
+                    pos = JSONLReader.scanLine(file, from: pos, error: &error) { key, p, n, _, _ in take(String(decoding: key, as: UTF8.self), p, n) }
+                    if error != nil {   // bad lines are the loader's to report or count
+                        error = nil
+                        while pos < file.count && file.base[pos] != 10 { pos += 1 }
+                        pos += 1
+                    }
+                }
+                return
+            }
+            let csv = try CSVReader(file: file, delimiter: options.delimiter ?? source.delimiter)
+            let names = csv.header
+            var pos = csv.dataStart
+            while pos < file.count && full < wanted.count {
+                if file.base[pos] == 10 || file.base[pos] == 13 { pos += 1; continue }
+                pos = CSVReader.scanRecord(file, from: pos, delimiter: options.delimiter ?? source.delimiter, error: &error) { col, p, n, _, _ in
+                    if col < names.count { take(names[col], p, n) }
+                }
+                if error != nil { break }   // the loader reports it, located
+            }
+        }
+        return values.mapValues { inferType($0) }
+    }
+
+    /// number when the present values read as numbers; bool for true/false; time for dates; else string.
+    /// From 20 present values on, up to one in twenty may disagree (`n/a`, `50%` in a price column):
+    /// the column keeps its type and those values are errors at their line when it is loaded,
+    /// instead of a text column that makes `price > 10` an error blamed on the `.funnel` file.
+    static func inferType(_ values: [String]) -> ValueType { inference(values).type }
+
+    /// The type, and whether some present values do not fit it.
+    static func inference(_ values: [String]) -> (type: ValueType, loose: Bool) {
+        let present = values.filter { !$0.isEmpty && $0 != "null" }
+        if present.isEmpty { return (.unknown, false) }
+        let tolerated = present.count >= 20 ? present.count / 20 : 0
+        func misfits(_ fits: (String) -> Bool) -> Int? {
+            var misses = 0
+            for v in present where !fits(v) {
+                misses += 1
+                if misses > tolerated { return nil }
+            }
+            return misses
+        }
+        if let m = misfits({ v in withTerminatedBytes(Array(v.utf8)) { parseNumber($0, $1) } != nil }) { return (.number, m > 0) }
+        if present.allSatisfy({ ["true", "false"].contains($0.lowercased()) }) { return (.bool, false) }
         var ts = TimestampParser(timezone: nil)
-        if present.allSatisfy({ $0.count >= 10 && $0.contains("-") }) && all({ ts.parse($0, $1) != nil }) { return .time }
-        return .string
+        if let m = misfits({ v in v.count >= 10 && v.contains("-") && withTerminatedBytes(Array(v.utf8)) { ts.parse($0, $1) } != nil }) {
+            return (.time, m > 0)
+        }
+        return (.string, false)
+    }
+
+    /// Columns with their types: declared in the source block, else inferred from `samples`.
+    /// Declared columns that the rows never showed are added (a JSON Lines key may first appear late).
+    static func typedColumns(_ samples: [(name: String, values: [String])], declared: [String: ValueType],
+                             addMissingDeclared: Bool) -> (columns: [(name: String, type: ValueType)], loose: Set<String>) {
+        var columns: [(name: String, type: ValueType)] = []
+        var loose = Set<String>()
+        for (name, values) in samples {
+            if let t = declared[name] { columns.append((name, t)); continue }
+            let (t, isLoose) = inference(values)
+            columns.append((name, t))
+            if isLoose { loose.insert(name) }
+        }
+        if addMissingDeclared {
+            let seen = Set(samples.map(\.name))
+            for (name, t) in declared.sorted(by: { $0.key < $1.key }) where !seen.contains(name) { columns.append((name, t)) }
+        }
+        return (columns, loose)
     }
 
     /// Reads the whole file: the user, time and event columns plus `properties`.

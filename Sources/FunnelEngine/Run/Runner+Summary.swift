@@ -69,10 +69,12 @@ extension FunnelRunner {
             ExpectResult(source: e.source, line: e.line, passed: kpiContext.truth(e.condition, kpis: kpiValues),
                          actual: kpiContext.number(e.actual, kpis: kpiValues), reading: e.reading)
         }
+        var skippedRows = store.skipped
+        if let p = profile { skippedRows.merge(p.skipped) }
         return FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
                             steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label),
                             breakdown: funnel.breakdown.map { ($0.name, $0.attributionText) }, kpis: kpis,
-                            expects: expects, population: population, counting: funnel.countingLabel, skipped: store.skipped, eventsRead: store.count,
+                            expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count,
                             comparisons: comparisons, comparisonNote: comparisonNote)
     }
 

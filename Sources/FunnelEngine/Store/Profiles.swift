@@ -19,35 +19,75 @@ public final class ProfileTable: @unchecked Sendable {
         (0..<store.actorCount).map { Int32(rowOfKey[store.actorNames.string(of: $0)] ?? -1) }
     }
 
+    /// Skipped rows of the users table (`--skip-bad-rows`).
+    public internal(set) var skipped = SkipReport()
+
     /// Loads the whole table; it is small next to the events.
     public static func load(_ users: UsersSpec, columns wanted: [String], options: Loader.Options = Loader.Options()) throws -> ProfileTable {
-        try load(users, from: MappedFile(path: users.path), columns: wanted)
+        try load(users, from: MappedFile(path: users.path), columns: wanted, options: options)
     }
 
-    /// The same, from a file already mapped (the driver maps each file once per run).
-    public static func load(_ users: UsersSpec, from file: MappedFile, columns wanted: [String]) throws -> ProfileTable {
-        let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Int.max)
-        guard let keyValues = raw.first(where: { $0.name == users.keyColumn })?.values else {
+    /// The same, from a file already mapped (the driver maps each file once per run). Every value
+    /// of a typed column is checked: one that does not read as its type is an error at its line
+    /// and column (or its row is skipped and counted).
+    public static func load(_ users: UsersSpec, from file: MappedFile, columns wanted: [String],
+                            options: Loader.Options = Loader.Options()) throws -> ProfileTable {
+        let rows = try UsersReader.read(users, from: file, skipBadRows: options.skipBadRows)
+        guard let keyColumn = rows.column(users.keyColumn) else {
             throw DiagnosticsError([Diagnostic(.error, .missingColumn, "the users key column '\(users.keyColumn)' is not in \(users.path)", at: .file(path: users.path),
-                                               help: DidYouMean.help(users.keyColumn, among: raw.map(\.name), kind: "columns"))])
+                                               help: DidYouMean.help(users.keyColumn, among: rows.names, kind: "columns"))])
         }
+        let schema = schema(of: users, rows: rows)
+        var skipped = rows.skipped
+        var keep = [Bool](repeating: true, count: rows.rowCount)
+        let wantedSet = Set(wanted)
+        for (c, name) in rows.names.enumerated() where wantedSet.contains(name) {
+            guard let type = schema.type(of: name), let check = valueCheck(type) else { continue }
+            for (i, text) in rows.values[c].enumerated() where keep[i] && !text.isEmpty && !check(text) {
+                let offset = rows.offsets[c][i]
+                guard options.skipBadRows else {
+                    throw DiagnosticsError([file.diagnostic(.badValue, "'\(text.prefix(40))' in column '\(name)' of the users table is not a \(type)", at: offset,
+                                                            help: "fix the value, declare the column's type in the users block (\(name): string), or use --skip-bad-rows")])
+                }
+                skipped.add("users value not a \(type)", place: "\(file.path):\(file.location(of: offset).line)")
+                keep[i] = false
+            }
+        }
+        func kept(_ values: [String]) -> [String] { zip(values, keep).compactMap { $1 ? $0 : nil } }
         var rowOfKey: [String: Int] = [:]
-        for (i, k) in keyValues.enumerated() where rowOfKey[k] == nil { rowOfKey[k] = i }
+        for (i, k) in kept(rows.values[keyColumn]).enumerated() { rowOfKey[k] = i }
         var cols: [String: ColumnData] = [:]
-        var schemaCols: [(String, ValueType)] = []
-        for (name, values) in raw {
-            let t = Loader.inferType(Array(values.prefix(Loader.sampleRows)))
-            schemaCols.append((name, t))
-            guard wanted.contains(name) else { continue }
-            cols[name] = ColumnData.from(strings: values, type: t)
+        for (c, name) in rows.names.enumerated() where wantedSet.contains(name) {
+            cols[name] = ColumnData.from(strings: kept(rows.values[c]), type: schema.type(of: name) ?? .string)
         }
-        return ProfileTable(path: users.path, keyColumn: users.keyColumn, columns: cols,
-                            schema: DataSchema(path: users.path, columns: schemaCols, eventCounts: nil), rowOfKey: rowOfKey)
+        let table = ProfileTable(path: users.path, keyColumn: users.keyColumn, columns: cols, schema: schema, rowOfKey: rowOfKey)
+        table.skipped = skipped
+        return table
     }
 
-    public static func schema(of users: UsersSpec, in file: MappedFile) throws -> DataSchema {
-        let raw = try Loader.sample(file, format: users.format, delimiter: users.delimiter, limit: Loader.sampleRows)
-        return DataSchema(path: users.path, columns: raw.map { ($0.name, Loader.inferType($0.values)) }, eventCounts: nil)
+    /// The columns and their types, from every row (a users table is read whole).
+    public static func schema(of users: UsersSpec, in file: MappedFile, options: Loader.Options = Loader.Options()) throws -> DataSchema {
+        schema(of: users, rows: try UsersReader.read(users, from: file, skipBadRows: options.skipBadRows))
+    }
+
+    static func schema(of users: UsersSpec, rows: UsersRows) -> DataSchema {
+        let typed = Loader.typedColumns(Array(zip(rows.names, rows.values)).map { ($0, $1) }, declared: users.declaredTypes,
+                                        addMissingDeclared: users.format == "jsonl")
+        var schema = DataSchema(path: users.path, columns: typed.columns, eventCounts: nil)
+        schema.looselyTyped = typed.loose
+        return schema
+    }
+
+    /// Whether a text reads as a value of `type`; nil for types every text fits.
+    static func valueCheck(_ type: ValueType) -> ((String) -> Bool)? {
+        switch type {
+        case .number: return { s in withTerminatedBytes(Array(s.utf8)) { parseNumber($0, $1) } != nil }
+        case .bool: return { s in withTerminatedBytes(Array(s.utf8)) { parseBool($0, $1) } != nil }
+        case .time:
+            var ts = TimestampParser(timezone: nil)
+            return { s in withTerminatedBytes(Array(s.utf8)) { ts.parse($0, $1) } != nil }
+        default: return nil
+        }
     }
 }
 
