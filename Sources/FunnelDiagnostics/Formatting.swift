@@ -73,3 +73,7 @@ private func format4(_ y: Int) -> String {
 public func paint(_ text: String, _ style: String, _ on: Bool) -> String {
     on ? "\u{1B}[\(style)m\(text)\u{1B}[0m" : text
 }
+
+/// Text from the data as shown to people (tables, CSV, Markdown, HTML): control characters are
+/// named (`U+001B`) instead of reaching a terminal raw.
+public func visibleText(_ s: String) -> String { DiagnosticRenderer.named(s) }

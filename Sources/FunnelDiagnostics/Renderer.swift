@@ -18,7 +18,7 @@ public struct DiagnosticRenderer: Sendable {
         if let p = d.position {
             head = p.line > 0 ? "\(p.path):\(p.line):\(p.column): " : "\(p.path): "
         }
-        out += "\(head)\(label): \(paint(d.message, "1"))\n"
+        out += "\(head)\(label): \(paint(DiagnosticRenderer.named(d.message), "1"))\n"
         switch d.location {
         case .source(let file, let span)?:
             let (line, col) = file.location(of: span.start)
@@ -29,7 +29,7 @@ public struct DiagnosticRenderer: Sendable {
             let (endLine, endCol) = file.location(of: span.end)
             var width = endLine == line ? max(1, endCol - col) : max(1, text.count - col + 1)
             // A very long line is shown as a window of 160 characters around the caret.
-            var shown = text, caret = col
+            var shown = DiagnosticRenderer.pictured(text), caret = col
             if text.count > DiagnosticRenderer.maxLineWidth {
                 let chars = Array(text)
                 let from = min(max(0, col - 1 - 40), max(0, chars.count - DiagnosticRenderer.maxLineWidth))
@@ -43,16 +43,49 @@ public struct DiagnosticRenderer: Sendable {
         case .data(_, let line, let col, let text?)?:
             let gutter = String(line)
             let pad = String(repeating: " ", count: gutter.count)
-            let shown = text.count > 160 ? String(text.prefix(160)) + "…" : text
+            let shown = DiagnosticRenderer.pictured(text.count > 160 ? String(text.prefix(160)) + "…" : text)
             out += "  \(gutter) | \(shown)\n"
             if col >= 1 && col <= 161 {
                 out += "  \(pad) | \(String(repeating: " ", count: col - 1))\(paint("^", "1;32"))\n"
             }
         default: break
         }
-        if let help = d.help { out += "  \(paint("help", "1;36")): \(help)\n" }
+        if let help = d.help { out += "  \(paint("help", "1;36")): \(DiagnosticRenderer.named(help, keepingLineBreaks: true))\n" }
         return out
     }
+
+    /// Control characters from the input never reach the terminal raw (they could move the
+    /// cursor or change colours). In messages each is named, as `U+0007`.
+    static func named(_ text: String, keepingLineBreaks: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && !(keepingLineBreaks && $0 == "\n") }) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            if isControl(u) && !(keepingLineBreaks && u == "\n") {
+                let hex = String(u.value, radix: 16, uppercase: true)
+                out += "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    /// In a quoted line each control character becomes one visible character (its Unicode
+    /// "control picture", ␀ for NUL; a tab a space), so the caret below still lines up.
+    static func pictured(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: isControl) else { return line }
+        var out = ""
+        for u in line.unicodeScalars {
+            switch u.value {
+            case 0x09: out += " "
+            case 0x00..<0x20: out.unicodeScalars.append(Unicode.Scalar(0x2400 + u.value) ?? "?")
+            case 0x7F: out += "\u{2421}"
+            case 0x80..<0xA0: out += "\u{FFFD}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 && u.value != 0x09 || (0x7F..<0xA0).contains(u.value) }
 
     /// Source lines longer than this are shown as a window around the caret.
     public static let maxLineWidth = 160

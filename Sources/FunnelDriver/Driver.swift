@@ -170,6 +170,10 @@ public enum Driver {
             if let pa = pa, let pb = pb, fa != Int.max, (pa.line, pa.column) != (pb.line, pb.column) { return (pa.line, pa.column) < (pb.line, pb.column) }
             return a.offset < b.offset
         }.map(\.element)
+        // The same finding reached twice (a source shared by two imports, a phase run again) is said once.
+        var seen = Set<String>()
+        let plain = DiagnosticRenderer()
+        c.diagnostics = c.diagnostics.filter { seen.insert(plain.render($0)).inserted }
         return c
     }
 

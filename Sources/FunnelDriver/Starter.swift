@@ -352,7 +352,8 @@ public enum Starter {
     static func name(_ column: String) -> String {
         let ok = column.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && column.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-        return ok ? column : "`\(column)`"
+        let escaped = column.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "`", with: "\\`")
+        return ok ? column : "`\(escaped)`"
     }
 
     /// A step name from an event name.

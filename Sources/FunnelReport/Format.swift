@@ -106,7 +106,7 @@ enum Fmt {
 
     /// A missing value reads `(none)` in tables.
     static func value(_ v: Value) -> String {
-        if case .string(let s) = v { return s }
+        if case .string(let s) = v { return visibleText(s) }
         if v == .null { return "(none)" }
         return v.description
     }

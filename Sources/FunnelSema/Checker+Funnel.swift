@@ -190,10 +190,20 @@ extension Checker {
     /// `kpi` and `expect`, in order: KPIs may use steps, `users` and earlier KPIs.
     mutating func kpisAndExpects(_ f: FunnelDecl, home: SourceFile, into result: inout CheckedFunnel) {
         scope.kpiNames = []
+        scope.declaredKPIs = [:]
+        for c in f.clauses {
+            guard case .kpi(let name, let e, _) = c.kind, scope.declaredKPIs[name.text] == nil else { continue }
+            file = c.origin ?? home
+            let words = file.text(of: e.span).split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
+            scope.declaredKPIs[name.text] = (line(c.span), Set(words))
+        }
+        defer { scope.currentKPI = nil }
         for c in f.clauses {
             file = c.origin ?? home
+            scope.currentKPI = nil
             switch c.kind {
             case .kpi(let name, let e, let display):
+                scope.currentKPI = name.text
                 if scope.steps.contains(name.text) || scope.kpiNames.contains(name.text) || name.text == "users" {
                     error(.duplicateName, "'\(name.text)' is already a step or KPI name in funnel '\(f.name.text)'", name.span)
                     continue

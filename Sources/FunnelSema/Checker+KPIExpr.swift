@@ -16,6 +16,23 @@ extension Checker {
             if let i = scope.steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
             if let i = scope.kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
             if n == "users" { return (.population, .number) }
+            if let current = scope.currentKPI, let later = scope.declaredKPIs[n] {
+                if n == current {
+                    error(.unknownStepOrKPI, "KPI '\(n)' refers to itself", e.span, help: "a KPI is computed from steps, users and KPIs declared before it")
+                } else if later.words.contains(current) {
+                    error(.unknownStepOrKPI, "KPIs '\(current)' and '\(n)' refer to each other (a cycle)", e.span,
+                          help: "a KPI may use only KPIs declared before it; compute one of them from steps and users")
+                } else {
+                    error(.unknownStepOrKPI, "KPI '\(n)' is declared later (line \(later.line))", e.span,
+                          help: "a KPI may use only KPIs declared before it: move '\(n)' above this line")
+                }
+                return nil
+            }
+            if scope.currentKPI == nil, let later = scope.declaredKPIs[n], !scope.kpiNames.contains(n) {
+                error(.unknownStepOrKPI, "KPI '\(n)' is declared later (line \(later.line))", e.span,
+                      help: "an expect may use only KPIs declared before it: move the expect below '\(n)'")
+                return nil
+            }
             error(.unknownStepOrKPI, "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: scope.steps + scope.kpiNames + ["users"], kind: "steps and KPIs"))
             return nil
         case .member(let base, let member):

@@ -56,6 +56,11 @@ public struct Checker {
         /// The funnel's steps and the KPIs declared so far (KPIs may use earlier ones).
         var steps: [String] = []
         var kpiNames: [String] = []
+        /// Every KPI of the funnel with its line and the words of its expression, to tell a
+        /// forward reference or a cycle from an unknown name.
+        var declaredKPIs: [String: (line: Int, words: Set<String>)] = [:]
+        /// The KPI being checked.
+        var currentKPI: String? = nil
         var order: MatchOrder = .ordered
     }
 

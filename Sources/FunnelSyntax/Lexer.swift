@@ -58,8 +58,14 @@ public struct Lexer {
         case UInt8(ascii: "\""): return tok(lexString())
         case UInt8(ascii: "`"):
             i += 1
-            while i < b.count && b[i] != UInt8(ascii: "`") && b[i] != 10 { i += 1 }
-            let name = String(decoding: b[(start + 1)..<i], as: UTF8.self)
+            // `\`` is a backtick and `\\` a backslash inside the name; any other backslash is itself.
+            var bytes: [UInt8] = []
+            while i < b.count && b[i] != UInt8(ascii: "`") && b[i] != 10 {
+                if b[i] == UInt8(ascii: "\\"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "`") || b[i + 1] == UInt8(ascii: "\\") { i += 1 }
+                bytes.append(b[i])
+                i += 1
+            }
+            let name = String(decoding: bytes, as: UTF8.self)
             if i < b.count && b[i] == UInt8(ascii: "`") { i += 1 } else {
                 error(.unterminatedBacktick, "unterminated backticked name", start, i, help: "close the name with a backtick: `\(name)`")
             }
