@@ -143,6 +143,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case dataFileChanged = "E412"
     /// A user's key on a second row of the users table.
     case duplicateKey = "E413"
+    /// Loading passed the memory limit (`--max-memory`, by default 80% of the machine's memory).
+    case memoryLimit = "E414"
 
     // MARK: E9xx internal
     /// An impossible state was reached: a bug in funnel.

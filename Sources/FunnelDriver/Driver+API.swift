@@ -27,6 +27,10 @@ extension Driver {
     public static func requestCancellation() { Cancellation.request() }
     public static func resetCancellation() { Cancellation.reset() }
     public static var cancellationRequested: Bool { Cancellation.requested }
+    /// The next query or load may take `seconds` (the REPL's `:timeout`); `resetCancellation` clears it.
+    public static func startTimeBudget(seconds: Double) { Cancellation.startBudget(seconds: seconds) }
+    /// True when the last query stopped because its time budget ran out.
+    public static var timeBudgetExceeded: Bool { Cancellation.timedOut }
 }
 
 extension Compilation {

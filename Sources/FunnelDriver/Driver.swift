@@ -21,10 +21,18 @@ public struct DriverOptions: Sendable {
     /// `funnel explain`: a data file that cannot be opened is not an error; the plan is made
     /// without it (column types "unchecked") and a warning says so.
     public var planWithoutData = false
+    /// `--max-groups`: breakdown groups shown before the rest go to "(other)" (0: all).
+    public var maxGroups = FunnelRunner.defaultMaxGroups
+    /// `--max-memory`: resident bytes at which loading stops with E414 (default: 80% of the machine's memory).
+    public var maxMemory: Int? = nil
     public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
         self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
     }
-    var loaderOptions: Loader.Options { Loader.Options(skipBadRows: skipBadRows, delimiter: delimiter) }
+    var loaderOptions: Loader.Options {
+        var o = Loader.Options(skipBadRows: skipBadRows, delimiter: delimiter)
+        if let m = maxMemory { o.maxResidentBytes = m }
+        return o
+    }
 }
 
 /// Data kept between compilations (the REPL): event stores by path, and the users table.
@@ -183,7 +191,7 @@ public enum Driver {
         Phases.mark("loaded")
         defer { Phases.mark("ran") }
         return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.map { f in
-            FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf).run()
+            FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf, maxGroups: options.maxGroups).run()
         }
     }
 }

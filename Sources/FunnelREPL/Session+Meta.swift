@@ -13,6 +13,7 @@ extension Session {
         (":explain", "NAME", "the plan of a funnel"),
         (":format", "table|json|csv|markdown|html", "how results are printed"),
         (":timing", "on|off", "print how long each query takes"),
+        (":timeout", "DURATION|off", "stop a query that runs longer (such as 30s or 2m), as Ctrl-C does"),
         (":save", "FILE", "write the session's definitions as a .funnel file"),
         (":quit", "", "leave (Ctrl-D works too)"),
     ]
@@ -25,6 +26,19 @@ extension Session {
         let width = (metaCommands.map { ($0.name + " " + $0.args).count }.max() ?? 0) + 2
         for c in metaCommands { out += "  \((c.name + " " + c.args).padding(toLength: width, withPad: " ", startingAt: 0))\(c.help)\n" }
         return out
+    }
+
+    /// "500ms", "30s", "2m", "1h" (or a bare number of seconds) in seconds.
+    static func parseSeconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            if let x = Double(text.dropLast(suffix.count)), x.isFinite { return x * scale }
+        }
+        return Double(text).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s < 1 ? "\(Int((s * 1000).rounded()))ms" : (s == s.rounded() ? "\(Int(s))s" : "\(s)s")
     }
 
     func meta(_ text: String) -> Reply {
@@ -52,6 +66,11 @@ extension Session {
             guard arg == "on" || arg == "off" else { return usage(":timing on|off") }
             timing = arg == "on"
             return Reply("timing: \(arg)\n")
+        case ":timeout":
+            if arg == "off" { timeout = nil; return Reply("timeout: off\n") }
+            guard let t = Session.parseSeconds(arg), t > 0 else { return usage(":timeout DURATION|off (such as 500ms, 30s or 2m)") }
+            timeout = t
+            return Reply("timeout: \(Session.seconds(t))\n")
         case ":save":
             guard !arg.isEmpty else { return usage(":save FILE") }
             return Reply(workspace.save(to: arg))

@@ -18,6 +18,8 @@ public final class Session {
     public let workspace: Workspace
     public var format: OutputFormat = .table
     public var timing = false
+    /// `:timeout`: seconds a query may take before it stops as if cancelled (nil: no limit).
+    public var timeout: Double? = nil
     public var color: Bool { workspace.color }
     /// Text of a declaration still open (a brace not yet closed).
     var pending: [String] = []
@@ -70,13 +72,17 @@ public final class Session {
         if text.isEmpty || text.hasPrefix("#") { return Reply("") }
         if text.hasPrefix(":") { return meta(text) }
         let start = DispatchTime.now().uptimeNanoseconds
-        switch workspace.evaluate(text) {
+        if let t = timeout { Driver.startTimeBudget(seconds: t) }
+        defer { Driver.resetCancellation() }
+        let evaluated = workspace.evaluate(text)
+        if Driver.timeBudgetExceeded {
+            return Reply("cancelled: the query took longer than its time budget of \(Session.seconds(timeout ?? 0)) (:timeout)\n", failed: true)
+        }
+        // Figures of a query cut short are partial: never shown.
+        if Driver.cancellationRequested { return Reply("cancelled\n") }
+        switch evaluated {
         case .answer(let a): return Reply(a.text, failed: a.failed)
         case .ran(let run):
-            if Driver.cancellationRequested {
-                Driver.resetCancellation()
-                return Reply("cancelled\n")
-            }
             if run.failed { return Reply(run.notes, failed: true) }
             var out = run.notes + Report.render(run.results, plan: run.plan, format: format, color: color)
             if timing {

@@ -20,8 +20,20 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "\"Now\" for recency(...), as a date or date-time (default: the latest event in the data).")
     var asOf: String?
 
+    @Option(name: .long, help: "Breakdown groups shown per funnel, the largest first; the others are summed in one \"(other)\" group and a note says so (0: all). Default 1000.")
+    var maxGroups: Int = 1000
+
+    @Option(name: .long, help: "Stop with an error (E414) when funnel's memory passes this size, such as 2G or 512M (default: 80% of the machine's memory).")
+    var maxMemory: String?
+
     func driverOptions() throws -> DriverOptions {
         var o = DriverOptions(events: events, skipBadRows: skipBadRows)
+        guard maxGroups >= 0 else { throw ValidationError("--max-groups takes a count: 0 or more (0 shows every group)") }
+        o.maxGroups = maxGroups
+        if let m = maxMemory {
+            guard let bytes = CLI.parseSize(m), bytes > 0 else { throw ValidationError("--max-memory takes a size such as 2G, 512M or 1.5GiB") }
+            o.maxMemory = bytes
+        }
         if let d = delimiter {
             let text = d == "\\t" ? "\t" : d
             guard text.utf8.count == 1, let b = text.utf8.first else {
@@ -57,6 +69,17 @@ enum CLI {
     }
 
     static func parseTime(_ s: String) -> Int64? { Driver.parseTime(s) }
+
+    /// "2G", "512M", "1.5GiB", "800MB", "1000000": bytes (K, M, G, T are powers of 1024).
+    static func parseSize(_ s: String) -> Int? {
+        var text = s.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where text.hasSuffix(suffix) && text.count > suffix.count { text.removeLast(suffix.count); break }
+        let scale: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
+        var factor = 1.0
+        if let last = text.last, let f = scale[last] { factor = f; text.removeLast() }
+        guard let x = Double(text), x.isFinite, x > 0, x * factor < 9e18 else { return nil }
+        return Int(x * factor)
+    }
 }
 
 /// Writes to the standard streams without Foundation. Every write to standard output is

@@ -33,6 +33,10 @@ struct Run: ParsableCommand {
         for r in results where r.skipped.total > 0 {
             FileHandleOut.stderr("note: \(r.name): skipped \(r.skipped.total) bad rows: \(r.skipped.summary)\n")
         }
+        // The other notes (a capped breakdown, a step no event matches) likewise, where the format has no place for them.
+        if format == .csv {
+            for r in results { for note in r.notes { FileHandleOut.stderr("note: \(r.name): \(note)\n") } }
+        }
         if results.contains(where: { $0.expects.contains { !$0.passed } }) { throw ExitCode(1) }
     }
 }

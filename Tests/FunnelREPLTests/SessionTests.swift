@@ -190,3 +190,19 @@ struct SessionLimitTests {
         #expect(s.handle("checkout").text.contains("funnel checkout"))
     }
 }
+
+/// Issue 8: a query that runs past the session's time budget stops as Ctrl-C would, and says why.
+struct TimeBudgetTests {
+    @Test func aQueryPastItsTimeBudgetStopsAndSaysSo() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        #expect(s.handle(":timeout 0.001ms").text == "timeout: 0ms\n")
+        let r = s.handle("checkout")
+        #expect(r.failed)
+        #expect(r.text.contains("cancelled: the query took longer than its time budget"), "\(r.text)")
+        #expect(s.handle(":timeout off").text == "timeout: off\n")
+        #expect(s.handle("checkout").text.contains("funnel checkout"))
+        #expect(s.handle(":timeout soon").text.contains("usage"))
+    }
+}

@@ -20,6 +20,9 @@ public enum Loader {
         public var chunkBytes = 16 << 20
         /// Asked between chunks: true stops the load with E409 (Ctrl-C in the REPL).
         public var cancelled: @Sendable () -> Bool = { Cancellation.requested }
+        /// Loading stops with E414 when the process's resident memory passes this (`--max-memory`):
+        /// a clear error before the machine starts to swap. Default: 80% of physical memory.
+        public var maxResidentBytes = System.physicalBytes / 10 * 8
         public init(skipBadRows: Bool = false, delimiter: UInt8? = nil) { self.skipBadRows = skipBadRows; self.delimiter = delimiter }
     }
 
@@ -251,11 +254,17 @@ public enum Loader {
         let builders = (0..<workers).map { _ in newBuilder() }
         let lock = NSLockLike()
         var next = 0
+        let overLimit = Flag()
+        var overLimitAt = 0
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let builder = builders[w]
-            while builder.error == nil && !options.cancelled() {
+            while builder.error == nil && !options.cancelled() && !overLimit.value {
                 let k: Int = lock.locked { defer { next += 1 }; return next }
                 if k >= starts.count { break }
+                if System.residentBytes > options.maxResidentBytes {
+                    lock.locked { overLimit.value = true; overLimitAt = starts[k] }
+                    break
+                }
                 let lo = builder.rowCount
                 let stop = parse(builder, from: starts[k], to: ends[k])
                 let hi = builder.rowCount
@@ -265,6 +274,7 @@ public enum Loader {
         }
         if options.cancelled() { throw DiagnosticsError([Diagnostic(.error, .cancelled, "loading was cancelled", at: .file(path: file.path))]) }
         try file.checkUnchanged()
+        if overLimit.value { throw memoryLimit(options.maxResidentBytes, path: file.path, readShare: Double(overLimitAt - dataStart) / Double(max(1, size))) }
         var merged: [ChunkBuilder] = builders
         var order = segments
         // A split inside a quoted field with a line break leaves a chunk ending elsewhere than
@@ -280,6 +290,7 @@ public enum Loader {
         for b in merged { if let e = b.error { throw DiagnosticsError([e]) } }
         try checkRowLimit(merged.reduce(0) { $0 + $1.rowCount }, path: file.path)
         let store = merge(merged, segments: order, file: file, properties: properties, schema: schema)
+        if System.residentBytes > options.maxResidentBytes { throw memoryLimit(options.maxResidentBytes, path: file.path, readShare: 1) }
         if store.count == 0 {
             let why = store.skipped.total > 0 ? "every row was skipped as bad: \(store.skipped.summary)" : "the file has no event rows"
             throw DiagnosticsError([Diagnostic(.error, .noRows, why, at: .file(path: file.path))])
@@ -297,6 +308,15 @@ public enum Loader {
         }
         try file.checkUnchanged()
         return result
+    }
+
+    /// E414: the memory limit was reached, with how far the read got.
+    static func memoryLimit(_ limit: Int, path: String, readShare: Double) -> DiagnosticsError {
+        let used = System.residentBytes
+        return DiagnosticsError([Diagnostic(.error, .memoryLimit,
+            "reading stopped at \(Int(readShare * 100))% of the file: funnel uses \(formatBytes(used)), over the limit of \(formatBytes(limit))",
+            at: .file(path: path),
+            help: "raise the limit with --max-memory (for example --max-memory \(formatBytes(max(limit * 2, used * 2)).replacingOccurrences(of: " ", with: ""))), read fewer columns, or split the file (for example by month)")])
     }
 
     /// Rows are addressed with 32-bit indexes in the matcher's outcomes: more is a clear error, not a trap.
@@ -382,4 +402,31 @@ final class NSLockLike: @unchecked Sendable {
 
 public enum System {
     public static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    public static var physicalBytes: Int { Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))) }
+    /// The process's resident memory, from /proc/self/statm (0 where it cannot be read).
+    public static var residentBytes: Int {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 127) }
+        guard n > 0 else { return 0 }
+        let fields = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// A flag shared by workers.
+final class Flag: @unchecked Sendable { var value = false }
+
+/// 1.5 GiB, 640 MiB: sizes for people.
+public func formatBytes(_ n: Int) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+    var x = Double(n), u = 0
+    while x >= 1024 && u < units.count - 1 { x /= 1024; u += 1 }
+    if u == 0 { return "\(n) bytes" }
+    if x >= 10 { return "\(Int(x.rounded())) \(units[u])" }
+    let tenths = Int((x * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) \(units[u])"
 }

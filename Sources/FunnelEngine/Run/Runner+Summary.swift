@@ -35,17 +35,29 @@ extension FunnelRunner {
 
         // Breakdown: a key per actor (first touch, at a step, or every value with `all`).
         var groups: [GroupResult] = []
+        var groupNote: String? = nil
         if funnel.splitKey != nil {
             groups = splitResults(splitGroups, eval: eval, names: rowNames)
+            if maxGroups > 0 && groups.count > maxGroups {
+                // An actor may be in several groups of `all` (or several periods): the rest cannot be
+                // summed into one group, so they are left out, and the note says how many.
+                groupNote = "showing the \(formatCount(maxGroups)) largest of \(formatCount(groups.count)) groups; an actor may be in several groups here, so the others are left out rather than summed (raise --max-groups to see them)"
+                groups = Array(groups.prefix(maxGroups))
+            }
         } else if !funnel.breakdown.isEmpty {
-            let keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.attribution) }, out: out, owner: owner, actors: all,
+            var keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.attribution) }, out: out, owner: owner, actors: all,
                                          masks: masks, passes: passes, startable: startable, hold: hold, index: index)
+            var other: [Int]? = nil
+            (keyed, other, groupNote) = capGroups(keyed)
             groups = keyed.map { key, rs in
                 GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames))
             }
             groups.sort { a, b in
                 a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users
                     : a.key.map { $0.value.description }.joined() < b.key.map { $0.value.description }.joined()
+            }
+            if let rest = other {
+                groups.append(GroupResult(key: funnel.breakdown.map { ($0.label, FunnelRunner.otherGroup) }, steps: stepStats(out, rest, names: rowNames)))
             }
         }
         var comparisons: [Comparison] = []
@@ -71,11 +83,26 @@ extension FunnelRunner {
         }
         var skippedRows = store.skipped
         if let p = profile { skippedRows.merge(p.skipped) }
-        return FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
-                            steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label),
-                            breakdown: funnel.breakdown.map { ($0.name, $0.attributionText) }, kpis: kpis,
-                            expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count,
-                            comparisons: comparisons, comparisonNote: comparisonNote)
+        var result = FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
+                                  steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label),
+                                  breakdown: funnel.breakdown.map { ($0.name, $0.attributionText) }, kpis: kpis,
+                                  expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count,
+                                  comparisons: comparisons, comparisonNote: comparisonNote)
+        if let note = groupNote { result.notes.append(note) }
+        return result
+    }
+
+    /// The value shown for the groups beyond the cap.
+    public static let otherGroup = Value.string("(other)")
+
+    /// Keeps the `maxGroups` groups with the most actors; every other actor goes to one "(other)"
+    /// group. With first-touch or at-step keys each actor has one key, so "(other)" counts each once.
+    func capGroups(_ keyed: [([Value], [Int])]) -> ([([Value], [Int])], [Int]?, String?) {
+        guard maxGroups > 0 && keyed.count > maxGroups else { return (keyed, nil, nil) }
+        let ranked = keyed.sorted { $0.1.count != $1.1.count ? $0.1.count > $1.1.count : $0.0.description < $1.0.description }
+        let rest = ranked[maxGroups...]
+        let note = "showing the \(formatCount(maxGroups)) largest of \(formatCount(keyed.count)) groups; the other \(formatCount(rest.count)) are summed in \"(other)\" (raise --max-groups to see them)"
+        return (Array(ranked[..<maxGroups]), rest.flatMap(\.1), note)
     }
 
     /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.

@@ -11,9 +11,13 @@ public struct FunnelRunner {
     public let profile: ProfileTable?
     /// "Now" for `recency` (default: the latest event time).
     public let asOf: Int64?
+    /// At most this many breakdown groups are reported (0: no cap); see `capGroups`.
+    public var maxGroups: Int
 
-    public init(funnel: PlannedFunnel, store: EventStore, profile: ProfileTable?, asOf: Int64? = nil) {
-        self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf
+    public static let defaultMaxGroups = 1000
+
+    public init(funnel: PlannedFunnel, store: EventStore, profile: ProfileTable?, asOf: Int64? = nil, maxGroups: Int = defaultMaxGroups) {
+        self.funnel = funnel; self.store = store; self.profile = profile; self.asOf = asOf; self.maxGroups = maxGroups
     }
 
     /// The source's time zone for `dates` and trends (nil for UTC).
@@ -47,7 +51,7 @@ public struct FunnelRunner {
         let matched = matchActors(actors)
         let population = matched.outcomes.member.filter { $0 }.count
         var result = figures(columns, actors, matched, population: population, eval: eval)
-        result.notes = silentSteps(columns)
+        result.notes = silentSteps(columns) + result.notes
         return result
     }
 
