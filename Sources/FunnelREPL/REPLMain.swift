@@ -36,8 +36,10 @@ public enum REPLMain {
                 let reply = session.handle(line)
                 emit(reply, toStderr: true)
                 failed = failed || reply.failed
-                if reply.quit { break }
+                if reply.quit || outputError != nil { break }
             }
+            // The command line says why (it checks standard output after every command).
+            if outputError != nil { return 2 }
             if session.isContinuing {
                 let open = session.openBlockCount
                 fputs("error: the input ended inside a block: \(open) '{' not closed; it was not run\n", stderr)
@@ -66,9 +68,11 @@ public enum REPLMain {
         return (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.funnel_history"
     }
 
+    /// errno of the first failed write to standard output (a full disk, a closed stream).
+    nonisolated(unsafe) static var outputError: Int32? = nil
+
     static func emit(_ text: String) {
-        guard !text.isEmpty else { return }
-        fputs(text, stdout)
-        fflush(stdout)
+        guard !text.isEmpty, outputError == nil else { return }
+        if fputs(text, stdout) < 0 || fflush(stdout) != 0 || ferror(stdout) != 0 { outputError = errno }
     }
 }

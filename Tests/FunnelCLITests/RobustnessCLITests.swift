@@ -77,6 +77,10 @@ struct RobustnessCLITests {
         let c = CLI.run(["check", "examples/ecommerce.funnel"], stdoutPath: "/dev/full")
         #expect(c.status == 2)
         #expect(c.stderr.contains("cannot write to standard output"))
+        // A piped REPL stops at the first lost answer, says so once, and exits 2.
+        let repl = CLI.run(["repl", "examples/ecommerce.funnel"], stdoutPath: "/dev/full")
+        #expect(repl.status == 2)
+        #expect(repl.stderr.components(separatedBy: "cannot write to standard output").count - 1 == 1, "\(repl.stderr)")
     }
 
     @Test func aJUnitReportThatCannotBeWrittenExitsTwoNamingThePath() {
