@@ -111,6 +111,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case valueExpected = "E255"
     /// A breakdown or comparison key that is not a property.
     case keyExpected = "E256"
+    /// (warning) An expect compares a rate (0 to 1) with a number above 1: `expect conversion >= 40` where 40% was meant.
+    case rateComparedWithNumber = "E257"
 
     // MARK: E3xx planning
     /// A construct the language defines but the engine does not run yet.

@@ -111,13 +111,4 @@ public enum Planner {
     }
 }
 
-extension KPIExpr {
-    /// A count of actors (a step, `users`, or sums and differences of them).
-    var isUserCount: Bool {
-        switch self {
-        case .stepUsers, .population: return true
-        case .arith(.add, let a, let b), .arith(.sub, let a, let b): return a.isUserCount && b.isUserCount
-        default: return false
-        }
-    }
-}
+

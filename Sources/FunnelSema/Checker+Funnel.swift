@@ -226,12 +226,37 @@ extension Checker {
                     case .compare(_, let a, _), .between(let a, _, _): actual = a
                     default: break
                     }
+                    warnIfRateComparedWithNumber(k, result: result, span: e.span)
                     result.expects.append(CheckedExpect(source: file.text(of: e.span), line: line(c.span), expr: k, actual: actual))
                 }
             default: break
             }
         }
         file = home
+    }
+
+    /// `expect conversion >= 40` compares a rate (0 to 1) with 40: always false, and 40% was meant.
+    mutating func warnIfRateComparedWithNumber(_ k: KPIExpr, result: CheckedFunnel, span: SourceSpan) {
+        func isRate(_ e: KPIExpr) -> Bool {
+            switch e {
+            case .arith(.div, let a, let b): return a.isUserCount && b.isUserCount
+            case .kpi(let i) where i < result.kpis.count:
+                return (result.kpis[i].format == nil || result.kpis[i].format == "percent") && isRate(result.kpis[i].expr)
+            default: return false
+            }
+        }
+        var bounds: [(KPIExpr, Double)] = []
+        switch k {
+        case .compare(_, let a, .number(let n)): bounds = [(a, n)]
+        case .between(let a, .number(let lo), .number(let hi)): bounds = [(a, lo), (a, hi)]
+        default: return
+        }
+        for (a, n) in bounds where isRate(a) && n > 1 {
+            let shown = n == n.rounded() ? String(Int(n)) : String(n)
+            warning(.rateComparedWithNumber, "'\(file.text(of: span))' compares a rate (0 to 1) with \(shown)", span,
+                    help: "rates are fractions: write \(shown)% for \(shown) percent")
+            return
+        }
     }
 
     /// `format percent|number|seconds|money` and `decimals N` (0 to 10).

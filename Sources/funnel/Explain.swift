@@ -8,6 +8,7 @@ struct Explain: ParsableCommand {
         discussion: "When a data file is missing, the plan is printed anyway with the column types marked unchecked, and a warning on standard error (exit code 0).")
 
     @Argument(help: "The .funnel file.") var file: String
+    @Option(name: [.customShort("o"), .long], help: "Write the plan to this file instead of standard output.") var output: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
 
@@ -18,6 +19,6 @@ struct Explain: ParsableCommand {
         let c = Driver.compile(path: file, options: options, load: false)
         CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
         guard let text = Driver.explain(c) else { throw ExitCode(2) }
-        FileHandleOut.stdout(text)
+        if let path = output { try FileHandleOut.writeFile(text, to: path, what: "plan") } else { FileHandleOut.stdout(text) }
     }
 }

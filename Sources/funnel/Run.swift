@@ -10,6 +10,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The .funnel file.") var file: String
     @Option(name: .long, help: "Output format: table, json, csv, markdown or html (a self-contained page with bar charts).") var format: OutputFormat = .table
     @Option(name: .long, help: "Run only this funnel (repeatable).") var funnel: [String] = []
+    @Option(name: [.customShort("o"), .long], help: "Write the report to this file instead of standard output (report.html, results.json...).") var output: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
 
@@ -27,14 +28,14 @@ struct Run: ParsableCommand {
             throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
         }
         let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)
-        let text = Report.render(results, plan: c.plan, format: format, color: colorOption.enabled())
-        FileHandleOut.stdout(text)
+        let text = Report.render(results, plan: c.plan, format: format, color: output == nil && colorOption.enabled())
+        if let path = output { try FileHandleOut.writeFile(text, to: path, what: "report") } else { FileHandleOut.stdout(text) }
         // Skipped rows are in every format's output; CSV has no place for them, so stderr always says so too.
         for r in results where r.skipped.total > 0 {
             FileHandleOut.stderr("note: \(r.name): skipped \(r.skipped.total) bad rows: \(r.skipped.summary)\n")
         }
         // The other notes (a capped breakdown, a step no event matches) likewise, where the format has no place for them.
-        if format == .csv {
+        if format == .csv || output != nil {
             for r in results { for note in r.notes { FileHandleOut.stderr("note: \(r.name): \(note)\n") } }
         }
         if results.contains(where: { $0.expects.contains { !$0.passed } }) { throw ExitCode(1) }

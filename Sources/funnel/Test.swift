@@ -10,11 +10,15 @@ struct Test: ParsableCommand {
 
     @Argument(help: "The .funnel files.") var files: [String]
     @Option(name: .long, help: "Also write a JUnit XML report to this file (one test case per test block).") var junit: String?
+    @Option(name: [.customShort("o"), .long], help: "Write the report to this file instead of standard output.") var output: String?
     @OptionGroup var colorOption: ColorOption
 
     func run() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one .funnel file") }
-        let color = colorOption.enabled()
+        var report = ""
+        func say(_ s: String) { report += s }
+        defer { if output == nil { FileHandleOut.stdout(report) } }
+        let color = output == nil && colorOption.enabled()
         func paint(_ s: String, _ style: String) -> String { Report.paint(s, style, color) }
         var passed = 0, failed = 0, broken = 0
         var suites: [JUnitRenderer.TestFile] = []
@@ -23,28 +27,29 @@ struct Test: ParsableCommand {
             CLI.report(Report.diagnostics(diagnostics, color: colorOption.enabled(forStderr: true)))
             if diagnostics.contains(where: \.isError) {
                 broken += 1
-                FileHandleOut.stdout("\(file): invalid (\(Report.summary(diagnostics)))\n")
+                say("\(file): invalid (\(Report.summary(diagnostics)))\n")
             } else if tests.isEmpty {
-                FileHandleOut.stdout("\(file): no tests\n")
+                say("\(file): no tests\n")
             }
             for t in tests {
                 if !t.diagnostics.filter(\.isError).isEmpty {
                     broken += 1
-                    FileHandleOut.stdout("\(paint("ERROR", "1;31"))  \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
-                    FileHandleOut.stdout(Report.diagnostics(t.diagnostics, color: false).split(separator: "\n").map { "       " + $0 }.joined(separator: "\n") + "\n")
+                    say("\(paint("ERROR", "1;31"))  \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
+                    say(Report.diagnostics(t.diagnostics, color: false).split(separator: "\n").map { "       " + $0 }.joined(separator: "\n") + "\n")
                     continue
                 }
                 let expects = t.result?.expects ?? []
                 if t.passed { passed += 1 } else { failed += 1 }
-                FileHandleOut.stdout("\(t.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31"))   \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
+                say("\(t.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31"))   \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
                 for e in expects where !e.passed || !t.passed {
                     let actual = Report.actual(e.actual, e.reading) ?? "none"
-                    FileHandleOut.stdout("       \(e.passed ? "ok  " : "FAIL")  line \(e.line): expect \(e.source)  (actual \(actual))\n")
+                    say("       \(e.passed ? "ok  " : "FAIL")  line \(e.line): expect \(e.source)  (actual \(actual))\n")
                 }
             }
             suites.append((file, tests, diagnostics))
         }
-        FileHandleOut.stdout("\(passed) passed, \(failed) failed\(broken > 0 ? ", \(broken) could not run" : "")\n")
+        say("\(passed) passed, \(failed) failed\(broken > 0 ? ", \(broken) could not run" : "")\n")
+        if let path = output { try FileHandleOut.writeFile(report, to: path, what: "test report") }
         if let path = junit {
             try FileHandleOut.writeFile(JUnitRenderer.renderTests(suites), to: path, what: "JUnit report")
         }

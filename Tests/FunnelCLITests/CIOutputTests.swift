@@ -1,0 +1,73 @@
+import Foundation
+import FunnelTestSupport
+import Testing
+
+/// Issue 12 (CI outputs): `funnel check --format github|junit|json`, `--strict`, and `-o PATH` on
+/// every subcommand that prints a report.
+struct CIOutputTests {
+    static let funnel = """
+        source events = csv("data.csv") { user = user  time = time  event = event }
+        funnel f { step view = "view"  step buy = "buy"
+          kpi conversion = buy / view
+          expect conversion >= 40
+          expect conversion >= 90% }
+        """
+    static let events = "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,2024-01-01T01:00:00Z,buy\nu2,2024-01-01T00:00:00Z,view\n"
+
+    @Test func githubAnnotationsSitOnTheLines() {
+        let dir = CLI.fixture(csv: Self.events, funnel: Self.funnel)
+        let r = CLI.run(["check", dir + "/f.funnel", "--format", "github"])
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("::warning file=\(dir)/f.funnel,line=4,col=10,title=funnel E257::'conversion >= 40' compares a rate (0 to 1) with 40%0Ahelp: rates are fractions: write 40%25 for 40 percent"), "\(r.stdout)")
+        #expect(lines.contains("::error file=\(dir)/f.funnel,line=4,title=funnel expect failed::f: expect conversion >= 40 failed (actual 50.00%25)"), "\(r.stdout)")
+        #expect(lines.contains("::error file=\(dir)/f.funnel,line=5,title=funnel expect failed::f: expect conversion >= 90%25 failed (actual 50.00%25)"), "\(r.stdout)")
+        #expect(lines.last == "funnel check: 1 file, 0 invalid, 2 failed expects")
+        #expect(r.stderr.isEmpty, "annotations replace the human diagnostics: \(r.stderr)")
+    }
+
+    @Test func strictTurnsWarningsIntoErrors() {
+        let dir = CLI.fixture(csv: Self.events, funnel: Self.funnel.replacingOccurrences(of: "step buy = \"buy\"", with: "step buy = \"bye\""))
+        let plain = CLI.run(["check", dir + "/f.funnel"])
+        #expect(plain.status == 1, "warnings alone do not fail: \(plain.stderr)")
+        let strict = CLI.run(["check", dir + "/f.funnel", "--strict"])
+        #expect(strict.status == 2)
+        #expect(strict.stderr.contains("f.funnel:2:43: error[E210]"), "\(strict.stderr)")
+        #expect(strict.stderr.contains("f.funnel:4:10: error[E257]"), "\(strict.stderr)")
+    }
+
+    @Test func jsonHasFilesDiagnosticsExpectsAndASummary() throws {
+        let dir = CLI.fixture(csv: Self.events, funnel: Self.funnel)
+        let r = CLI.run(["check", dir + "/f.funnel", "--format", "json"])
+        #expect(r.status == 1)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let file = try #require((doc["files"] as? [[String: Any]])?.first)
+        #expect(file["valid"] as? Bool == true)
+        let diagnostic = try #require((file["diagnostics"] as? [[String: Any]])?.first)
+        #expect(diagnostic["code"] as? String == "E257")
+        #expect(diagnostic["line"] as? Int == 4 && diagnostic["column"] as? Int == 10)
+        let expects = try #require(((file["funnels"] as? [[String: Any]])?.first?["expects"]) as? [[String: Any]])
+        #expect(expects.map { $0["passed"] as? Bool } == [false, false])
+        #expect(expects.first?["actual"] as? Double == 0.5)
+        #expect((doc["summary"] as? [String: Any])?["failed_expects"] as? Int == 2)
+    }
+
+    @Test func everyReportCanGoToAFile() throws {
+        let dir = CLI.fixture(csv: Self.events, funnel: Self.funnel)
+        let junit = CLI.run(["check", dir + "/f.funnel", "--format", "junit", "-o", dir + "/check.xml"])
+        #expect(junit.status == 1 && junit.stdout.isEmpty)
+        #expect(try String(contentsOfFile: dir + "/check.xml", encoding: .utf8).contains("<testsuites name=\"funnel check\" tests=\"2\" failures=\"2\""))
+        let run = CLI.run(["run", dir + "/f.funnel", "--format", "html", "-o", dir + "/report.html"])
+        #expect(run.status == 1 && run.stdout.isEmpty)
+        #expect(try String(contentsOfFile: dir + "/report.html", encoding: .utf8).contains("<html"))
+        let explain = CLI.run(["explain", dir + "/f.funnel", "-o", dir + "/plan.txt"])
+        #expect(explain.status == 0 && explain.stdout.isEmpty)
+        #expect(try String(contentsOfFile: dir + "/plan.txt", encoding: .utf8).contains("funnel f"))
+        let test = CLI.run(["test", dir + "/f.funnel", "-o", dir + "/tests.txt"])
+        #expect(test.stdout.isEmpty)
+        #expect(try String(contentsOfFile: dir + "/tests.txt", encoding: .utf8).contains("no tests"))
+        let unwritable = CLI.run(["run", dir + "/f.funnel", "-o", "/nonexistent/dir/r.txt"])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.contains("cannot write the report to /nonexistent/dir/r.txt"), "\(unwritable.stderr)")
+    }
+}
