@@ -92,6 +92,8 @@ extension Workspace {
 
     /// The words that start a declaration or a funnel clause, as the parser knows them.
     public static var structureKeywords: Set<String> { Parser.declarationKeywords.union(Parser.clauseKeywords) }
+    /// Every keyword of the language (for completion).
+    public static var languageKeywords: [String] { Keywords.all }
 
     public var funnelNames: [String] { declNames { d in if case .funnel(let f) = d.kind { return [f.name.text] }; return [] } }
     public var segmentNames: [String] { declNames { d in if case .segment(let n, _) = d.kind { return [n.text] }; return [] } }

@@ -20,12 +20,8 @@ public struct Completion: Equatable, Sendable {
 }
 
 extension Session {
-    /// Declaration and clause keywords come from the parser; these are the words inside expressions and settings.
-    static let keywords = Array(Workspace.structureKeywords) + ["within", "and", "or", "not", "in", "contains",
-                           "starts_with", "matches", "between", "ordered", "strict", "any", "none", "null", "true", "false",
-                           "count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "users",
-                           "compare", "baseline", "hold", "exclude", "remove", "conversions", "day", "week", "month", "all", "at",
-                           "format", "decimals", "percent", "number", "seconds", "money"]
+    /// The language's keywords, from the one list the parser and the editor grammar share.
+    static let keywords = Workspace.languageKeywords
 
     /// Completions for `line` with the cursor at character offset `cursor`.
     public func complete(_ line: String, cursor: Int) -> Completion {

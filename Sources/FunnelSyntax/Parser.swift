@@ -14,9 +14,8 @@ public struct Parser {
     var depth = 0
     public internal(set) var diagnostics: [Diagnostic] = []
 
-    public static let declarationKeywords: Set<String> = ["source", "users", "segment", "import", "funnel", "test"]
-    public static let clauseKeywords: Set<String> = ["window", "order", "ties", "step", "exclude", "where", "for",
-                                              "dates", "by", "hold", "count", "kpi", "expect", "compare"]
+    public static let declarationKeywords = Set(Keywords.declarations)
+    public static let clauseKeywords = Set(Keywords.clauses)
 
     public init(_ file: SourceFile) {
         self.file = file
