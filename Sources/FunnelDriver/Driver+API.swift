@@ -1,6 +1,7 @@
 import FunnelDiagnostics
 import FunnelEngine
 import FunnelPlan
+import FunnelSyntax
 
 /// What the command line needs beyond compiling and running, so it imports only the driver
 /// and the report: the plan as `explain` prints it, suggestions, times and cancellation.
@@ -27,13 +28,20 @@ extension Driver {
     public static func requestCancellation() { Cancellation.request() }
     public static func resetCancellation() { Cancellation.reset() }
     public static var cancellationRequested: Bool { Cancellation.requested }
-    /// The next query or load may take `seconds` (the REPL's `:timeout`); `resetCancellation` clears it.
-    public static func startTimeBudget(seconds: Double) { Cancellation.startBudget(seconds: seconds) }
-    /// True when the last query stopped because its time budget ran out.
-    public static var timeBudgetExceeded: Bool { Cancellation.timedOut }
+    /// A deadline `seconds` from now, for `DriverOptions.deadline`.
+    public static func deadline(in seconds: Double) -> Int64 { Cancellation.now() + Int64(seconds * 1e9) }
+    /// True once `deadline` has passed.
+    public static func passed(_ deadline: Int64) -> Bool { Cancellation.now() > deadline }
 }
 
 extension Compilation {
     /// The names of the funnels that compiled.
     public var funnelNames: [String] { plan?.funnels.map(\.name) ?? [] }
+}
+
+extension Driver {
+    /// `funnel fmt`: the canonical layout of a `.funnel` text, or nil with the diagnostics when it does not parse.
+    public static func format(text: String, path: String) -> (text: String?, diagnostics: [Diagnostic]) {
+        Formatter.format(SourceFile(path: path, text: text))
+    }
 }

@@ -25,12 +25,16 @@ public struct DriverOptions: Sendable {
     public var maxGroups = FunnelRunner.defaultMaxGroups
     /// `--max-memory`: resident bytes at which loading stops with E414 (default: 80% of the machine's memory).
     public var maxMemory: Int? = nil
+    /// Monotonic nanoseconds after which loading and running stop as on Ctrl-C (the REPL's `:timeout`).
+    public var deadline: Int64? = nil
     public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
         self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
     }
     var loaderOptions: Loader.Options {
         var o = Loader.Options(skipBadRows: skipBadRows, delimiter: delimiter)
         if let m = maxMemory { o.maxResidentBytes = m }
+        let deadline = self.deadline
+        o.cancelled = { Cancellation.shouldStop(deadline: deadline) }
         return o
     }
 }
@@ -191,7 +195,9 @@ public enum Driver {
         Phases.mark("loaded")
         defer { Phases.mark("ran") }
         return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.map { f in
-            FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf, maxGroups: options.maxGroups).run()
+            var runner = FunnelRunner(funnel: f, store: c.stores[f.source], profile: c.profile, asOf: options.asOf, maxGroups: options.maxGroups)
+            runner.deadline = options.deadline
+            return runner.run()
         }
     }
 }

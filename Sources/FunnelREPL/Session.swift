@@ -72,10 +72,11 @@ public final class Session {
         if text.isEmpty || text.hasPrefix("#") { return Reply("") }
         if text.hasPrefix(":") { return meta(text) }
         let start = DispatchTime.now().uptimeNanoseconds
-        if let t = timeout { Driver.startTimeBudget(seconds: t) }
-        defer { Driver.resetCancellation() }
+        let deadline = timeout.map { Driver.deadline(in: $0) }
+        workspace.options.deadline = deadline
+        defer { workspace.options.deadline = nil }
         let evaluated = workspace.evaluate(text)
-        if Driver.timeBudgetExceeded {
+        if let d = deadline, Driver.passed(d) {
             return Reply("cancelled: the query took longer than its time budget of \(Session.seconds(timeout ?? 0)) (:timeout)\n", failed: true)
         }
         // Figures of a query cut short are partial: never shown.

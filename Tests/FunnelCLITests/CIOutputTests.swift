@@ -71,3 +71,27 @@ struct CIOutputTests {
         #expect(unwritable.stderr.contains("cannot write the report to /nonexistent/dir/r.txt"), "\(unwritable.stderr)")
     }
 }
+
+/// `funnel fmt`: files rewritten in place, `--check` lists what would change (exit 1), `-` is a filter.
+struct FmtCommandTests {
+    @Test func fmtRewritesChecksAndFilters() throws {
+        let dir = TestSupport.temporaryFolder("funnel-fmt")
+        let messy = "source events = csv(\"e.csv\") { user=u }\nfunnel f{ step v=\"view\" }\n"
+        let tidy = "source events = csv(\"e.csv\") { user = u }\nfunnel f { step v = \"view\" }\n"
+        try messy.write(toFile: dir + "/a.funnel", atomically: true, encoding: .utf8)
+        try tidy.write(toFile: dir + "/b.funnel", atomically: true, encoding: .utf8)
+        let check = CLI.run(["fmt", "--check", dir + "/a.funnel", dir + "/b.funnel"])
+        #expect(check.status == 1)
+        #expect(check.stdout == "\(dir)/a.funnel\n", "\(check.stdout)")
+        #expect(try String(contentsOfFile: dir + "/a.funnel", encoding: .utf8) == messy, "--check writes nothing")
+        let filter = CLI.run(["fmt", "-"], stdin: messy)
+        #expect(filter.status == 0 && filter.stdout == tidy, "\(filter.stdout)")
+        #expect(CLI.run(["fmt", dir + "/a.funnel"]).status == 0)
+        #expect(try String(contentsOfFile: dir + "/a.funnel", encoding: .utf8) == tidy)
+        #expect(CLI.run(["fmt", "--check", dir + "/a.funnel"]).status == 0)
+        try "funnel f { step v = \n".write(toFile: dir + "/bad.funnel", atomically: true, encoding: .utf8)
+        let bad = CLI.run(["fmt", dir + "/bad.funnel"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("bad.funnel:1:20: error[E111]"), "\(bad.stderr)")
+    }
+}

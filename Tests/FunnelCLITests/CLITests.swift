@@ -124,7 +124,7 @@ struct ExampleTests {
         #expect((groups.first?["key"] as? [String: Any])?["device"] != nil)
         let expects = try #require(f["expects"] as? [[String: Any]])
         #expect(expects.first?["passed"] as? Bool == true)
-        #expect(expects.first?["line"] as? Int == 27)
+        #expect(expects.first?["line"] as? Int == 28)
     }
 
     @Test func oneStepFunnelCountsReachInEveryFormat() throws {

@@ -13,6 +13,8 @@ public struct FunnelRunner {
     public let asOf: Int64?
     /// At most this many breakdown groups are reported (0: no cap); see `capGroups`.
     public var maxGroups: Int
+    /// The query stops (as on Ctrl-C) once this monotonic time has passed (the REPL's `:timeout`).
+    public var deadline: Int64? = nil
 
     public static let defaultMaxGroups = 1000
 
@@ -222,7 +224,7 @@ public struct FunnelRunner {
                 matched.outcomes.member.withUnsafeMutableBufferPointer { mb in
                     guard let lvp = lv.baseAddress, let rwp = rw.baseAddress, let mbp = mb.baseAddress else { return }
                     DispatchQueue.concurrentPerform(iterations: parts) { part in
-                        if Cancellation.requested { return }
+                        if Cancellation.shouldStop(deadline: deadline) { return }
                         var work = PartRun(runner: self, inputs: inputs)
                         for a in (actorCount * part / parts)..<(actorCount * (part + 1) / parts) {
                             guard let o = work.match(a) else { continue }
