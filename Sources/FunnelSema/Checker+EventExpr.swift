@@ -161,8 +161,8 @@ extension Checker {
                 error(.typeMismatch, "'\(op.rawValue)' needs a string on its right", b.span); return nil
             }
             if tx != .string && tx != .unknown { error(.typeMismatch, "'\(op.rawValue)' works on text, found a \(tx)", a.span); return nil }
-            if op == .matches, (try? NSRegularExpression(pattern: s)) == nil {
-                error(.badRegex, "invalid regular expression", b.span, help: "check the brackets and escapes of the pattern"); return nil
+            if op == .matches, let bad = LinearRegex.validate(s) {
+                error(.badRegex, bad.message, patternSpan(b.span, s, bad.range), help: bad.help); return nil
             }
             let sop: StringOp = op == .contains ? .contains : (op == .startsWith ? .startsWith : .matches)
             return (.stringOp(sop, x, s), .bool)
@@ -178,6 +178,34 @@ extension Checker {
             guard let aop: ArithOp = operatorOf(op, e.span), let t = arithmeticType(aop, tx, ty, e.span) else { return nil }
             return (.arith(aop, x, y), t)
         }
+    }
+
+    /// The source of the characters `range` of a string literal's value (the whole literal when
+    /// its text cannot be followed, e.g. it did not come from this file).
+    func patternSpan(_ literal: SourceSpan, _ value: String, _ range: Range<Int>) -> SourceSpan {
+        let b = file.bytes, count = value.unicodeScalars.count
+        guard literal.start < literal.end, literal.end <= b.count, b[literal.start] == UInt8(ascii: "\"") else { return literal }
+        // Where each character of the value starts in the literal, following the lexer's escapes.
+        var starts: [Int] = []
+        var k = literal.start + 1
+        while starts.count < count && k < literal.end {
+            starts.append(k)
+            if b[k] == UInt8(ascii: "\\") {
+                if k + 2 < literal.end, b[k + 1] == UInt8(ascii: "u"), b[k + 2] == UInt8(ascii: "{") {
+                    k += 3
+                    while k < literal.end, b[k] != UInt8(ascii: "}") { k += 1 }
+                    k += 1
+                } else {
+                    k += 2
+                }
+            } else {
+                k += b[k] < 0x80 ? 1 : b[k] >= 0xF0 ? 4 : b[k] >= 0xE0 ? 3 : 2
+            }
+        }
+        guard starts.count == count, k <= literal.end else { return literal }
+        starts.append(k)
+        let lo = starts[min(range.lowerBound, count)], hi = starts[min(max(range.upperBound, range.lowerBound), count)]
+        return SourceSpan(lo, max(hi, min(lo + 1, literal.end)))
     }
 
     func fieldName(_ e: EventExpr) -> String? {

@@ -210,14 +210,13 @@ struct VectorEvaluator {
     }
 
     func stringOp(_ op: StringOp, _ a: Vec, _ s: String) -> Vec {
-        let regex = op == .matches ? try? NSRegularExpression(pattern: s) : nil
+        // Linear time in the pattern times the value: no pattern can make a value slow (the checker refused the invalid ones).
+        let regex = op == .matches ? (try? LinearRegex(s)).map(LinearRegex.Matcher.init) : nil
         func test(_ x: String) -> Bool {
             switch op {
             case .contains: return x.contains(s)
             case .startsWith: return x.hasPrefix(s)
-            case .matches:
-                guard let r = regex else { return false }
-                return r.firstMatch(in: x, range: NSRange(x.startIndex..., in: x)) != nil
+            case .matches: return regex?.matches(x) ?? false
             }
         }
         switch a {
