@@ -6,7 +6,7 @@ import FunnelPlan
 /// CSV (one row per funnel, group and step) and Markdown tables.
 public enum DelimitedRenderer {
     static let columns = ["funnel", "group", "step", "users", "from_start", "from_previous", "dropped",
-                          "median_seconds_from_previous", "p90_seconds_from_previous"]
+                          "median_seconds_from_previous", "p90_seconds_from_previous", "mean_seconds_from_previous"]
 
     static func groupLabel(_ g: GroupResult) -> String {
         g.key.map { "\($0.name)=\($0.value == .null ? "(none)" : Fmt.value($0.value))" }.joined(separator: ";")
@@ -15,7 +15,7 @@ public enum DelimitedRenderer {
     static func cells(_ f: FunnelResult, _ group: String, _ s: StepStats) -> [String] {
         func num(_ x: Double?) -> String { x.map { JSONWriter.number($0) } ?? "" }
         return [f.name, group, s.name, String(s.users), num(s.fromStart), num(s.fromPrevious), String(s.dropped),
-                num(s.medianSecondsFromPrevious), num(s.p90SecondsFromPrevious)]
+                num(s.medianSecondsFromPrevious), num(s.p90SecondsFromPrevious), num(s.meanSecondsFromPrevious)]
     }
 
     public static func csv(_ results: [FunnelResult]) -> String {
@@ -32,6 +32,14 @@ public enum DelimitedRenderer {
         for (fi, f) in results.enumerated() {
             out += "### Funnel `\(f.name)`\n\n"
             out += table(f.steps, unit: f.counting)
+            if let t = f.timeToConvert, t.users > 0, let first = f.steps.first?.name, let last = f.steps.last?.name {
+                out += "\nTime to convert (\(first) → \(last), \(Fmt.count(t.users)) \(f.counting)): mean \(Fmt.duration(t.meanSeconds)), "
+                out += "median \(Fmt.duration(t.medianSeconds)), p90 \(Fmt.duration(t.p90Seconds))\n"
+                if let h = t.histogram {
+                    out += "\n| time | \(f.counting) |\n|---|---:|\n"
+                    for (i, n) in h.counts.enumerated() { out += "| \(Fmt.shortDuration(h.edges[i]))–\(Fmt.shortDuration(h.edges[i + 1])) | \(Fmt.count(n)) |\n" }
+                }
+            }
             for g in f.groups {
                 out += "\n**\(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "))**\n\n"
                 out += table(g.steps, unit: f.counting)
@@ -63,9 +71,10 @@ public enum DelimitedRenderer {
     }
 
     static func table(_ steps: [StepStats], unit: String = "users") -> String {
-        var out = "| step | \(unit) | from start | from previous | dropped | median time |\n|---|---:|---:|---:|---:|---:|\n"
+        var out = "| step | \(unit) | from start | from previous | dropped | mean time | median time | p90 time |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for s in steps {
-            out += "| \(s.name) | \(Fmt.count(s.users)) | \(Fmt.percent(s.fromStart)) | \(Fmt.percent(s.fromPrevious)) | \(Fmt.count(s.dropped)) | \(Fmt.duration(s.medianSecondsFromPrevious)) |\n"
+            out += "| \(s.name) | \(Fmt.count(s.users)) | \(Fmt.percent(s.fromStart)) | \(Fmt.percent(s.fromPrevious)) | \(Fmt.count(s.dropped)) | "
+            out += "\(Fmt.duration(s.meanSecondsFromPrevious)) | \(Fmt.duration(s.medianSecondsFromPrevious)) | \(Fmt.duration(s.p90SecondsFromPrevious)) |\n"
         }
         return out
     }

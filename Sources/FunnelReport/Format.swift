@@ -61,6 +61,16 @@ enum Fmt {
         return "\(t / 86400)d \(t % 86400 / 3600)h"
     }
 
+    /// A histogram edge: "0", "30s", "5m", "2h", "3d", "1y" (the ladder's round values).
+    static func shortDuration(_ seconds: Double) -> String {
+        let t = Int64(seconds.rounded())
+        if t == 0 { return "0" }
+        for (unit, size) in [("y", Int64(31536000)), ("d", 86400), ("h", 3600), ("m", 60)] where t >= size && t % size == 0 {
+            return "\(t / size)\(unit)"
+        }
+        return "\(t)s"
+    }
+
     /// A KPI value: a rate as a percentage, a time as a duration, else a number.
     static func kpi(_ v: Double?, kind: Reading) -> String {
         guard let v = v else { return "-" }

@@ -13,6 +13,9 @@ public enum HTMLRenderer {
             body += "<section>\n<h2>Funnel <code>\(esc(r.name))</code></h2>\n"
             body += "<p class=\"meta\">window \(esc(window)) · \(r.order.rawValue) · \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct " + esc(r.counting)) in population</p>\n"
             body += chart(r.steps) + table(r.steps, unit: r.counting)
+            if let t = r.timeToConvert, t.users > 0, let first = r.steps.first?.name, let last = r.steps.last?.name {
+                body += timeToConvert(t, from: first, to: last, unit: r.counting)
+            }
             for g in r.groups {
                 let key = g.key.map { "\(esc($0.name)) = \(esc(Fmt.value($0.value)))" }.joined(separator: ", ")
                 body += "<h3>\(key)</h3>\n" + chart(g.steps) + table(g.steps, unit: r.counting)
@@ -81,11 +84,27 @@ public enum HTMLRenderer {
         return out + "</div>\n"
     }
 
+    /// The time-to-convert figures and a bar per histogram bucket.
+    static func timeToConvert(_ t: TimeToConvert, from first: String, to last: String, unit: String) -> String {
+        var out = "<h3>Time to convert (\(esc(first)) → \(esc(last)), \(Fmt.count(t.users)) \(esc(unit)))</h3>\n"
+        out += "<p class=\"meta\">mean \(Fmt.duration(t.meanSeconds)) · median \(Fmt.duration(t.medianSeconds)) · p90 \(Fmt.duration(t.p90Seconds))</p>\n"
+        guard let h = t.histogram else { return out }
+        let top = max(1, h.counts.max() ?? 1)
+        out += "<div class=\"chart histogram\">\n"
+        for (i, n) in h.counts.enumerated() {
+            let width = Fmt.fixed(Double(n) / Double(top) * 100, 2)
+            out += "<div class=\"row\"><span>\(Fmt.shortDuration(h.edges[i]))–\(Fmt.shortDuration(h.edges[i + 1]))</span><div class=\"bar\"><div class=\"fill\" style=\"width:\(width)%\"></div></div>"
+            out += "<span class=\"label\">\(Fmt.count(n))</span></div>\n"
+        }
+        return out + "</div>\n"
+    }
+
     static func table(_ steps: [StepStats], unit: String = "users") -> String {
-        var out = "<table><tr><th>step</th><th>\(esc(unit))</th><th>from start</th><th>from previous</th><th>dropped</th><th>median time</th><th>p90 time</th></tr>\n"
+        var out = "<table><tr><th>step</th><th>\(esc(unit))</th><th>from start</th><th>from previous</th><th>dropped</th><th>mean time</th><th>median time</th><th>p90 time</th></tr>\n"
         for (i, s) in steps.enumerated() {
             out += "<tr><td>\(esc(s.name))</td><td>\(Fmt.count(s.users))</td><td>\(Fmt.percent(s.fromStart))</td><td>\(Fmt.percent(s.fromPrevious))</td>"
-            out += "<td>\(i == 0 ? "-" : "\(Fmt.count(s.dropped)) (\(Fmt.percent(s.droppedShare)))")</td><td>\(Fmt.duration(s.medianSecondsFromPrevious))</td><td>\(Fmt.duration(s.p90SecondsFromPrevious))</td></tr>\n"
+            out += "<td>\(i == 0 ? "-" : "\(Fmt.count(s.dropped)) (\(Fmt.percent(s.droppedShare)))")</td><td>\(Fmt.duration(s.meanSecondsFromPrevious))</td>"
+            out += "<td>\(Fmt.duration(s.medianSecondsFromPrevious))</td><td>\(Fmt.duration(s.p90SecondsFromPrevious))</td></tr>\n"
         }
         return out + "</table>\n"
     }

@@ -84,7 +84,30 @@ final class JSONWriter {
                 self.field("dropped_share", s.droppedShare)
                 self.field("median_seconds_from_previous", s.medianSecondsFromPrevious)
                 self.field("p90_seconds_from_previous", s.p90SecondsFromPrevious)
+                self.field("mean_seconds_from_previous", s.meanSecondsFromPrevious)
+                self.key("histogram_from_previous"); self.histogram(s.histogramFromPrevious)
             }
+        }
+    }
+
+    /// `{"edges_seconds": [0, 60, 300], "counts": [4, 9]}`: counts[i] in [edges[i], edges[i+1]); null without values.
+    func histogram(_ h: Histogram?) {
+        guard let h = h else { out += "null"; return }
+        object {
+            key("edges_seconds"); array(h.edges) { self.out += JSONWriter.number($0) }
+            key("counts"); array(h.counts) { self.out += String($0) }
+        }
+    }
+
+    /// First to last step over the actors who completed the funnel.
+    func timeToConvert(_ t: TimeToConvert?) {
+        guard let t = t else { out += "null"; return }
+        object {
+            field("users", t.users)
+            field("mean_seconds", t.meanSeconds)
+            field("median_seconds", t.medianSeconds)
+            field("p90_seconds", t.p90Seconds)
+            key("histogram"); histogram(t.histogram)
         }
     }
 
@@ -96,6 +119,7 @@ final class JSONWriter {
             field("population", r.population)
             field("counting", r.counting)
             key("steps"); steps(r.steps)
+            key("time_to_convert"); timeToConvert(r.timeToConvert)
             if !r.breakdown.isEmpty {
                 key("breakdown")
                 array(r.breakdown) { b in self.object { self.field("key", b.name); self.field("attribution", b.attribution) } }
@@ -109,6 +133,7 @@ final class JSONWriter {
                         for (i, (label, v)) in g.key.enumerated() { self.key(i < r.breakdown.count ? r.breakdown[i].name : label); self.value(v) }
                     }
                     self.key("steps"); self.steps(g.steps)
+                    self.key("time_to_convert"); self.timeToConvert(g.timeToConvert)
                 }
             }
             key("kpis")

@@ -16,6 +16,9 @@ public struct TableRenderer {
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"
         out += stepsTable(r.steps, indent: "  ", unit: r.counting)
+        if let t = r.timeToConvert, t.users > 0, let first = r.steps.first?.name, let last = r.steps.last?.name {
+            out += timeToConvert(t, from: first, to: last, unit: r.counting)
+        }
         if !r.groups.isEmpty {
             out += "\n  by \(r.breakdownLabels.joined(separator: ", "))\n"
             for g in r.groups {
@@ -55,6 +58,21 @@ public struct TableRenderer {
         return out
     }
 
+    /// "time to convert (view → purchase, 133 users): mean …, median …, p90 …" and a bar per bucket.
+    func timeToConvert(_ t: TimeToConvert, from first: String, to last: String, unit: String) -> String {
+        var out = "\n  time to convert (\(first) → \(last), \(Fmt.count(t.users)) \(unit == "users" ? "users" : unit)): "
+        out += "mean \(Fmt.duration(t.meanSeconds)), median \(Fmt.duration(t.medianSeconds)), p90 \(Fmt.duration(t.p90Seconds))\n"
+        guard let h = t.histogram else { return out }
+        let labels = h.counts.indices.map { "\(Fmt.shortDuration(h.edges[$0]))–\(Fmt.shortDuration(h.edges[$0 + 1]))" }
+        let width = labels.map(\.count).max() ?? 0
+        let top = max(1, h.counts.max() ?? 1)
+        for (i, n) in h.counts.enumerated() {
+            let filled = n == 0 ? 0 : max(1, Int((Double(n) / Double(top) * Double(barWidth)).rounded()))
+            out += "    \(labels[i].padding(width))  \(Fmt.count(n).leftPad(Fmt.count(top).count))  \(String(repeating: "█", count: filled))".trimmingTrailing() + "\n"
+        }
+        return out
+    }
+
     /// A plain aligned grid.
     func grid(_ header: [String], _ rows: [[String]], indent: String, right: Set<Int>) -> String {
         var widths = header.map(\.count)
@@ -67,7 +85,7 @@ public struct TableRenderer {
     }
 
     func stepsTable(_ steps: [StepStats], indent: String, unit: String = "users") -> String {
-        let header = ["step", unit, "from start", "from prev", "dropped", "median time", "p90 time", ""]
+        let header = ["step", unit, "from start", "from prev", "dropped", "mean time", "median time", "p90 time", ""]
         let top = steps.first?.users ?? 0
         var rows: [[String]] = []
         for s in steps {
@@ -75,11 +93,11 @@ public struct TableRenderer {
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
             rows.append([s.name, Fmt.count(s.users), Fmt.percent(s.fromStart), Fmt.percent(s.fromPrevious),
                          s.name == steps.first?.name ? "-" : "\(Fmt.count(s.dropped)) (\(Fmt.percent(s.droppedShare)))",
-                         Fmt.duration(s.medianSecondsFromPrevious), Fmt.duration(s.p90SecondsFromPrevious), bar])
+                         Fmt.duration(s.meanSecondsFromPrevious), Fmt.duration(s.medianSecondsFromPrevious), Fmt.duration(s.p90SecondsFromPrevious), bar])
         }
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        let rightAligned: Set<Int> = [1, 2, 3, 4, 5, 6]
+        let rightAligned: Set<Int> = [1, 2, 3, 4, 5, 6, 7]
         func line(_ cells: [String]) -> String {
             indent + cells.enumerated().map { i, c in rightAligned.contains(i) ? c.leftPad(widths[i]) : c.padding(widths[i]) }
                 .joined(separator: "  ").trimmingTrailing() + "\n"

@@ -15,12 +15,62 @@ public struct StepStats: Sendable, Equatable {
     public var droppedShare: Double?
     public var medianSecondsFromPrevious: Double?
     public var p90SecondsFromPrevious: Double?
+    public var meanSecondsFromPrevious: Double? = nil
+    /// Times from the previous step (nil at step 1).
+    public var histogramFromPrevious: Histogram? = nil
+}
+
+/// Counts of durations per bucket [edges[i], edges[i+1]) in seconds. The edges come from one
+/// ladder of round durations (1s 5s 10s 30s 1m 2m 5m 10m 15m 30m 1h 2h 3h 6h 12h 1d 2d 3d 7d 14d
+/// 30d 90d 180d 365d, then whole years), roughly log-spaced, trimmed to the values' range.
+public struct Histogram: Sendable, Equatable {
+    public var edges: [Double]
+    public var counts: [Int]
+
+    public static let ladder: [Double] = [0, 1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+                                          86400, 172800, 259200, 604800, 1209600, 2592000, 7776000, 15552000, 31536000]
+
+    /// nil for no values.
+    public static func of(_ values: [Double]) -> Histogram? {
+        guard let lo = values.min(), let hi = values.max() else { return nil }
+        var edges = ladder
+        while let top = edges.last, top <= hi { edges.append(top + 31536000) }
+        let first = max(0, (edges.lastIndex { $0 <= lo } ?? 0))
+        let last = edges.firstIndex { $0 > hi } ?? edges.count - 1
+        let used = Array(edges[first...last])
+        var counts = [Int](repeating: 0, count: used.count - 1)
+        for v in values {
+            // The last edge at or below v: buckets are [edges[i], edges[i+1]).
+            var i = counts.count - 1
+            while i > 0 && used[i] > v { i -= 1 }
+            counts[i] += 1
+        }
+        return Histogram(edges: used, counts: counts)
+    }
+}
+
+/// Time from the first to the last step of the actors who completed the funnel (best assignment).
+public struct TimeToConvert: Sendable, Equatable {
+    public var users: Int
+    public var meanSeconds: Double?
+    public var medianSeconds: Double?
+    public var p90Seconds: Double?
+    public var histogram: Histogram?
+
+    public init(_ seconds: [Double]) {
+        users = seconds.count
+        meanSeconds = seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+        medianSeconds = Statistics.median(seconds)
+        p90Seconds = Statistics.percentile(seconds, 0.9)
+        histogram = Histogram.of(seconds)
+    }
 }
 
 /// One breakdown group: its key (name and value per breakdown key) and its steps.
 public struct GroupResult: Sendable {
     public var key: [(name: String, value: Value)]
     public var steps: [StepStats]
+    public var timeToConvert: TimeToConvert? = nil
 }
 
 public struct KPIResult: Sendable, Equatable {
@@ -89,6 +139,8 @@ public struct FunnelResult: Sendable {
     public var comparisonNote: String?
     /// Things worth knowing about the figures: a step that no event matches, and why.
     public var notes: [String] = []
+    /// First to last step, over the actors who completed the funnel (nil for a one-step funnel).
+    public var timeToConvert: TimeToConvert? = nil
 }
 
 /// Median and p90 as language.md §4 defines them.

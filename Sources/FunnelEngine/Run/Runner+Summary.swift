@@ -18,7 +18,10 @@ extension FunnelRunner {
             if byPeriod { value = .string(formatDate(Int64(bitPattern: code) * 86_400_000_000)) }
             else { value = code == FunnelRunner.missingKey || g.sample < 0 ? .null : (vec?.value(at: g.sample) ?? .null) }
             let steps = stepStats(outcomes, Array(0..<g.levels.count), names: names)
-            if steps.first?.users ?? 0 > 0 { out.append((code, GroupResult(key: [(sp.label, value)], steps: steps))) }
+            if steps.first?.users ?? 0 > 0 {
+                out.append((code, GroupResult(key: [(sp.label, value)], steps: steps,
+                                              timeToConvert: timeToConvert(outcomes, Array(0..<g.levels.count), steps: n))))
+            }
         }
         if byPeriod { return out.sorted { Int64(bitPattern: $0.code) < Int64(bitPattern: $1.code) }.map(\.result) }
         return out.map(\.result).sorted { a, b in
@@ -50,14 +53,16 @@ extension FunnelRunner {
             var other: [Int]? = nil
             (keyed, other, groupNote) = capGroups(keyed)
             groups = keyed.map { key, rs in
-                GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames))
+                GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames),
+                            timeToConvert: timeToConvert(out, rs, steps: rowNames.count))
             }
             groups.sort { a, b in
                 a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users
                     : a.key.map { $0.value.description }.joined() < b.key.map { $0.value.description }.joined()
             }
             if let rest = other {
-                groups.append(GroupResult(key: funnel.breakdown.map { ($0.label, FunnelRunner.otherGroup) }, steps: stepStats(out, rest, names: rowNames)))
+                groups.append(GroupResult(key: funnel.breakdown.map { ($0.label, FunnelRunner.otherGroup) }, steps: stepStats(out, rest, names: rowNames),
+                                          timeToConvert: timeToConvert(out, rest, steps: rowNames.count)))
             }
         }
         var comparisons: [Comparison] = []
@@ -89,6 +94,7 @@ extension FunnelRunner {
                                   expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count,
                                   comparisons: comparisons, comparisonNote: comparisonNote)
         if let note = groupNote { result.notes.append(note) }
+        result.timeToConvert = timeToConvert(out, all, steps: rowNames.count)
         return result
     }
 
@@ -185,7 +191,22 @@ extension FunnelRunner {
                              dropped: k == 0 ? 0 : prev - users[k],
                              droppedShare: k == 0 ? 0 : (prev > 0 ? Double(prev - users[k]) / Double(prev) : nil),
                              medianSecondsFromPrevious: k == 0 ? nil : Statistics.median(deltas[k]),
-                             p90SecondsFromPrevious: k == 0 ? nil : Statistics.percentile(deltas[k], 0.9))
+                             p90SecondsFromPrevious: k == 0 ? nil : Statistics.percentile(deltas[k], 0.9),
+                             meanSecondsFromPrevious: k == 0 || deltas[k].isEmpty ? nil : deltas[k].reduce(0, +) / Double(deltas[k].count),
+                             histogramFromPrevious: k == 0 ? nil : Histogram.of(deltas[k]))
         }
+    }
+
+    /// First step to last, for the actors at the last row (for `any`: their first to their last matched event).
+    func timeToConvert(_ out: Outcomes, _ actors: [Int], steps n: Int) -> TimeToConvert? {
+        guard n > 1 else { return nil }
+        let time = store.time
+        var seconds: [Double] = []
+        for a in actors where Int(out.levels[a]) >= n {
+            let rows = (0..<n).map { out.row(a, $0) }.filter { $0 >= 0 }.map { time[Int($0)] }
+            guard let first = rows.min(), let last = rows.max() else { continue }
+            seconds.append(Double(last - first) / 1e6)
+        }
+        return TimeToConvert(seconds)
     }
 }
