@@ -27,6 +27,8 @@ public struct DriverOptions: Sendable {
     public var maxMemory: Int? = nil
     /// Monotonic nanoseconds after which loading and running stop as on Ctrl-C (the REPL's `:timeout`).
     public var deadline: Int64? = nil
+    /// Told while a data file loads (`funnel run` shows a progress line on a terminal).
+    public var progress: (@Sendable (_ path: String, _ bytes: Int, _ total: Int, _ rows: Int) -> Void)? = nil
     public init(events: String? = nil, skipBadRows: Bool = false, delimiter: UInt8? = nil, asOf: Int64? = nil) {
         self.events = events; self.skipBadRows = skipBadRows; self.delimiter = delimiter; self.asOf = asOf
     }
@@ -35,6 +37,7 @@ public struct DriverOptions: Sendable {
         if let m = maxMemory { o.maxResidentBytes = m }
         let deadline = self.deadline
         o.cancelled = { Cancellation.shouldStop(deadline: deadline) }
+        o.progress = progress
         return o
     }
 }

@@ -20,6 +20,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "\"Now\" for recency(...), as a date or date-time (default: the latest event in the data).")
     var asOf: String?
 
+    @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error while data loads (it shows only on a terminal, after a second).")
+    var quiet = false
+
     @Option(name: .long, help: "Breakdown groups shown per funnel, the largest first; the others are summed in one \"(other)\" group and a note says so (0: all). Default 1000.")
     var maxGroups: Int = 1000
 
@@ -28,6 +31,10 @@ struct DataOptions: ParsableArguments {
 
     func driverOptions() throws -> DriverOptions {
         var o = DriverOptions(events: events, skipBadRows: skipBadRows)
+        if !quiet && isatty(2) != 0 {
+            let line = ProgressLine()
+            o.progress = { path, bytes, total, rows in line.update(path: path, bytes: bytes, total: total, rows: rows) }
+        }
         guard maxGroups >= 0 else { throw ValidationError("--max-groups takes a count: 0 or more (0 shows every group)") }
         o.maxGroups = maxGroups
         if let m = maxMemory {

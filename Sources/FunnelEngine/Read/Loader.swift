@@ -23,6 +23,8 @@ public enum Loader {
         /// Loading stops with E414 when the process's resident memory passes this (`--max-memory`):
         /// a clear error before the machine starts to swap. Default: 80% of physical memory.
         public var maxResidentBytes = System.physicalBytes / 10 * 8
+        /// Told after each chunk: the file, bytes read so far, its size, rows read so far (a progress line).
+        public var progress: (@Sendable (_ path: String, _ bytes: Int, _ total: Int, _ rows: Int) -> Void)? = nil
         public init(skipBadRows: Bool = false, delimiter: UInt8? = nil) { self.skipBadRows = skipBadRows; self.delimiter = delimiter }
     }
 
@@ -256,6 +258,7 @@ public enum Loader {
         var next = 0
         let overLimit = Flag()
         var overLimitAt = 0
+        var bytesDone = 0, rowsDone = 0
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let builder = builders[w]
             while builder.error == nil && !options.cancelled() && !overLimit.value {
@@ -268,7 +271,12 @@ public enum Loader {
                 let lo = builder.rowCount
                 let stop = parse(builder, from: starts[k], to: ends[k])
                 let hi = builder.rowCount
-                lock.locked { segments[k] = (w, lo, hi, stop) }
+                let (bytes, rows): (Int, Int) = lock.locked {
+                    segments[k] = (w, lo, hi, stop)
+                    bytesDone += ends[k] - starts[k]; rowsDone += hi - lo
+                    return (bytesDone, rowsDone)
+                }
+                options.progress?(file.path, bytes, size, rows)
                 file.release(from: starts[k], to: ends[k])
             }
         }
