@@ -41,7 +41,10 @@ public enum Explain {
         for x in f.exclusions {
             out += "  exclude: \(x.predicate) between \(f.steps[x.from].name) and \(f.steps[x.to].name), effect \(x.effect.rawValue)\n"
         }
-        for b in f.breakdown { out += "  by \(b.label): \(attributionText(b.attribution, f))\n" }
+        for b in f.breakdown {
+            if let s = b.segment { out += "  by \(b.label): segment membership, \"in\" or \"not in\": \(s)\n"; continue }
+            out += "  by \(b.label): \(attributionText(b.attribution, f))\n"
+        }
         if !f.hold.isEmpty {
             out += "  hold: \(f.hold.map(\.description).joined(separator: ", ")) (every step of an assignment carries the same value)\n"
         }

@@ -95,6 +95,8 @@ public struct PlannedBreakdown: Sendable {
     public var attributionText: String
     public var field: EventField
     public var attribution: Attribution
+    /// `by SEGMENT`: the segment's condition; each user's value is "in" or "not in".
+    public var segment: UserExpr? = nil
 }
 
 /// `dates A to B`: the days (in the source's time zone) whose step-1 events may start an attempt.

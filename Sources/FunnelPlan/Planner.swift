@@ -39,6 +39,7 @@ public enum Planner {
         if let w = f.wherePredicate { fields += w.fields }
         if let p = f.population { fields += p.fields }
         fields += f.breakdown.map(\.field) + f.hold + (f.compare.map { [$0.field] } ?? [])
+        for b in f.breakdown { if let s = b.segment { fields += s.fields } }
         if case .property(let p) = f.count { fields.append(.property(p)) }
         for k in f.kpis { fields += k.expr.fields }
         for e in f.expects { fields += e.expr.fields }
@@ -58,8 +59,10 @@ public enum Planner {
             let a = attribution(b)
             // The plain name, unless an earlier key of this breakdown already uses it.
             let name = names[..<i].contains(names[i]) ? b.label : names[i]
-            return PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: f.steps.map(\.name)),
-                                    field: b.field, attribution: a)
+            var planned = PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: f.steps.map(\.name)),
+                                           field: b.field, attribution: a)
+            if let s = b.segment { planned.segment = s; planned.attributionText = "segment membership" }
+            return planned
         }
         let kpis = f.kpis.enumerated().map { i, k in
             PlannedKPI(name: k.name, expr: k.expr, reading: declared(k) ?? reading(k.expr, kpis: Array(f.kpis.prefix(i))))

@@ -320,6 +320,17 @@ extension Checker {
             }
             return CheckedBreakdown(label: n, field: .time, at: nil, all: false, period: period)
         }
+        if case .name(let n) = key.expr.kind, segmentDecls[n] != nil, scope.schema?.type(of: n) == nil {
+            if key.at != nil || key.all {
+                error(.keyExpected, "a segment breakdown ('by \(n)') takes neither 'at' nor 'all': a user is in the segment or not", key.expr.span,
+                      help: "write: by \(n)")
+                return nil
+            }
+            guard let segment = resolveSegment(n) else { return nil }
+            var b = CheckedBreakdown(label: n, field: .actor, at: nil, all: false, period: nil)
+            b.segment = segment
+            return b
+        }
         guard let (field, _) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
         let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? field.description

@@ -27,6 +27,8 @@ public struct CheckedBreakdown: Sendable {
     public var all: Bool
     /// `by day | week | month`: attempts bucketed by the period of their step-1 event.
     public var period: TrendPeriod?
+    /// `by SEGMENT`: each user is "in" or "not in" the segment.
+    public var segment: UserExpr? = nil
 
     /// Whether groups come from separate runs (per value or per period) rather than one key per user.
     public var splits: Bool { all || period != nil }

@@ -48,7 +48,7 @@ extension FunnelRunner {
                 groups = Array(groups.prefix(maxGroups))
             }
         } else if !funnel.breakdown.isEmpty {
-            var keyed = firstTouchGroups(funnel.breakdown.map { (eval.field($0.field), $0.attribution) }, out: out, owner: owner, actors: all,
+            var keyed = firstTouchGroups(funnel.breakdown.map { (breakdownValues($0, eval), $0.attribution) }, out: out, owner: owner, actors: all,
                                          masks: masks, passes: passes, startable: startable, hold: hold, index: index)
             var other: [Int]? = nil
             (keyed, other, groupNote) = capGroups(keyed)
@@ -96,6 +96,13 @@ extension FunnelRunner {
         if let note = groupNote { result.notes.append(note) }
         result.timeToConvert = timeToConvert(out, all, steps: rowNames.count)
         return result
+    }
+
+    /// A breakdown key's value per event: the field, or for `by SEGMENT` the user's membership ("in" / "not in").
+    func breakdownValues(_ b: PlannedBreakdown, _ eval: VectorEvaluator) -> Vec {
+        guard let segment = b.segment else { return eval.field(b.field) }
+        let member = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime).truth(segment)
+        return .strings(store.actor.map { member[Int($0)] ? 0 : 1 }, ["in", "not in"])
     }
 
     /// The value shown for the groups beyond the cap.
