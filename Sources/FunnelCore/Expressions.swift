@@ -71,6 +71,8 @@ public indirect enum UserExpr: Sendable, Hashable, CustomStringConvertible {
     case not(UserExpr)
     case arith(ArithOp, UserExpr, UserExpr)
     case negate(UserExpr)
+    /// A tier: the label of the first case whose condition holds, else `otherwise` (nil: missing).
+    case tier(name: String, cases: [TierCase], otherwise: String?)
 
     public var description: String {
         switch self {
@@ -87,8 +89,18 @@ public indirect enum UserExpr: Sendable, Hashable, CustomStringConvertible {
         case .not(let a): return "not \(a)"
         case .arith(let op, let a, let b): return "(\(a) \(op.rawValue) \(b))"
         case .negate(let a): return "-\(a)"
+        case .tier(let name, let cases, let otherwise):
+            let parts = cases.map { "\"\($0.label)\" if \($0.condition)" } + (otherwise.map { ["\"\($0)\" otherwise"] } ?? [])
+            return "tier \(name) { \(parts.joined(separator: "; ")) }"
         }
     }
+}
+
+/// One case of a tier: its label and the user condition that selects it.
+public struct TierCase: Sendable, Hashable {
+    public var label: String
+    public var condition: UserExpr
+    public init(label: String, condition: UserExpr) { self.label = label; self.condition = condition }
 }
 
 /// An expression over a funnel's results (`kpi`, `expect`).
@@ -157,6 +169,7 @@ extension UserExpr {
         case .aggregate(_, let v, let f): return (v?.fields ?? []) + (f?.fields ?? [])
         case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .arith(_, let a, let b): return a.fields + b.fields
         case .inList(let a, _, _), .isNull(let a, _), .not(let a), .negate(let a): return a.fields
+        case .tier(_, let cases, _): return cases.flatMap(\.condition.fields)
         }
     }
 }

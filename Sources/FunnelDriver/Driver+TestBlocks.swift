@@ -64,6 +64,7 @@ extension Driver {
                 switch d.kind {
                 case .source, .users: decls.append(d)
                 case .segment(let n, _) where needed.contains(n.text): decls.append(d)
+                case .tier(let t) where needed.contains(t.name.text): decls.append(d)
                 case .funnel(let f) where i == funnelUnit && f.name.text == funnel.name.text:
                     var changed = f
                     changed.clauses = f.clauses.filter { if case .expect = $0.kind { return false }; return true }
@@ -113,13 +114,18 @@ extension Driver {
 
     /// Segments a funnel's `for` refers to, directly or through other segments.
     static func segmentsUsed(by funnel: FunnelDecl, in units: [CompilationUnit]) -> Set<String> {
-        var bodies: [String: Expr] = [:]
-        for u in units { for d in u.program.declarations { if case .segment(let n, let e) = d.kind { bodies[n.text] = e } } }
+        var bodies: [String: [Expr]] = [:]
+        for u in units {
+            for d in u.program.declarations {
+                if case .segment(let n, let e) = d.kind { bodies[n.text] = [e] }
+                if case .tier(let t) = d.kind { bodies[t.name.text] = t.cases.map(\.condition) }
+            }
+        }
         var used = Set<String>()
         func visit(_ e: Expr) {
             switch e.kind {
             case .name(let n):
-                if let body = bodies[n], used.insert(n).inserted { visit(body) }
+                if let body = bodies[n], used.insert(n).inserted { body.forEach(visit) }
             case .unary(_, let a), .member(let a, _): visit(a)
             case .binary(_, let a, let b): visit(a); visit(b)
             case .between(let a, let b, let c): visit(a); visit(b); visit(c)
@@ -128,7 +134,10 @@ extension Driver {
             default: break
             }
         }
-        for c in funnel.clauses { if case .forClause(let e) = c.kind { visit(e) } }
+        for c in funnel.clauses {
+            if case .forClause(let e) = c.kind { visit(e) }
+            if case .by(let keys) = c.kind { keys.forEach { visit($0.expr) } }
+        }
         return used
     }
 }

@@ -42,7 +42,10 @@ public enum Explain {
             out += "  exclude: \(x.predicate) between \(f.steps[x.from].name) and \(f.steps[x.to].name), effect \(x.effect.rawValue)\n"
         }
         for b in f.breakdown {
-            if let s = b.segment { out += "  by \(b.label): segment membership, \"in\" or \"not in\": \(s)\n"; continue }
+            if let s = b.segment {
+                if case .tier = s { out += "  by \(b.label): \(s)\n" } else { out += "  by \(b.label): segment membership, \"in\" or \"not in\": \(s)\n" }
+                continue
+            }
             out += "  by \(b.label): \(attributionText(b.attribution, f))\n"
         }
         if !f.hold.isEmpty {

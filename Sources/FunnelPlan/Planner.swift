@@ -61,7 +61,10 @@ public enum Planner {
             let name = names[..<i].contains(names[i]) ? b.label : names[i]
             var planned = PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: f.steps.map(\.name)),
                                            field: b.field, attribution: a)
-            if let s = b.segment { planned.segment = s; planned.attributionText = "segment membership" }
+            if let s = b.segment {
+                planned.segment = s
+                if case .tier = s { planned.attributionText = "tier" } else { planned.attributionText = "segment membership" }
+            }
             return planned
         }
         let kpis = f.kpis.enumerated().map { i, k in

@@ -320,13 +320,14 @@ extension Checker {
             }
             return CheckedBreakdown(label: n, field: .time, at: nil, all: false, period: period)
         }
-        if case .name(let n) = key.expr.kind, segmentDecls[n] != nil, scope.schema?.type(of: n) == nil {
+        if case .name(let n) = key.expr.kind, segmentDecls[n] != nil || tierDecls[n] != nil, scope.schema?.type(of: n) == nil {
+            let kind = tierDecls[n] != nil ? "tier" : "segment"
             if key.at != nil || key.all {
-                error(.keyExpected, "a segment breakdown ('by \(n)') takes neither 'at' nor 'all': a user is in the segment or not", key.expr.span,
-                      help: "write: by \(n)")
+                error(.keyExpected, "a \(kind) breakdown ('by \(n)') takes neither 'at' nor 'all': \(kind == "tier" ? "a user has one tier" : "a user is in the segment or not")",
+                      key.expr.span, help: "write: by \(n)")
                 return nil
             }
-            guard let segment = resolveSegment(n) else { return nil }
+            guard let segment = kind == "tier" ? resolveTier(n) : resolveSegment(n) else { return nil }
             var b = CheckedBreakdown(label: n, field: .actor, at: nil, all: false, period: nil)
             b.segment = segment
             return b

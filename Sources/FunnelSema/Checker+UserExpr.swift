@@ -12,6 +12,10 @@ extension Checker {
             guard let (v, t) = Checker.constant(e) else { return nil }
             return (.literal(v), t)
         case .name(let n):
+            if tierDecls[n] != nil {
+                guard let t = resolveTier(n) else { return nil }
+                return (t, .string)
+            }
             if segmentDecls[n] != nil {
                 guard let s = resolveSegment(n) else { return nil }
                 return (s, .bool)

@@ -30,6 +30,10 @@ public struct Checker {
     var segmentDecls: [String: (Expr, CompilationUnit, Name)] = [:]
     var segments: [String: UserExpr] = [:]
     var segmentsInProgress: Set<String> = []
+    /// `tier` declarations by name, their checked form, and those being checked (cycles).
+    var tierDecls: [String: (TierDecl, CompilationUnit)] = [:]
+    var tiers: [String: UserExpr] = [:]
+    var tiersInProgress: Set<String> = []
     /// The expanded height of each resolved segment, the largest among the segments the one
     /// being resolved refers to, and the segments that expand too deep (reported once).
     var segmentHeights: [String: Int] = [:]
@@ -124,8 +128,15 @@ public struct Checker {
                     }
                     users?.declaredTypes = declared
                 case .segment(let name, let expr):
-                    if segmentDecls[name.text] != nil { error(.duplicateDeclaration, "segment '\(name.text)' is declared twice", name.span); continue }
+                    if segmentDecls[name.text] != nil || tierDecls[name.text] != nil {
+                        error(.duplicateDeclaration, "'\(name.text)' is declared twice (segments and tiers share names)", name.span); continue
+                    }
                     segmentDecls[name.text] = (expr, unit, name)
+                case .tier(let t):
+                    if segmentDecls[t.name.text] != nil || tierDecls[t.name.text] != nil {
+                        error(.duplicateDeclaration, "'\(t.name.text)' is declared twice (segments and tiers share names)", t.name.span); continue
+                    }
+                    tierDecls[t.name.text] = (t, unit)
                 default: break
                 }
             }
@@ -269,6 +280,7 @@ public struct Checker {
         if let first = schemas.first, let src = sources.first {
             scope = Scope(schema: first, source: src, sourceIndex: 0)
             for name in segmentDecls.keys.sorted() { _ = resolveSegment(name) }
+            for name in tierDecls.keys.sorted() { _ = resolveTier(name) }
         }
         var funnels: [CheckedFunnel] = []
         var funnelNames: Set<String> = []
@@ -289,6 +301,38 @@ public struct Checker {
     }
 
     /// Checks a segment once, expanding references to other segments (cycles are errors).
+    /// A tier's cases, each condition checked as a user condition; the checked form is kept.
+    mutating func resolveTier(_ name: String) -> UserExpr? {
+        if let done = tiers[name] { return done }
+        guard let (t, unit) = tierDecls[name] else { return nil }
+        let saved = file
+        file = unit.file
+        defer { file = saved }
+        if tiersInProgress.contains(name) {
+            error(.segmentCycle, "tier '\(name)' refers to itself", t.name.span, help: "a tier's cases may use segments and other tiers, but not itself")
+            return nil
+        }
+        guard tiersInProgress.count < Parser.maxDepth else { return nil }
+        tiersInProgress.insert(name)
+        defer { tiersInProgress.remove(name) }
+        var cases: [TierCase] = []
+        var valid = true
+        for c in t.cases {
+            guard let (e, type) = userExpr(c.condition) else { valid = false; continue }
+            guard type == .bool else {
+                error(.wrongResultType, "a tier's case needs a condition, found a \(type)", c.condition.span,
+                      help: "for example: \"\(c.label)\" if count(\"purchase\") >= 3")
+                valid = false
+                continue
+            }
+            cases.append(TierCase(label: c.label, condition: e))
+        }
+        guard valid else { return nil }
+        let checked = UserExpr.tier(name: name, cases: cases, otherwise: t.otherwise?.label)
+        tiers[name] = checked
+        return checked
+    }
+
     mutating func resolveSegment(_ name: String) -> UserExpr? {
         if let done = segments[name] {
             referencedSegmentHeight = max(referencedSegmentHeight, segmentHeights[name] ?? 0)

@@ -74,6 +74,7 @@ public struct Decl: Sendable {
         case source(SourceDecl)
         case users(SourceDecl)
         case segment(name: Name, expr: Expr)
+        case tier(TierDecl)
         case importFile(path: String, pathSpan: SourceSpan)
         case funnel(FunnelDecl)
         case test(TestDecl)
@@ -194,4 +195,20 @@ public struct EventTable: Sendable {
     public var rows: [[Cell]]
     public var span: SourceSpan
     public init(columns: [Name], rows: [[Cell]], span: SourceSpan) { self.columns = columns; self.rows = rows; self.span = span }
+}
+
+/// `tier NAME { "label" if USER-EXPR ... "label" otherwise }`: a user-level label, the first case that holds.
+public struct TierDecl: Sendable {
+    public struct Case: Sendable {
+        public var label: String
+        public var labelSpan: SourceSpan
+        public var condition: Expr
+        public init(label: String, labelSpan: SourceSpan, condition: Expr) { self.label = label; self.labelSpan = labelSpan; self.condition = condition }
+    }
+    public var name: Name
+    public var cases: [Case]
+    public var otherwise: (label: String, span: SourceSpan)?
+    public init(name: Name, cases: [Case], otherwise: (label: String, span: SourceSpan)?) {
+        self.name = name; self.cases = cases; self.otherwise = otherwise
+    }
 }

@@ -11,6 +11,9 @@ public enum ASTPrinter {
         case .source(let s): return "(source \(s.name.text) \(source(s)))"
         case .users(let s): return "(users \(source(s)))"
         case .segment(let n, let e): return "(segment \(n.text) \(expr(e)))"
+        case .tier(let t):
+            let cases = t.cases.map { "(\"\($0.label)\" \(expr($0.condition)))" } + (t.otherwise.map { ["(\"\($0.label)\" otherwise)"] } ?? [])
+            return "(tier \(t.name.text) \(cases.joined(separator: " ")))"
         case .importFile(let path, _): return "(import \"\(path)\")"
         case .test(let t):
             let header = t.table.columns.map(\.text).joined(separator: " ")

@@ -186,7 +186,7 @@ public enum Formatter {
                 guard let width = segmentWidth[d.span.start], let eq = tokenIndex(of: "=", in: d.span) else { return spaced(d.span) }
                 return "segment " + file.text(of: name.span).padding(width) + " = " + spaced(SourceSpan(tokens[eq].span.end, d.span.end))
             case .importFile: return hasInnerComment(d.span) ? verbatim(d.span) : spaced(d.span)
-            case .test: return verbatim(d.span)
+            case .test, .tier: return verbatim(d.span)
             }
         }
 

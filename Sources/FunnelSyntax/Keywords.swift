@@ -3,13 +3,13 @@
 /// kept equal by a test) use. Keywords are contextual: each is an ordinary name elsewhere.
 public enum Keywords {
     /// Words that start a declaration.
-    public static let declarations = ["source", "users", "segment", "import", "funnel", "test"]
+    public static let declarations = ["source", "users", "segment", "tier", "import", "funnel", "test"]
     /// Words that start a clause inside `funnel { … }`.
     public static let clauses = ["window", "order", "ties", "step", "exclude", "where", "for", "dates", "by", "hold",
                                  "count", "kpi", "expect", "compare"]
     /// Words inside expressions and clauses.
     public static let operators = ["and", "or", "not", "in", "contains", "starts_with", "matches", "between", "within", "to",
-                                   "at", "all", "from", "remove", "baseline", "format", "decimals", "events"]
+                                   "at", "all", "from", "remove", "baseline", "format", "decimals", "events", "if", "otherwise"]
     /// Fixed values: literals, orders, counting units, periods, KPI formats, column types, data formats.
     public static let constants = ["true", "false", "null", "none", "ordered", "strict", "any", "users", "conversions",
                                    "day", "week", "month", "percent", "number", "seconds", "money", "string", "bool", "time",

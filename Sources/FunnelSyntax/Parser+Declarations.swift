@@ -43,6 +43,10 @@ extension Parser {
             _ = try expectPunct("=")
             let e = try expression()
             return Decl(.segment(name: name, expr: e), SourceSpan(start, previousEnd))
+        case "tier":
+            advance()
+            let name = try identifier("a tier name", help: "write: tier loyalty { \"loyal\" if count(\"purchase\") >= 3  \"other\" otherwise }")
+            return Decl(.tier(try tierBody(name)), SourceSpan(start, previousEnd))
         case "test":
             advance()
             return Decl(.test(try testBody()), SourceSpan(start, previousEnd))
@@ -286,5 +290,30 @@ extension Parser {
         default:
             return done(.expect(try expression()))
         }
+    }
+}
+
+extension Parser {
+    /// `{ "label" if CONDITION ... "label" otherwise }`; `otherwise` comes last.
+    mutating func tierBody(_ name: Name) throws -> TierDecl {
+        _ = try expectPunct("{", help: "a tier lists its cases in braces: tier \(name.text) { \"loyal\" if ...  \"other\" otherwise }")
+        var cases: [TierDecl.Case] = []
+        var otherwise: (label: String, span: SourceSpan)? = nil
+        while !atPunct("}") && !at(.endOfFile) {
+            let (label, span) = try stringLiteral("a case's label in quotes, such as \"loyal\"", help: "write: \"loyal\" if count(\"purchase\") >= 3")
+            if otherwise != nil {
+                report(.expectedToken, "a case after 'otherwise' can never be chosen", span, help: "put \"\(otherwise?.label ?? "")\" otherwise last")
+            }
+            if atWord("otherwise") {
+                advance()
+                otherwise = (label, span)
+                continue
+            }
+            guard atWord("if") else { try fail(expected: "'if CONDITION' or 'otherwise' after the label") }
+            advance()
+            cases.append(TierDecl.Case(label: label, labelSpan: span, condition: try expression()))
+        }
+        _ = try expectPunct("}", help: "close the tier with '}'")
+        return TierDecl(name: name, cases: cases, otherwise: otherwise)
     }
 }

@@ -57,6 +57,17 @@ struct UserEvaluator {
                 default: return .null
                 }
             }
+        case .tier(_, let cases, let otherwise):
+            // The first case that holds wins.
+            var out = [Value](repeating: otherwise.map { .string($0) } ?? .null, count: n)
+            var decided = [Bool](repeating: false, count: n)
+            for c in cases {
+                for (a, holds) in truth(c.condition).enumerated() where holds && !decided[a] {
+                    out[a] = .string(c.label)
+                    decided[a] = true
+                }
+            }
+            return out
         }
     }
 

@@ -101,7 +101,16 @@ extension FunnelRunner {
     /// A breakdown key's value per event: the field, or for `by SEGMENT` the user's membership ("in" / "not in").
     func breakdownValues(_ b: PlannedBreakdown, _ eval: VectorEvaluator) -> Vec {
         guard let segment = b.segment else { return eval.field(b.field) }
-        let member = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime).truth(segment)
+        let users = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime)
+        if case .tier(_, let cases, let otherwise) = segment {
+            // Codes in the tier's own order: each case's label, then `otherwise`; users without one are missing.
+            var labels: [String] = []
+            for l in cases.map(\.label) + (otherwise.map { [$0] } ?? []) where !labels.contains(l) { labels.append(l) }
+            let code = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, UInt32($0)) })
+            let perUser = users.values(segment).map { v -> UInt32 in if case .string(let s) = v { return code[s] ?? missingCode }; return missingCode }
+            return .strings(store.actor.map { perUser[Int($0)] }, labels)
+        }
+        let member = users.truth(segment)
         return .strings(store.actor.map { member[Int($0)] ? 0 : 1 }, ["in", "not in"])
     }
 
