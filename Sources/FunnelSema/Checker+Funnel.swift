@@ -139,9 +139,10 @@ extension Checker {
                 }
             case .by(let keys):
                 for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
-                if result.breakdown.count > 1, let split = result.breakdown.first(where: \.splits) {
-                    error(.unsupported, "the engine does not combine 'by \(split.label)\(split.all ? " all" : "")' with other breakdown keys yet", c.span,
-                          help: "use one 'by' key when it is a trend or 'all'")
+                let splitting = result.breakdown.filter(\.splits)
+                if splitting.count > 1 {
+                    error(.unsupported, "the engine does not combine two splitting keys ('by \(splitting[0].label)\(splitting[0].all ? " all" : "")' and '\(splitting[1].label)\(splitting[1].all ? " all" : "")') yet", c.span,
+                          help: "use one trend or one 'all' key; other keys combine with it: by week, device")
                 }
             case .hold(let e):
                 if let (field, _) = fieldOf(e) { result.hold.append(field) }

@@ -72,6 +72,11 @@ extension FunnelRunner {
                 var group = splitGroups[key] ?? SplitGroup()
                 group.levels.append(UInt8(g.level))
                 group.rows += stepRows(g)
+                let touch = (0..<count).first { i in
+                    ev.split[i] == key && (isAny ? ev.masks[i] != 0 : ev.masks[i] & 1 != 0) && (startable?[i] ?? true)
+                        && (!holds || ev.hold[i] != FunnelRunner.missingKey)
+                }
+                group.touch.append(touch.map { ev.rows[$0] } ?? -1)
                 if group.sample < 0, let first = (subset ?? Array(0..<count)).first(where: { ev.split[$0] == key }) {
                     group.sample = Int(ev.rows[first])
                 }

@@ -12,21 +12,46 @@ extension FunnelRunner {
         if case .period = sp.attribution { byPeriod = true } else { byPeriod = false }
         let vec = byPeriod ? nil : eval.field(sp.field)
         var out: [(code: UInt64, result: GroupResult)] = []
+        // The breakdown's other keys (first touch within the run, or at a step of its best assignment).
+        let others = funnel.breakdown.enumerated().filter { !$0.element.attribution.splits }
+        let otherValues = others.map { breakdownValues($0.element, eval) }
         for (code, g) in groups {
             let outcomes = Outcomes(steps: n, levels: g.levels, rows: g.rows, member: [Bool](repeating: true, count: g.levels.count))
             let value: Value
             if byPeriod { value = .string(formatDate(Int64(bitPattern: code) * 86_400_000_000)) }
             else { value = code == FunnelRunner.missingKey || g.sample < 0 ? .null : (vec?.value(at: g.sample) ?? .null) }
-            let steps = stepStats(outcomes, Array(0..<g.levels.count), names: names)
-            if steps.first?.users ?? 0 > 0 {
-                out.append((code, GroupResult(key: [(sp.label, value)], steps: steps,
-                                              timeToConvert: timeToConvert(outcomes, Array(0..<g.levels.count), steps: n))))
+            // Records by the other keys' values, in order of first appearance.
+            var byKey: [[Value]: [Int]] = [:]
+            var keyOrder: [[Value]] = []
+            for i in 0..<g.levels.count where g.levels[i] > 0 {
+                let key = others.enumerated().map { j, b -> Value in
+                    let row: Int32
+                    if case .atStep(let k) = b.element.attribution { row = g.rows[i * n + k] } else { row = i < g.touch.count ? g.touch[i] : -1 }
+                    return row < 0 ? .null : otherValues[j].value(at: Int(row))
+                }
+                if byKey[key] == nil { keyOrder.append(key) }
+                byKey[key, default: []].append(i)
+            }
+            for key in keyOrder {
+                let records = byKey[key] ?? []
+                let steps = stepStats(outcomes, records, names: names)
+                guard steps.first?.users ?? 0 > 0 else { continue }
+                // Labels in the breakdown's order.
+                var labelled: [(name: String, value: Value)] = []
+                var k = 0
+                for b in funnel.breakdown {
+                    if b.attribution.splits { labelled.append((sp.label, value)) } else { labelled.append((b.label, key[k])); k += 1 }
+                }
+                out.append((code, GroupResult(key: labelled, steps: steps, timeToConvert: timeToConvert(outcomes, records, steps: n))))
             }
         }
-        if byPeriod { return out.sorted { Int64(bitPattern: $0.code) < Int64(bitPattern: $1.code) }.map(\.result) }
-        return out.map(\.result).sorted { a, b in
-            a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users : a.key[0].value.description < b.key[0].value.description
-        }
+        // Periods in time order; within a period (or for `all`), the largest groups first.
+        return out.sorted { a, b in
+            if byPeriod && a.code != b.code { return Int64(bitPattern: a.code) < Int64(bitPattern: b.code) }
+            let (x, y) = (a.result, b.result)
+            if x.steps[0].users != y.steps[0].users { return x.steps[0].users > y.steps[0].users }
+            return x.key.map { $0.value.description }.joined(separator: "\u{0}") < y.key.map { $0.value.description }.joined(separator: "\u{0}")
+        }.map(\.result)
     }
 
     /// Figures from outcome records: one per actor, or (with `owner`) one per attempt of `owner[i]`.

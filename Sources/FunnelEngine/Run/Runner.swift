@@ -33,6 +33,9 @@ public struct FunnelRunner {
         var levels: [UInt8] = []
         var rows: [Int32] = []
         var sample: Int = -1
+        /// Per record, its first touch within the run (the first event that may start an attempt
+        /// among the run's events), for the breakdown's other keys; -1 when none.
+        var touch: [Int32] = []
     }
 
     /// Per actor: the level and, per step, the row of the event in the best assignment
@@ -240,6 +243,7 @@ public struct FunnelRunner {
                                 var merged = splitGroups[key] ?? SplitGroup()
                                 merged.levels += g.levels
                                 merged.rows += g.rows
+                                merged.touch += g.touch
                                 if merged.sample < 0 { merged.sample = g.sample }
                                 splitGroups[key] = merged
                             }
