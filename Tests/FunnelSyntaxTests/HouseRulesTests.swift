@@ -106,6 +106,7 @@ struct HouseRulesTests {
         ("Sources/FunnelReport", ["FunnelCore", "FunnelPlan", "FunnelEngine", "FunnelDiagnostics", "Foundation"]),
         ("Sources/FunnelDriver", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "Foundation"]),
         ("Sources/FunnelREPL", ["FunnelDriver", "FunnelReport", "CLibEdit", "Foundation", "Glibc", "Darwin"]),
+        ("Sources/FunnelLSP", ["FunnelDriver", "FunnelDiagnostics", "Foundation", "Glibc", "Darwin"]),
         ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
     ])
     func modulesImportOnlyTheirStage(folder: String, allowed: [String]) {
