@@ -41,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .executableTarget(name: "funnel", dependencies: [
             "FunnelDriver", "FunnelReport", "FunnelREPL", "CMalloc",
+            "FunnelLSP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What the test targets share: the repository's path, temporary folders, golden cases

@@ -107,7 +107,7 @@ struct HouseRulesTests {
         ("Sources/FunnelDriver", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "Foundation"]),
         ("Sources/FunnelREPL", ["FunnelDriver", "FunnelReport", "CLibEdit", "Foundation", "Glibc", "Darwin"]),
         ("Sources/FunnelLSP", ["FunnelDriver", "FunnelDiagnostics", "Foundation", "Glibc", "Darwin"]),
-        ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
+        ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "FunnelLSP", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
     ])
     func modulesImportOnlyTheirStage(folder: String, allowed: [String]) {
         for (path, text) in Self.swiftFiles(under: folder) {
