@@ -34,13 +34,13 @@ extension EditorProject {
                 }
                 lines.append(reach + (current ? "" : ", before the latest edits"))
             }
-            return answer(unit.file.text(of: clause.span), lines)
+            return answer(unit.file.text(of: clause.span), lines + slowRunNote(f, path, texts))
         case .kpi(let f, let clause, let name, let unit):
             var lines = ["KPI of funnel `\(f.name.text)`" + EditorProject.elsewhere(unit, document)]
             if let (figures, current) = figures(funnel: f.name.text, path: path, texts: texts), let value = figures.kpis[name.text] {
                 lines.append("**\(value)** in the last run" + (current ? "" : ", before the latest edits"))
             }
-            return answer(unit.file.text(of: clause.span), lines)
+            return answer(unit.file.text(of: clause.span), lines + slowRunNote(f, path, texts))
         case .segment(_, let d, let unit):
             return answer(unit.file.text(of: d.span), ["segment: a set of users" + EditorProject.elsewhere(unit, document)])
         case .funnel(let f, _, let unit):
@@ -51,7 +51,7 @@ extension EditorProject {
                 lines.append("**\(formatCount(first.users))** users at `\(first.name)`, **\(formatCount(last.users))** at `\(last.name)` in the last run"
                              + (current ? "" : ", before the latest edits"))
             }
-            return answer("funnel \(f.name.text)", lines)
+            return answer("funnel \(f.name.text)", lines + slowRunNote(f, path, texts))
         case .source(let s, _, let unit):
             let resolved = EditorDocument.resolve(s.path, in: unit)
             return answer("source \(s.name.text) = \(s.format.text)(\"\(s.path)\")",
@@ -74,6 +74,12 @@ extension EditorProject {
         case .keyword(let word):
             return KeywordHelp.line(for: word).map { answer(word, [$0]) }
         }
+    }
+
+    /// Says so when the figures could not be had because the run was given up.
+    func slowRunNote(_ f: FunnelDecl, _ path: String, _ texts: [String: String]) -> [String] {
+        guard runWasTooSlow(funnel: f.name.text, path: path, texts: texts) else { return [] }
+        return ["the run for these figures took over \(formatNumber(EditorProject.runSeconds)) s and was stopped"]
     }
 
     /// Columns and event names of a data file, in short.

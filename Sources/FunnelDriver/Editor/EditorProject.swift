@@ -14,6 +14,8 @@ public final class EditorProject {
     var compiled: [String: (texts: [String: String], compilation: Compilation)] = [:]
     /// The figures of each document's funnels from their last run.
     var runs: [String: [String: FunnelFigures]] = [:]
+    /// Per document and funnel, the texts on which a run took too long and was given up.
+    var tooSlow: [String: [String: [String: String]]] = [:]
 
     public init(options: DriverOptions = DriverOptions()) {
         self.options = options
@@ -52,6 +54,7 @@ public final class EditorProject {
     public func close(path: String) {
         compiled[path] = nil
         runs[path] = nil
+        tooSlow[path] = nil
         cache.close(document: path)
     }
 

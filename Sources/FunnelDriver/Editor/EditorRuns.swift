@@ -13,13 +13,18 @@ struct FunnelFigures {
 }
 
 extension EditorProject {
+    /// Whether the last try to run this funnel on these texts was given up.
+    func runWasTooSlow(funnel name: String, path: String, texts: [String: String]) -> Bool { tooSlow[path]?[name] == texts }
+
     /// A run that takes longer is given up: hover must answer while the user waits.
-    static let runSeconds = 5.0
+    static let runSeconds = 3.0
 
     /// A funnel's figures: from a run of the current texts (made now when needed), else from its
     /// last run before the latest edits (`current` false). Nil when it never ran.
     func figures(funnel name: String, path: String, texts: [String: String]) -> (figures: FunnelFigures, current: Bool)? {
         if let kept = runs[path]?[name], kept.texts == texts { return (kept, true) }
+        // A run given up on these very texts is not tried again on every hover.
+        if tooSlow[path]?[name] == texts { return runs[path]?[name].map { ($0, false) } }
         let c = compile(path: path, texts: texts, reuse: true)
         if !c.hasErrors, let plan = c.plan, let planned = plan.funnels.first(where: { $0.name == name }) {
             var o = options
@@ -33,6 +38,7 @@ extension EditorProject {
                 runs[path, default: [:]][name] = figures
                 return (figures, true)
             }
+            tooSlow[path, default: [:]][name] = texts
         }
         return runs[path]?[name].map { ($0, false) }
     }
