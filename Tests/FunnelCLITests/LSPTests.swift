@@ -321,6 +321,26 @@ import FunnelTestSupport
         Self.end(client)
     }
 
+    @Test func definitionInATestBlockReachesTheFunnelAndItsSteps() throws {
+        let text = Self.shop + """
+        test "one buyer" for shop {
+          events {
+            user  time                  event  price  device
+            u1    2024-01-01T00:00:00Z  view   0      mobile
+          }
+          expect view == 1
+        }
+
+        """
+        let (client, uri, published) = try Self.open(text)
+        #expect((published?["diagnostics"] as? [Any])?.isEmpty == true, "\(published ?? [:])")
+        let funnel = try #require(client.result("textDocument/definition", Self.at(uri, Self.position(of: "for shop", in: text, offset: 5))) as? Object)
+        #expect(Self.range(funnel["range"]) == [3, 7, 3, 11])
+        let step = try #require(client.result("textDocument/definition", Self.at(uri, Self.position(of: "expect view", in: text, offset: 8))) as? Object)
+        #expect(Self.range(step["range"]) == [4, 7, 4, 11])
+        Self.end(client)
+    }
+
     // MARK: formatting and symbols
 
     @Test func formattingReturnsWhatFunnelFmtWrites() throws {
