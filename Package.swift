@@ -35,10 +35,13 @@ let package = Package(
         // libedit from Debian's libedit-dev; imported only by FunnelREPL.
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "FunnelREPL", dependencies: ["FunnelDriver", "FunnelReport", "CLibEdit"]),
+        // `funnel lsp`: the language server (JSON-RPC over stdio); the compiler through the driver only.
+        .target(name: "FunnelLSP", dependencies: ["FunnelDriver", "FunnelDiagnostics"]),
         // glibc's mallopt (malloc.h), for the executable's start-up.
         .systemLibrary(name: "CMalloc"),
         .executableTarget(name: "funnel", dependencies: [
             "FunnelDriver", "FunnelReport", "FunnelREPL", "CMalloc",
+            "FunnelLSP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What the test targets share: the repository's path, temporary folders, golden cases

@@ -65,14 +65,21 @@ public struct Compilation: Sendable {
 /// plan → load → run. Each phase runs once per compile and each data file is mapped once.
 public enum Driver {
     /// Reads and parses a file and everything it imports (each once; cycles are read once).
-    public static func parseUnits(path: String) -> ([CompilationUnit], [Diagnostic]) {
+    /// `texts` holds files' unsaved texts by path (an editor's open documents): they are parsed
+    /// instead of what is on disk.
+    public static func parseUnits(path: String, texts: [String: String] = [:]) -> ([CompilationUnit], [Diagnostic]) {
         var units: [CompilationUnit] = []
         var diags: [Diagnostic] = []
         var seen = Set<String>()
+        let unsaved = Dictionary(texts.map { (($0.key as NSString).standardizingPath, $0.value) }, uniquingKeysWith: { a, _ in a })
         func visit(_ path: String, from: (SourceFile, SourceSpan)?) {
             let key = (path as NSString).standardizingPath
             if seen.contains(key) { return }
             seen.insert(key)
+            if let text = unsaved[key] {
+                parsed(SourceFile(path: path, text: text))
+                return
+            }
             let problem = FileProbe.problem(with: path)
             guard problem == nil, let data = FileManager.default.contents(atPath: path) else {
                 let loc: DiagnosticLocation = from.map { .source($0.0, $0.1) } ?? .file(path: path)
@@ -85,7 +92,9 @@ public enum Driver {
                 diags.append(Diagnostic(.error, .funnelFileNotUTF8, "the file is not valid UTF-8 text", at: .file(path: path), help: "save it as UTF-8"))
                 return
             }
-            let file = SourceFile(path: path, text: text)
+            parsed(SourceFile(path: path, text: text))
+        }
+        func parsed(_ file: SourceFile) {
             let (program, parseDiags) = Parser.parse(file)
             diags += parseDiags
             let unit = CompilationUnit(file: file, program: program)
@@ -104,13 +113,19 @@ public enum Driver {
     /// Compiles a file; with `load`, also reads the data (so event-name warnings and runs work).
     public static func compile(path: String, options: DriverOptions = DriverOptions(), load: Bool) -> Compilation {
         Phases.start()
-        var (units, parseDiags) = parseUnits(path: path)
+        let (units, parseDiags) = parseForCompile(path: path)
+        return compile(units: units, parseDiagnostics: parseDiags, options: options, load: load)
+    }
+
+    /// A file with its imports, parsed as `compile(path:)` parses it: a file without funnels is warned about.
+    static func parseForCompile(path: String, texts: [String: String] = [:]) -> ([CompilationUnit], [Diagnostic]) {
+        var (units, parseDiags) = parseUnits(path: path, texts: texts)
         let declaresFunnels = units.contains { $0.program.declarations.contains { if case .funnel = $0.kind { return true } else { return false } } }
         if let main = units.first, !declaresFunnels, !parseDiags.contains(where: \.isError) {
             parseDiags.append(Diagnostic(.warning, .noFunnels, "no funnels: the file declares none", at: .file(path: main.file.path),
                                          help: "declare one: funnel checkout { step view = \"view\"  step buy = \"purchase\" }"))
         }
-        return compile(units: units, parseDiagnostics: parseDiags, options: options, load: load)
+        return (units, parseDiags)
     }
 
     public static func compile(units: [CompilationUnit], parseDiagnostics: [Diagnostic], options: DriverOptions,

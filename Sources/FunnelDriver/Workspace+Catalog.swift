@@ -119,10 +119,6 @@ extension Workspace {
     /// Values of a string property with few distinct values (at most 200): `event`, a property or `user.X`.
     public func propertyValues(_ name: String) -> [String]? {
         if name == "event" { return eventNames }
-        for store in loadedStores {
-            if case .strings(_, let dict)? = store.properties[name], dict.count <= 200 { return dict }
-        }
-        if name.hasPrefix("user."), let p = cache.profile, case .strings(_, let dict)? = p.columns[String(name.dropFirst(5))], dict.count <= 200 { return dict }
-        return nil
+        return cache.stringValues(of: name)
     }
 }

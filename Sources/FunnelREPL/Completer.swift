@@ -79,13 +79,7 @@ extension Session {
     }
 
     /// `device == "` → device (also `!=` and `in [..., "`).
-    static func comparedProperty(_ head: String) -> String? {
-        let pattern = #"([A-Za-z_][A-Za-z0-9_.]*)\s*(==|!=|in\s*\[[^\]]*)\s*,?\s*$"#
-        guard let re = try? NSRegularExpression(pattern: pattern),
-              let m = re.firstMatch(in: head, range: NSRange(head.startIndex..., in: head)),
-              let r = Range(m.range(at: 1), in: head) else { return nil }
-        return String(head[r])
-    }
+    static func comparedProperty(_ head: String) -> String? { CompletionSupport.comparedProperty(head) }
 
     var funnelNames: [String] { workspace.funnelNames }
     var stepNames: [String] { workspace.stepNames }

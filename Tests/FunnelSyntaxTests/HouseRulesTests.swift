@@ -106,7 +106,8 @@ struct HouseRulesTests {
         ("Sources/FunnelReport", ["FunnelCore", "FunnelPlan", "FunnelEngine", "FunnelDiagnostics", "Foundation"]),
         ("Sources/FunnelDriver", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "Foundation"]),
         ("Sources/FunnelREPL", ["FunnelDriver", "FunnelReport", "CLibEdit", "Foundation", "Glibc", "Darwin"]),
-        ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
+        ("Sources/FunnelLSP", ["FunnelDriver", "FunnelDiagnostics", "Foundation", "Glibc", "Darwin"]),
+        ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "FunnelLSP", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
     ])
     func modulesImportOnlyTheirStage(folder: String, allowed: [String]) {
         for (path, text) in Self.swiftFiles(under: folder) {
