@@ -63,7 +63,13 @@ struct EditorDocument {
     }
 
     var funnelNames: [String] { allDeclarations.compactMap { if case .funnel(let f) = $0.decl.kind { return f.name.text }; return nil } }
-    var segmentNames: [String] { allDeclarations.compactMap { if case .segment(let n, _) = $0.decl.kind { return n.text }; return nil } }
+    var segmentNames: [String] {
+        allDeclarations.compactMap {
+            if case .segment(let n, _) = $0.decl.kind { return n.text }
+            if case .tier(let t) = $0.decl.kind { return t.name.text }
+            return nil
+        }
+    }
     var sourceNames: [String] { allDeclarations.compactMap { if case .source(let s) = $0.decl.kind { return s.name.text }; return nil } }
 
     /// The declaration of the document that the offset is in. A block still being typed has no

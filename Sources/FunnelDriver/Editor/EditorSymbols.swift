@@ -26,6 +26,9 @@ extension EditorDocument {
                 return EditorSymbol(name: "users", detail: "\(s.format.text)(\"\(s.path)\")", kind: .users, span: d.span, nameSpan: s.name.span)
             case .segment(let n, let e):
                 return EditorSymbol(name: n.text, detail: EditorDocument.oneLine(file.text(of: e.span)), kind: .segment, span: d.span, nameSpan: n.span)
+            case .tier(let t):
+                return EditorSymbol(name: t.name.text, detail: "tier: " + (t.cases.map { "\"\($0.label)\"" } + (t.otherwise.map { ["\"\($0.label)\""] } ?? [])).joined(separator: ", "),
+                                    kind: .segment, span: d.span, nameSpan: t.name.span)
             case .importFile(let path, let span):
                 return EditorSymbol(name: path, detail: "import", kind: .importFile, span: d.span, nameSpan: span)
             case .funnel(let f):
