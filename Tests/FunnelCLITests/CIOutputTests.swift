@@ -95,3 +95,22 @@ struct FmtCommandTests {
         #expect(bad.stderr.contains("bad.funnel:1:20: error[E111]"), "\(bad.stderr)")
     }
 }
+
+/// Issue 12, item 8: shell completion scripts, and `--color always` beats NO_COLOR.
+struct ShellConventionTests {
+    @Test func completionScriptsNameTheSubcommands() {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = CLI.run(["--generate-completion-script", shell])
+            #expect(r.status == 0, "\(shell)")
+            #expect(["run", "check", "fmt", "lsp", "repl"].allSatisfy { r.stdout.contains($0) }, "\(shell)")
+        }
+    }
+
+    @Test func colorAlwaysBeatsNoColor() {
+        let dir = CLI.fixture(csv: "user,time,event\nu1,2024-01-01T00:00:00Z,view\nu1,2024-01-01T01:00:00Z,buy\n")
+        let always = CLI.run(["run", dir + "/f.funnel", "--color", "always"], environment: ["NO_COLOR": "1"])
+        #expect(always.stdout.contains("\u{1B}["), "\(always.stdout)")
+        let auto = CLI.run(["run", dir + "/f.funnel"], environment: ["NO_COLOR": "1"])
+        #expect(!auto.stdout.contains("\u{1B}["))
+    }
+}
