@@ -7,7 +7,7 @@ import FunnelReport
 
 /// `funnel repl`: line editing on a terminal, plain lines otherwise (scripts, CI).
 public enum REPLMain {
-    public static func start(files: [String], options: DriverOptions) -> Int32 {
+    public static func start(files: [String], options: DriverOptions, bail: Bool = false) -> Int32 {
         let interactive = isatty(0) != 0 && isatty(1) != 0
         let color = ColorPolicy.auto.enabled(isTerminal: interactive, environment: ProcessInfo.processInfo.environment)
         let session = Session(options: options, color: color)
@@ -36,7 +36,7 @@ public enum REPLMain {
                 let reply = session.handle(line)
                 emit(reply, toStderr: true)
                 failed = failed || reply.failed
-                if reply.quit || outputError != nil { break }
+                if reply.quit || outputError != nil || (bail && reply.failed) { break }
             }
             // The command line says why (it checks standard output after every command).
             if outputError != nil { return 2 }

@@ -71,6 +71,11 @@ public final class Session {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty || text.hasPrefix("#") { return Reply("") }
         if text.hasPrefix(":") { return meta(text) }
+        // The words DuckDB's and psql's users type, unless a funnel has that name.
+        if !workspace.funnelNames.contains(text) {
+            if ["exit", "quit", "\\q"].contains(text) { return Reply("", quit: true) }
+            if text == "help" { return meta(":help") }
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         let deadline = timeout.map { Driver.deadline(in: $0) }
         workspace.options.deadline = deadline

@@ -12,10 +12,11 @@ struct Repl: ParsableCommand {
         """)
 
     @Argument(help: "The .funnel files to load; or an events file (.csv, .jsonl), to start from it with the funnel `funnel init` would write.") var files: [String] = []
+    @Flag(name: .long, help: "With piped input, stop at the first line that fails (exit 2).") var bail = false
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        let code = REPLMain.start(files: files, options: try data.driverOptions())
+        let code = REPLMain.start(files: files, options: try data.driverOptions(), bail: bail)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -114,3 +114,14 @@ struct ShellConventionTests {
         #expect(!auto.stdout.contains("\u{1B}["))
     }
 }
+
+/// `funnel repl --bail`: piped input stops at the first failing line.
+struct REPLBailTests {
+    @Test func bailStopsAtTheFirstFailure() {
+        let script = "nope\ncheckout\n"
+        let keepGoing = CLI.run(["repl", "examples/ecommerce.funnel"], stdin: script)
+        #expect(keepGoing.status == 2 && keepGoing.stdout.contains("funnel checkout"))
+        let bail = CLI.run(["repl", "examples/ecommerce.funnel", "--bail"], stdin: script)
+        #expect(bail.status == 2 && !bail.stdout.contains("funnel checkout"), "\(bail.stdout)")
+    }
+}

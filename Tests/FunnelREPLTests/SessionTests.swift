@@ -206,3 +206,17 @@ struct TimeBudgetTests {
         #expect(s.handle(":timeout soon").text.contains("usage"))
     }
 }
+
+/// Issue 12, item 7: the words DuckDB and psql users type.
+struct REPLHabitTests {
+    @Test func helpExitQuitAndBackslashQ() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        #expect(s.handle("help").text.contains(":load FILE"))
+        for word in ["exit", "quit", "\\q"] { #expect(s.handle(word).quit, "\(word)") }
+        // A funnel of that name still runs.
+        _ = s.handle("funnel help { step v = \"view\" }")
+        #expect(s.handle("help").text.contains("funnel help"))
+    }
+}
