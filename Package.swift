@@ -74,7 +74,7 @@ if Context.environment["FUNNEL_FUZZ"] == "1" {
     package.targets += [
         .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
         .target(name: "FuzzMain", dependencies: ["CFuzzerDriver"], path: "Fuzz/FuzzMain"),
-        .target(name: "FuzzReaders", dependencies: ["FunnelEngine", "FunnelCore", "FunnelDiagnostics", "FunnelDriver"], path: "Fuzz/FuzzReaders"),
+        .target(name: "FuzzReaders", dependencies: ["FunnelEngine", "FunnelCore", "FunnelDiagnostics", "FunnelDriver", "FuzzMain"], path: "Fuzz/FuzzReaders"),
         .executableTarget(name: "FuzzParser", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelCore", "FunnelDiagnostics", "FuzzMain"],
                           path: "Fuzz/FuzzParser"),
         .executableTarget(name: "FuzzCSV", dependencies: ["FuzzReaders", "FuzzMain"], path: "Fuzz/FuzzCSV"),

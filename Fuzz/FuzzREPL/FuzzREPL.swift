@@ -9,6 +9,7 @@ import Glibc
 import Foundation
 import FunnelDriver
 import FunnelREPL
+import FuzzMain
 
 let events = """
 user,time,event,device,country,price
@@ -55,6 +56,7 @@ let ready: Bool = {
     var template = Array((base + "/funnel-fuzz-repl-XXXXXX").utf8CString)
     guard let made = mkdtemp(&template) else { return false }
     let dir = String(cString: made)
+    removeAtExit(dir)
     do {
         try events.write(toFile: dir + "/events.csv", atomically: false, encoding: .utf8)
         try users.write(toFile: dir + "/users.csv", atomically: false, encoding: .utf8)

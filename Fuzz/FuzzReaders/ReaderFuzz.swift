@@ -12,6 +12,7 @@ import FunnelCore
 import FunnelDiagnostics
 import FunnelDriver
 import FunnelEngine
+import FuzzMain
 
 public enum ReaderFuzz {
     /// A folder of this process's own (a tmpfs when there is one: each input is a file write).
@@ -19,7 +20,9 @@ public enum ReaderFuzz {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         var template = Array((base + "/funnel-fuzz-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { return base }
-        return String(cString: made)
+        let folder = String(cString: made)
+        removeAtExit(folder)
+        return folder
     }()
 
     /// Writes the bytes to `name` in the folder (replacing it); false when that failed.
