@@ -5,7 +5,7 @@ BIN_DIR     = .build/release
 FUNNEL      = $(BIN_DIR)/funnel
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test examples bench clean
+.PHONY: all deps build demo test sanitize sanitize-address sanitize-thread fuzz examples bench clean
 
 all: build
 
@@ -27,6 +27,39 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The whole test suite under AddressSanitizer (the CLI tests run the sanitized binary through
+# FUNNEL_BIN), then the tests that load or match on several threads under ThreadSanitizer.
+# Separate build folders (.build-asan, .build-tsan); see README "Sanitizers" (why no UBSan).
+ASAN_DIR    = .build-asan
+TSAN_DIR    = .build-tsan
+ASAN_FLAGS  = --sanitize=address
+TSAN_FLAGS  = --sanitize=thread
+# Under ASan, every test but RobustnessTests (random mutations of .funnel files and event bytes:
+# a minute under ASan, and `make fuzz` runs far more such inputs under ASan; `make test` runs it).
+ASAN_SKIP  ?= \.RobustnessTests/
+# Under TSan, the tests where several threads touch the same data: the loader's workers on tiny
+# chunks (LoaderChunkTests, LoaderLimitTests), the matcher and actor index split in parts over the
+# examples' 1,000+ users and the shared Ctrl-C flag (SessionTests), and the races TSan found.
+TSAN_TESTS ?= LoaderChunkTests|LoaderLimitTests|InternalErrorTests|SessionTests|SanitizerRegressionTests
+SANITIZE_JOBS ?= 2
+
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address: deps
+	$(SWIFT) build --build-tests -j $(SANITIZE_JOBS) $(ASAN_FLAGS) --scratch-path $(ASAN_DIR)
+	FUNNEL_BIN=$(CURDIR)/$(ASAN_DIR)/debug/funnel ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=0} \
+	  $(SWIFT) test --skip-build $(ASAN_FLAGS) --scratch-path $(ASAN_DIR) --skip '$(ASAN_SKIP)'
+
+sanitize-thread: deps
+	$(SWIFT) build --build-tests -j $(SANITIZE_JOBS) $(TSAN_FLAGS) --scratch-path $(TSAN_DIR)
+	TSAN_OPTIONS=$${TSAN_OPTIONS:-halt_on_error=1} \
+	  $(SWIFT) test --skip-build $(TSAN_FLAGS) --scratch-path $(TSAN_DIR) --filter '$(TSAN_TESTS)'
+
+# libFuzzer targets (Fuzz/), each run FUZZ_SECONDS on a copy of Fuzz/Corpus; see README "Fuzzing".
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
+
 # Regenerate the example data sets (deterministic).
 examples:
 	python3 scripts/gen_examples.py
@@ -35,4 +68,4 @@ bench: build
 	bash scripts/bench.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan .build-fuzz

@@ -69,3 +69,21 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (Fuzz/, README "Fuzzing"): each main.swift hands its test function to
+// libFuzzer's LLVMFuzzerRunDriver, so they link only with -sanitize=fuzzer. They exist only when
+// FUNNEL_FUZZ=1 (`make fuzz`), so the normal build and `swift build --build-tests` never see them.
+if Context.environment["FUNNEL_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .target(name: "FuzzMain", dependencies: ["CFuzzerDriver"], path: "Fuzz/FuzzMain"),
+        .target(name: "FuzzReaders", dependencies: ["FunnelEngine", "FunnelCore", "FunnelDiagnostics", "FunnelDriver", "FuzzMain"], path: "Fuzz/FuzzReaders"),
+        .executableTarget(name: "FuzzParser", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelCore", "FunnelDiagnostics", "FuzzMain"],
+                          path: "Fuzz/FuzzParser"),
+        .executableTarget(name: "FuzzCSV", dependencies: ["FuzzReaders", "FuzzMain"], path: "Fuzz/FuzzCSV"),
+        .executableTarget(name: "FuzzJSONL", dependencies: ["FuzzReaders", "FuzzMain"], path: "Fuzz/FuzzJSONL"),
+        .executableTarget(name: "FuzzTimestamps", dependencies: ["FunnelEngine", "FuzzMain"], path: "Fuzz/FuzzTimestamps"),
+        .executableTarget(name: "FuzzREPL", dependencies: ["FunnelREPL", "FunnelDriver", "FuzzMain"], path: "Fuzz/FuzzREPL"),
+    ]
+    package.products += ["FuzzParser", "FuzzCSV", "FuzzJSONL", "FuzzTimestamps", "FuzzREPL"].map { .executable(name: $0, targets: [$0]) }
+}

@@ -222,16 +222,23 @@ public enum Driver {
 
 /// `FUNNEL_PHASES=1` prints how long each phase took (to standard error).
 public enum Phases {
+    /// Guarded by `lock`: compiles may run on several threads at once (a data race otherwise).
     nonisolated(unsafe) static var last = DispatchTime.now().uptimeNanoseconds
+    static let lock = NSLock()
     static let on = ProcessInfo.processInfo.environment["FUNNEL_PHASES"] == "1"
     /// The clock starts here (the first phase is measured from it, not from the first mark).
-    public static func start() { last = DispatchTime.now().uptimeNanoseconds }
+    public static func start() {
+        guard on else { return }
+        lock.withLock { last = DispatchTime.now().uptimeNanoseconds }
+    }
 
     public static func mark(_ what: String) {
         guard on else { return }
-        let prev = last
-        let now = DispatchTime.now().uptimeNanoseconds
-        FileHandle.standardError.write("[phase] \(what): \(Double(now &- prev) / 1e6) ms\n".data(using: .utf8) ?? Data())
-        last = now
+        lock.withLock {
+            let prev = last
+            let now = DispatchTime.now().uptimeNanoseconds
+            FileHandle.standardError.write("[phase] \(what): \(Double(now &- prev) / 1e6) ms\n".data(using: .utf8) ?? Data())
+            last = now
+        }
     }
 }

@@ -25,7 +25,7 @@ struct TerminalTests {
 
     @Test func pipedInputReadsPlainLines() throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.repo + "/.build/debug/funnel")
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["FUNNEL_BIN"] ?? Self.repo + "/.build/debug/funnel")
         p.arguments = ["repl", "examples/aida.funnel"]
         p.currentDirectoryURL = URL(fileURLWithPath: Self.repo)
         let input = Pipe(), out = Pipe(), err = Pipe()

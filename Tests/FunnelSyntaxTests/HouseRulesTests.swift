@@ -102,7 +102,7 @@ struct HouseRulesTests {
         ("Sources/FunnelSyntax", ["FunnelDiagnostics", "Foundation"]),
         ("Sources/FunnelSema", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "Foundation"]),
         ("Sources/FunnelPlan", ["FunnelCore", "FunnelDiagnostics", "FunnelSema"]),
-        ("Sources/FunnelEngine", ["FunnelCore", "FunnelPlan", "FunnelDiagnostics", "Foundation", "Dispatch", "Glibc", "Darwin"]),
+        ("Sources/FunnelEngine", ["FunnelCore", "FunnelPlan", "FunnelDiagnostics", "Foundation", "Dispatch", "Synchronization", "Glibc", "Darwin"]),
         ("Sources/FunnelReport", ["FunnelCore", "FunnelPlan", "FunnelEngine", "FunnelDiagnostics", "Foundation"]),
         ("Sources/FunnelDriver", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "Foundation"]),
         ("Sources/FunnelREPL", ["FunnelDriver", "FunnelReport", "CLibEdit", "Foundation", "Glibc", "Darwin"]),

@@ -1,19 +1,17 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Cooperative cancellation: the REPL's Ctrl-C handler sets it, and the loader (per chunk) and
-/// the runner (per part) stop early. A plain word, written from a signal handler. A query's
-/// time budget is a deadline passed with the query (`DriverOptions.deadline`), not global state.
+/// the runner (per part) stop early. A lock-free atomic word: written from a signal handler and
+/// by any session's thread, read by the workers (a plain word was a data race). A query's time
+/// budget is a deadline passed with the query (`DriverOptions.deadline`), not global state.
 public enum Cancellation {
-    nonisolated(unsafe) private static let flag: UnsafeMutablePointer<Int32> = {
-        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-        p.initialize(to: 0)
-        return p
-    }()
-    public static var requested: Bool { flag.pointee != 0 }
-    public static func request() { flag.pointee = 1 }
-    public static func reset() { flag.pointee = 0 }
+    private static let flag = Atomic<Int32>(0)
+    public static var requested: Bool { flag.load(ordering: .relaxed) != 0 }
+    public static func request() { flag.store(1, ordering: .relaxed) }
+    public static func reset() { flag.store(0, ordering: .relaxed) }
 
     /// Monotonic nanoseconds, for deadlines.
     public static func now() -> Int64 {

@@ -1,0 +1,2 @@
+// Only a header: LLVMFuzzerRunDriver is libFuzzer's (linked by -sanitize=fuzzer).
+#include "CFuzzerDriver.h"

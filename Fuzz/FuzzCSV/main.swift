@@ -1,0 +1,4 @@
+// libFuzzer runs the test function of FuzzCSV.swift (see Fuzz/FuzzMain).
+import FuzzMain
+
+fuzzMain(fuzzCSV)

@@ -1,0 +1,49 @@
+import CFuzzerDriver
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Folders a target made for its inputs, removed when libFuzzer exits normally (after a crash
+/// they stay, with the last input in them).
+nonisolated(unsafe) private var foldersToRemove: [String] = []
+
+/// Removes `folder` (and what is in it) when the process exits.
+public func removeAtExit(_ folder: String) {
+    if foldersToRemove.isEmpty {
+        atexit { for f in foldersToRemove { try? FileManager.default.removeItem(atPath: f) } }
+    }
+    foldersToRemove.append(folder)
+}
+
+/// A fuzz target's test function, as libFuzzer calls it.
+public typealias FuzzTest = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+
+/// libFuzzer's argv, kept in a global: the process exits without returning from `fuzzMain`, and
+/// LeakSanitizer (on when a target is run by hand) would report memory only a dead frame held.
+nonisolated(unsafe) private var arguments: [UnsafeMutablePointer<CChar>?] = []
+
+/// The command line with relative paths made absolute: the REPL target changes the working folder.
+func absoluteArguments() -> [String] {
+    let here = FileManager.default.currentDirectoryPath
+    func absolute(_ path: String) -> String { path.hasPrefix("/") || here.isEmpty ? path : here + "/" + path }
+    let pathFlags = ["-artifact_prefix=", "-exact_artifact_path=", "-dict=", "-features_dir=", "-merge_control_file="]
+    return CommandLine.arguments.enumerated().map { i, a -> String in
+        if i == 0 { return a }
+        if !a.hasPrefix("-") { return absolute(a) }
+        for flag in pathFlags where a.hasPrefix(flag) && a.count > flag.count { return flag + absolute(String(a.dropFirst(flag.count))) }
+        return a
+    }
+}
+
+/// Runs libFuzzer on `test` with the command line's arguments (corpus folders, -max_len=...,
+/// -runs=..., or files to replay), then exits with libFuzzer's status.
+public func fuzzMain(_ test: FuzzTest) -> Never {
+    arguments = absoluteArguments().map { strdup($0) } + [nil]
+    var argc = CInt(arguments.count - 1)
+    let status = arguments.withUnsafeMutableBufferPointer { buf -> CInt in
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = buf.baseAddress
+        return LLVMFuzzerRunDriver(&argc, &argv, test)
+    }
+    exit(status)
+}
