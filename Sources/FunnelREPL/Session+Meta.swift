@@ -14,6 +14,8 @@ extension Session {
         (":format", "table|json|csv|markdown|html", "how results are printed"),
         (":timing", "on|off", "print how long each query takes"),
         (":timeout", "DURATION|off", "stop a query that runs longer (such as 30s or 2m), as Ctrl-C does"),
+        (":output", "[FILE]", "send results to FILE from now on (no FILE: back to the screen)"),
+        (":once", "FILE", "send the next result to FILE"),
         (":save", "FILE", "write the session's definitions as a .funnel file"),
         (":quit", "", "leave (Ctrl-D works too)"),
     ]
@@ -66,6 +68,16 @@ extension Session {
             guard arg == "on" || arg == "off" else { return usage(":timing on|off") }
             timing = arg == "on"
             return Reply("timing: \(arg)\n")
+        case ":output":
+            if arg.isEmpty { outputPath = nil; return Reply("output: the screen\n") }
+            if let why = Session.start(arg) { return Reply("error: cannot write to \(arg): \(why)\n", failed: true) }
+            outputPath = arg
+            return Reply("output: \(arg)\n")
+        case ":once":
+            guard !arg.isEmpty else { return usage(":once FILE") }
+            if let why = Session.start(arg) { return Reply("error: cannot write to \(arg): \(why)\n", failed: true) }
+            oncePath = arg
+            return Reply("the next result goes to \(arg)\n")
         case ":timeout":
             if arg == "off" { timeout = nil; return Reply("timeout: off\n") }
             guard let t = Session.parseSeconds(arg), t > 0 else { return usage(":timeout DURATION|off (such as 500ms, 30s or 2m)") }

@@ -20,6 +20,10 @@ public final class Session {
     public var timing = false
     /// `:timeout`: seconds a query may take before it stops as if cancelled (nil: no limit).
     public var timeout: Double? = nil
+    /// `:output FILE`: results go to FILE from now on (nil: the screen).
+    public var outputPath: String? = nil
+    /// `:once FILE`: the next result goes to FILE.
+    public var oncePath: String? = nil
     public var color: Bool { workspace.color }
     /// Text of a declaration still open (a brace not yet closed).
     var pending: [String] = []
@@ -90,6 +94,12 @@ public final class Session {
         case .answer(let a): return Reply(a.text, failed: a.failed)
         case .ran(let run):
             if run.failed { return Reply(run.notes, failed: true) }
+            if let path = oncePath ?? outputPath {
+                oncePath = nil
+                let text = Report.render(run.results, plan: run.plan, format: format, color: false)
+                return Session.append(text, to: path).map { Reply("error: cannot write to \(path): \($0)\n", failed: true) }
+                    ?? Reply(run.notes + "wrote the result to \(path)\n")
+            }
             var out = run.notes + Report.render(run.results, plan: run.plan, format: format, color: color)
             if timing {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
@@ -127,5 +137,26 @@ public final class Session {
         Driver.resetCancellation()
         let a = workspace.load(path: path)
         return Reply(a.text, failed: a.failed)
+    }
+}
+
+extension Session {
+    /// Appends to a file (creating it); the reason when it cannot.
+    static func append(_ text: String, to path: String) -> String? {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { return "cannot create the file" }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return "cannot open the file for writing" }
+        defer { try? handle.close() }
+        do {
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(text.utf8))
+            return nil
+        } catch { return "\(error.localizedDescription)" }
+    }
+
+    /// Empties (or creates) the file that `:output` will append to.
+    static func start(_ path: String) -> String? {
+        FileManager.default.createFile(atPath: path, contents: Data()) ? nil : "cannot create the file"
     }
 }

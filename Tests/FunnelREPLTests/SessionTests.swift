@@ -220,3 +220,27 @@ struct REPLHabitTests {
         #expect(s.handle("help").text.contains("funnel help"))
     }
 }
+
+/// Issue 12, item 7: `:once FILE` and `:output FILE`, as DuckDB's `.once` and `.output`.
+struct REPLOutputTests {
+    @Test func onceAndOutputSendResultsToAFile() throws {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let dir = TestSupport.temporaryFolder("funnel-repl-output")
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        s.format = .csv
+        #expect(s.handle(":once \(dir)/once.csv").text == "the next result goes to \(dir)/once.csv\n")
+        #expect(s.handle("checkout").text == "wrote the result to \(dir)/once.csv\n")
+        #expect(try String(contentsOfFile: dir + "/once.csv", encoding: .utf8).hasPrefix("funnel,group,step,users"))
+        #expect(s.handle("checkout").text.contains("checkout,,view,"), "only once")
+        #expect(s.handle(":output \(dir)/all.csv").text == "output: \(dir)/all.csv\n")
+        _ = s.handle("checkout")
+        _ = s.handle("repeat_checkout")
+        let all = try String(contentsOfFile: dir + "/all.csv", encoding: .utf8)
+        #expect(all.contains("checkout,,view,") && all.contains("repeat_checkout,,view,"))
+        #expect(s.handle(":output").text == "output: the screen\n")
+        #expect(s.handle("checkout").text.contains("checkout,,view,"))
+        #expect(s.handle(":once /nonexistent/dir/x.csv").failed)
+        #expect(s.handle(":once").text.contains("usage"))
+    }
+}
