@@ -32,6 +32,9 @@ public enum DelimitedRenderer {
         for (fi, f) in results.enumerated() {
             out += "### Funnel `\(f.name)`\n\n"
             out += table(f.steps, unit: f.counting)
+            if let d = f.biggestDrop, f.steps.count > 2 {
+                out += "\nBiggest drop: **\(d.step)**, \(Fmt.count(d.dropped)) \(f.counting) lost (\(Fmt.percent(d.share)) of the step before)\n"
+            }
             if let t = f.timeToConvert, t.users > 0, let first = f.steps.first?.name, let last = f.steps.last?.name {
                 out += "\nTime to convert (\(first) → \(last), \(Fmt.count(t.users)) \(f.counting)): mean \(Fmt.duration(t.meanSeconds)), "
                 out += "median \(Fmt.duration(t.medianSeconds)), p90 \(Fmt.duration(t.p90Seconds))\n"

@@ -13,6 +13,9 @@ public enum HTMLRenderer {
             body += "<section>\n<h2>Funnel <code>\(esc(r.name))</code></h2>\n"
             body += "<p class=\"meta\">window \(esc(window)) · \(r.order.rawValue) · \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct " + esc(r.counting)) in population</p>\n"
             body += chart(r.steps) + table(r.steps, unit: r.counting)
+            if let d = r.biggestDrop, r.steps.count > 2 {
+                body += "<p class=\"warn\">biggest drop: <strong>\(esc(d.step))</strong>, \(Fmt.count(d.dropped)) \(esc(r.counting)) lost (\(Fmt.percent(d.share)) of the step before)</p>\n"
+            }
             if let t = r.timeToConvert, t.users > 0, let first = r.steps.first?.name, let last = r.steps.last?.name {
                 body += timeToConvert(t, from: first, to: last, unit: r.counting)
             }

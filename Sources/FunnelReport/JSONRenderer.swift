@@ -99,6 +99,12 @@ final class JSONWriter {
         }
     }
 
+    /// `{"step": "cart", "dropped": 708, "share": 0.68}`: where the largest share of the previous step is lost.
+    func biggestDrop(_ d: BiggestDrop?) {
+        guard let d = d else { out += "null"; return }
+        object { field("step", d.step); field("dropped", d.dropped); field("share", d.share) }
+    }
+
     /// First to last step over the actors who completed the funnel.
     func timeToConvert(_ t: TimeToConvert?) {
         guard let t = t else { out += "null"; return }
@@ -120,6 +126,7 @@ final class JSONWriter {
             field("counting", r.counting)
             key("steps"); steps(r.steps)
             key("time_to_convert"); timeToConvert(r.timeToConvert)
+            key("biggest_drop"); biggestDrop(r.biggestDrop)
             if !r.breakdown.isEmpty {
                 key("breakdown")
                 array(r.breakdown) { b in self.object { self.field("key", b.name); self.field("attribution", b.attribution) } }
@@ -134,6 +141,7 @@ final class JSONWriter {
                     }
                     self.key("steps"); self.steps(g.steps)
                     self.key("time_to_convert"); self.timeToConvert(g.timeToConvert)
+                    self.key("biggest_drop"); self.biggestDrop(g.biggestDrop)
                 }
             }
             key("kpis")

@@ -16,6 +16,9 @@ public struct TableRenderer {
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"
         out += stepsTable(r.steps, indent: "  ", unit: r.counting)
+        if let d = r.biggestDrop, r.steps.count > 2 {
+            out += "  biggest drop: \(d.step), \(Fmt.count(d.dropped)) \(r.counting == "users" ? "users" : r.counting) lost (\(Fmt.percent(d.share)) of the step before)\n"
+        }
         if let t = r.timeToConvert, t.users > 0, let first = r.steps.first?.name, let last = r.steps.last?.name {
             out += timeToConvert(t, from: first, to: last, unit: r.counting)
         }

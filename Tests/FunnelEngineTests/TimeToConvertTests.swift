@@ -1,5 +1,5 @@
 import FunnelCore
-import FunnelEngine
+@testable import FunnelEngine
 import Testing
 
 /// Issue 10, item 5: time to convert — mean, median, p90 and a histogram per step and from the
@@ -54,5 +54,27 @@ struct TimeToConvertTests {
         #expect(median("a") == 60 && median("b") == 600)
         // One-step funnels have none.
         #expect(Harness.run("funnel g { step v = \"view\" }", rows: rows, extraColumns: ["device"]).results.first?.timeToConvert == nil)
+    }
+}
+
+/// Issue 10, item 7: where drop-off is highest — the largest share lost from the step before;
+/// ties go to the earlier step.
+struct BiggestDropTests {
+    static func stats(_ users: [Int]) -> [StepStats] {
+        users.enumerated().map { k, n in
+            let prev = k == 0 ? n : users[k - 1]
+            return StepStats(name: "s\(k)", users: n, fromStart: nil, fromPrevious: nil, dropped: k == 0 ? 0 : prev - n,
+                             droppedShare: k == 0 ? 0 : (prev > 0 ? Double(prev - n) / Double(prev) : nil),
+                             medianSecondsFromPrevious: nil, p90SecondsFromPrevious: nil)
+        }
+    }
+
+    @Test func theLargestShareWinsNotTheLargestCount() {
+        // s1 loses 500 of 1000 (50%), s2 loses 300 of 500 (60%).
+        #expect(BiggestDrop.of(Self.stats([1000, 500, 200])) == BiggestDrop(step: "s2", dropped: 300, share: 0.6))
+        // A tie goes to the earlier step; a step after an empty one has no share.
+        #expect(BiggestDrop.of(Self.stats([100, 50, 25]))?.step == "s1")
+        #expect(BiggestDrop.of(Self.stats([10, 0, 0]))?.step == "s1")
+        #expect(BiggestDrop.of(Self.stats([10])) == nil)
     }
 }

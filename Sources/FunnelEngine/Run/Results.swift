@@ -66,11 +66,29 @@ public struct TimeToConvert: Sendable, Equatable {
     }
 }
 
+/// Where drop-off is highest: the step (after the first) with the largest share of the previous
+/// step's users lost; ties go to the earlier step. nil for a one-step funnel or no users.
+public struct BiggestDrop: Sendable, Equatable {
+    public var step: String
+    public var dropped: Int
+    public var share: Double
+
+    public static func of(_ steps: [StepStats]) -> BiggestDrop? {
+        var best: BiggestDrop? = nil
+        for s in steps.dropFirst() {
+            guard let share = s.droppedShare else { continue }
+            if share > (best?.share ?? -1) { best = BiggestDrop(step: s.name, dropped: s.dropped, share: share) }
+        }
+        return best
+    }
+}
+
 /// One breakdown group: its key (name and value per breakdown key) and its steps.
 public struct GroupResult: Sendable {
     public var key: [(name: String, value: Value)]
     public var steps: [StepStats]
     public var timeToConvert: TimeToConvert? = nil
+    public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
 }
 
 public struct KPIResult: Sendable, Equatable {
@@ -141,6 +159,7 @@ public struct FunnelResult: Sendable {
     public var notes: [String] = []
     /// First to last step, over the actors who completed the funnel (nil for a one-step funnel).
     public var timeToConvert: TimeToConvert? = nil
+    public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
 }
 
 /// Median and p90 as language.md §4 defines them.
