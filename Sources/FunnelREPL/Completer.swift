@@ -57,6 +57,13 @@ extension Session {
         var s = upto.count
         while s > 0 && (upto[s - 1].isLetter || upto[s - 1].isNumber || upto[s - 1] == "_") { s -= 1 }
         let word = String(upto[s...])
+        // After `by` (or a comma in a by list): the columns, segments and periods a breakdown takes, first.
+        let head = String(upto[..<s])
+        let previousWord = head.split(separator: " ").last.map(String.init)
+        if previousWord == "by" || (previousWord?.hasSuffix(",") == true && head.contains(" by ")) {
+            let keys = match(word, from: s, among: propertyNames + segmentNames + ["day", "week", "month"])
+            if !keys.candidates.isEmpty { return keys }
+        }
         var names = Set(Session.keywords + funnelNames + stepNames + segmentNames + kpiNames + propertyNames)
         // Bare names in an inline funnel are event names.
         names.formUnion(eventNames.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })

@@ -244,3 +244,20 @@ struct REPLOutputTests {
         #expect(s.handle(":once").text.contains("usage"))
     }
 }
+
+/// Issue 12, item 7: Tab after `by ` offers what a breakdown takes first: columns, segments, periods.
+struct ByCompletionTests {
+    @Test func afterByColumnsComeFirst() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        let line = "checkout by c"
+        let c = s.complete(line, cursor: line.count).candidates
+        #expect(c.contains("country"), "\(c)")
+        #expect(!c.contains("checkout") && !c.contains("clean_checkout") && !c.contains("cart"), "funnels and steps are not breakdown keys: \(c)")
+        let second = "checkout by device, w"
+        #expect(s.complete(second, cursor: second.count).candidates == ["week"])
+        // Elsewhere every name is offered, as before.
+        #expect(s.complete("chec", cursor: 4).candidates == ["checkout"])
+    }
+}
