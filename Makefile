@@ -68,4 +68,4 @@ bench: build
 	bash scripts/bench.sh
 
 clean:
-	rm -rf .build .build-asan .build-tsan .build-fuzz
+	rm -rf .build .build-asan .build-tsan .build-fuzz .build-fuzz-plain
