@@ -172,13 +172,25 @@ public enum Loader {
             }
             return misses
         }
-        if let m = misfits({ v in withTerminatedBytes(Array(v.utf8)) { parseNumber($0, $1) } != nil }) { return (.number, m > 0) }
+        if let number = valueCheck(.number), let m = misfits(number) { return (.number, m > 0) }
         if present.allSatisfy({ ["true", "false"].contains($0.lowercased()) }) { return (.bool, false) }
-        var ts = TimestampParser(timezone: nil)
-        if let m = misfits({ v in v.count >= 10 && v.contains("-") && withTerminatedBytes(Array(v.utf8)) { ts.parse($0, $1) } != nil }) {
+        // A time looks like a date (so plain numbers stay numbers).
+        if let time = valueCheck(.time), let m = misfits({ v in v.count >= 10 && v.contains("-") && time(v) }) {
             return (.time, m > 0)
         }
         return (.string, false)
+    }
+
+    /// Whether a text reads as a value of `type`; nil for types every text fits.
+    static func valueCheck(_ type: ValueType) -> ((String) -> Bool)? {
+        switch type {
+        case .number: return { s in withTerminatedBytes(Array(s.utf8)) { parseNumber($0, $1) } != nil }
+        case .bool: return { s in withTerminatedBytes(Array(s.utf8)) { parseBool($0, $1) } != nil }
+        case .time:
+            var ts = TimestampParser(timezone: nil)
+            return { s in withTerminatedBytes(Array(s.utf8)) { ts.parse($0, $1) } != nil }
+        default: return nil
+        }
     }
 
     /// Columns with their types: declared in the source block, else inferred from `samples`.

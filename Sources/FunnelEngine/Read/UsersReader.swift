@@ -44,7 +44,7 @@ struct UsersReader {
     private mutating func readCSV() throws {
         let csv = try CSVReader(file: file, delimiter: spec.delimiter)
         for name in csv.header { addColumn(name) }
-        guard let keyColumn = columnOf[spec.keyColumn] else { throw missingKeyColumn() }
+        guard let keyColumn = columnOf[spec.keyColumn] else { throw UsersReader.missingKeyColumn(spec, columns: rows.names) }
         let ncols = csv.header.count
         var pos = csv.dataStart
         var error: Diagnostic? = nil
@@ -104,7 +104,7 @@ struct UsersReader {
             }
             try add(placed, key: keyColumn, rowStart: rowStart)
         }
-        if columnOf[spec.keyColumn] == nil && rows.rowCount == 0 && rows.skipped.total == 0 { throw missingKeyColumn() }
+        if columnOf[spec.keyColumn] == nil && rows.rowCount == 0 && rows.skipped.total == 0 { throw UsersReader.missingKeyColumn(spec, columns: rows.names) }
     }
 
     /// Appends a validated row: every column gets exactly one entry.
@@ -161,8 +161,9 @@ struct UsersReader {
         rows.skipped.add(reason, place: place)
     }
 
-    private func missingKeyColumn() -> DiagnosticsError {
+    /// E205: the key column is not in the table.
+    static func missingKeyColumn(_ spec: UsersSpec, columns: [String]) -> DiagnosticsError {
         DiagnosticsError([Diagnostic(.error, .missingColumn, "the users key column '\(spec.keyColumn)' is not in \(spec.path)", at: .file(path: spec.path),
-                                     help: DidYouMean.help(spec.keyColumn, among: rows.names, kind: "columns"))])
+                                     help: DidYouMean.help(spec.keyColumn, among: columns, kind: "columns"))])
     }
 }

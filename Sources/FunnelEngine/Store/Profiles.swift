@@ -33,16 +33,13 @@ public final class ProfileTable: @unchecked Sendable {
     public static func load(_ users: UsersSpec, from file: MappedFile, columns wanted: [String],
                             options: Loader.Options = Loader.Options()) throws -> ProfileTable {
         let rows = try UsersReader.read(users, from: file, skipBadRows: options.skipBadRows)
-        guard let keyColumn = rows.column(users.keyColumn) else {
-            throw DiagnosticsError([Diagnostic(.error, .missingColumn, "the users key column '\(users.keyColumn)' is not in \(users.path)", at: .file(path: users.path),
-                                               help: DidYouMean.help(users.keyColumn, among: rows.names, kind: "columns"))])
-        }
+        guard let keyColumn = rows.column(users.keyColumn) else { throw UsersReader.missingKeyColumn(users, columns: rows.names) }
         let schema = schema(of: users, rows: rows)
         var skipped = rows.skipped
         var keep = [Bool](repeating: true, count: rows.rowCount)
         let wantedSet = Set(wanted)
         for (c, name) in rows.names.enumerated() where wantedSet.contains(name) {
-            guard let type = schema.type(of: name), let check = valueCheck(type) else { continue }
+            guard let type = schema.type(of: name), let check = Loader.valueCheck(type) else { continue }
             for (i, text) in rows.values[c].enumerated() where keep[i] && !text.isEmpty && !check(text) {
                 let offset = rows.offsets[c][i]
                 guard options.skipBadRows else {
@@ -76,18 +73,6 @@ public final class ProfileTable: @unchecked Sendable {
         var schema = DataSchema(path: users.path, columns: typed.columns, eventCounts: nil)
         schema.looselyTyped = typed.loose
         return schema
-    }
-
-    /// Whether a text reads as a value of `type`; nil for types every text fits.
-    static func valueCheck(_ type: ValueType) -> ((String) -> Bool)? {
-        switch type {
-        case .number: return { s in withTerminatedBytes(Array(s.utf8)) { parseNumber($0, $1) } != nil }
-        case .bool: return { s in withTerminatedBytes(Array(s.utf8)) { parseBool($0, $1) } != nil }
-        case .time:
-            var ts = TimestampParser(timezone: nil)
-            return { s in withTerminatedBytes(Array(s.utf8)) { ts.parse($0, $1) } != nil }
-        default: return nil
-        }
     }
 }
 
