@@ -30,10 +30,14 @@ public enum CheckRenderer {
                 }
             }
         }
-        let failed = files.reduce(0) { $0 + $1.results.reduce(0) { $0 + $1.expects.filter { !$0.passed }.count } }
+        let failed = failedExpects(files)
         let invalid = files.filter { $0.diagnostics.contains(where: \.isError) }.count
         out += "funnel check: \(files.count) file\(files.count == 1 ? "" : "s"), \(invalid) invalid, \(failed) failed expect\(failed == 1 ? "" : "s")\n"
         return out
+    }
+
+    static func failedExpects(_ files: [FileOutcome]) -> Int {
+        files.reduce(0) { $0 + $1.results.reduce(0) { $0 + $1.expects.filter { !$0.passed }.count } }
     }
 
     /// Escapes for the message part of a workflow command.
@@ -85,7 +89,7 @@ public enum CheckRenderer {
                     }
                 }
             }
-            let failed = files.reduce(0) { $0 + $1.results.reduce(0) { $0 + $1.expects.filter { !$0.passed }.count } }
+            let failed = failedExpects(files)
             w.key("summary")
             w.object {
                 w.field("files", files.count)
