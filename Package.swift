@@ -30,8 +30,10 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Results (with the plan) rendered as table, JSON, CSV, Markdown, HTML and JUnit.
         .target(name: "FunnelReport", dependencies: ["FunnelEngine", "FunnelPlan", "FunnelCore", "FunnelDiagnostics"]),
+        // The plan as SQL for DuckDB, ClickHouse and Spark, the engines that run it, and their results as figures.
+        .target(name: "FunnelSQL", dependencies: ["FunnelPlan", "FunnelEngine", "FunnelCore", "FunnelDiagnostics"]),
         // The only place that chains parse -> check -> plan -> load -> run; the REPL's workspace.
-        .target(name: "FunnelDriver", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelCore", "FunnelDiagnostics"]),
+        .target(name: "FunnelDriver", dependencies: ["FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelSQL", "FunnelCore", "FunnelDiagnostics"]),
         // libedit from Debian's libedit-dev; imported only by FunnelREPL.
         .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "FunnelREPL", dependencies: ["FunnelDriver", "FunnelReport", "CLibEdit"]),
@@ -41,7 +43,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .executableTarget(name: "funnel", dependencies: [
             "FunnelDriver", "FunnelReport", "FunnelREPL", "CMalloc",
-            "FunnelLSP",
+            "FunnelLSP", "FunnelSQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // What the test targets share: the repository's path, temporary folders, golden cases
@@ -63,6 +65,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ],
                     exclude: ["pty_session.py"]),
+        // The SQL backends against the native engine, on real engines (make sql-engines).
+        .testTarget(name: "FunnelSQLTests", dependencies: ["FunnelTestSupport", "FunnelDriver", "FunnelEngine", "FunnelReport", "FunnelSQL"]),
         // Per-stage goldens of whole .funnel files with their data (plan, JSON result, every report
         // format, JUnit) and REPL transcripts, under Tests/FunnelGoldenTests/Golden, read by path.
         .testTarget(name: "FunnelGoldenTests", dependencies: ["FunnelTestSupport"], exclude: ["Golden"]),

@@ -117,6 +117,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     // MARK: E3xx planning
     /// A construct the language defines but the engine does not run yet.
     case unsupported = "E301"
+    /// A construct that has no exact translation to SQL for the chosen target (`funnel sql`, `--engine`) yet.
+    case notTranslatable = "E302"
 
     // MARK: E4xx data
     /// A data file that cannot be opened or mapped.
@@ -148,6 +150,14 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     /// Loading passed the memory limit (`--max-memory`, by default 80% of the machine's memory).
     case memoryLimit = "E414"
 
+    // MARK: E5xx engines
+    /// A SQL engine that cannot be found or reached (`--engine`).
+    case engineUnavailable = "E501"
+    /// A SQL engine that ran the query and failed.
+    case engineFailed = "E502"
+    /// A SQL engine's result that does not have the expected shape.
+    case engineResult = "E503"
+
     // MARK: E9xx internal
     /// An impossible state was reached: a bug in funnel.
     case internalError = "E900"
@@ -159,6 +169,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
         case "2": return "check"
         case "3": return "plan"
         case "4": return "data"
+        case "5": return "engine"
         default: return "internal"
         }
     }

@@ -34,6 +34,6 @@ struct Funnel: ParsableCommand {
         Exit codes: 0 success, 1 an expect failed, 2 the definition or the data is invalid, 64 wrong usage.
         """,
         version: "0.1.0",
-        subcommands: [Init.self, Run.self, Check.self, Test.self, Explain.self, Fmt.self, Repl.self, Lsp.self]
+        subcommands: [Init.self, Run.self, Check.self, Test.self, Explain.self, SQL.self, Fmt.self, Repl.self, Lsp.self]
     )
 }

@@ -1,6 +1,13 @@
 import ArgumentParser
 import FunnelDriver
 import FunnelReport
+import FunnelSQL
+
+/// Where `funnel run` computes: the native engine, or a SQL engine running `funnel sql`'s query.
+enum EngineChoice: String, ExpressibleByArgument, CaseIterable {
+    case native, duckdb, clickhouse, spark
+    var target: SQLTarget? { SQLTarget(rawValue: rawValue) }
+}
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,12 +18,16 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Output format: table, json, csv, markdown or html (a self-contained page with bar charts).") var format: OutputFormat = .table
     @Option(name: .long, help: "Run only this funnel (repeatable).") var funnel: [String] = []
     @Option(name: [.customShort("o"), .long], help: "Write the report to this file instead of standard output (report.html, results.json...).") var output: String?
+    @Option(name: .long, help: "Where to compute: native (default), duckdb, clickhouse or spark (the query of `funnel sql`; the same report).") var engine: EngineChoice = .native
+    @Option(name: .long, help: "ClickHouse's HTTP interface for --engine clickhouse (default http://localhost:8123; credentials from CLICKHOUSE_USER and CLICKHOUSE_PASSWORD).") var url: String?
+    @Option(name: .long, help: "For --engine clickhouse without a server: a command that reads the query on standard input and prints JSONEachRow, such as \"clickhouse local\" (or FUNNEL_CLICKHOUSE_LOCAL).") var clickhouseLocal: String?
+    @Option(name: .long, help: "The DuckDB command line for --engine duckdb (default: duckdb on PATH, or FUNNEL_DUCKDB).") var duckdb: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
 
     func run() throws {
         let options = try data.driverOptions()
-        let c = Driver.compile(path: file, options: options, load: true)
+        let c = Driver.compile(path: file, options: options, load: engine == .native)
         CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
         if c.hasErrors {
             FileHandleOut.stderr(Report.summary(c.diagnostics) + "\n")
@@ -27,7 +38,18 @@ struct Run: ParsableCommand {
             let help = Driver.suggestion(for: f, among: names, kind: "funnels") ?? ""
             throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
         }
-        let results = Driver.run(c, options: options, only: funnel.isEmpty ? nil : funnel)
+        let only = funnel.isEmpty ? nil : funnel
+        var results = engine == .native ? Driver.run(c, options: options, only: only) : []
+        if let target = engine.target {
+            var settings = EngineSettings()
+            settings.url = url
+            settings.duckdb = duckdb
+            settings.clickhouseLocal = clickhouseLocal
+            let (ran, problems) = Driver.runOnEngine(c, target: target, settings: settings, options: options, only: only)
+            CLI.report(Report.diagnostics(problems, color: colorOption.enabled(forStderr: true)))
+            if !problems.isEmpty { throw ExitCode(2) }
+            results = ran
+        }
         let text = Report.render(results, plan: c.plan, format: format, color: output == nil && colorOption.enabled())
         if let path = output { try FileHandleOut.writeFile(text, to: path, what: "report") } else { FileHandleOut.stdout(text) }
         // Skipped rows are in every format's output; CSV has no place for them, so stderr always says so too.

@@ -104,10 +104,11 @@ struct HouseRulesTests {
         ("Sources/FunnelPlan", ["FunnelCore", "FunnelDiagnostics", "FunnelSema"]),
         ("Sources/FunnelEngine", ["FunnelCore", "FunnelPlan", "FunnelDiagnostics", "Foundation", "Dispatch", "Synchronization", "Glibc", "Darwin"]),
         ("Sources/FunnelReport", ["FunnelCore", "FunnelPlan", "FunnelEngine", "FunnelDiagnostics", "Foundation"]),
-        ("Sources/FunnelDriver", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "Foundation"]),
+        ("Sources/FunnelSQL", ["FunnelCore", "FunnelPlan", "FunnelEngine", "FunnelDiagnostics", "Foundation", "FoundationNetworking"]),
+        ("Sources/FunnelDriver", ["FunnelCore", "FunnelDiagnostics", "FunnelSyntax", "FunnelSema", "FunnelPlan", "FunnelEngine", "FunnelSQL", "Foundation"]),
         ("Sources/FunnelREPL", ["FunnelDriver", "FunnelReport", "CLibEdit", "Foundation", "Glibc", "Darwin"]),
         ("Sources/FunnelLSP", ["FunnelDriver", "FunnelDiagnostics", "Foundation", "Glibc", "Darwin"]),
-        ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "FunnelLSP", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
+        ("Sources/funnel", ["FunnelDriver", "FunnelReport", "FunnelREPL", "FunnelLSP", "FunnelSQL", "ArgumentParser", "CMalloc", "Foundation", "Glibc", "Darwin"]),
     ])
     func modulesImportOnlyTheirStage(folder: String, allowed: [String]) {
         for (path, text) in Self.swiftFiles(under: folder) {

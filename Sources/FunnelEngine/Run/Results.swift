@@ -18,6 +18,23 @@ public struct StepStats: Sendable, Equatable {
     public var meanSecondsFromPrevious: Double? = nil
     /// Times from the previous step (nil at step 1).
     public var histogramFromPrevious: Histogram? = nil
+
+    /// The rows of a funnel (or a group): actors per step and, per step after the first, the
+    /// seconds from the previous step of each actor who reached it. Every engine builds them here.
+    public static func table(names: [String], users: [Int], seconds deltas: [[Double]]) -> [StepStats] {
+        (0..<names.count).map { k in
+            let prev = k == 0 ? users[0] : users[k - 1]
+            return StepStats(name: names[k], users: users[k],
+                             fromStart: users[0] > 0 ? Double(users[k]) / Double(users[0]) : nil,
+                             fromPrevious: k == 0 ? (users[0] > 0 ? 1 : nil) : (prev > 0 ? Double(users[k]) / Double(prev) : nil),
+                             dropped: k == 0 ? 0 : prev - users[k],
+                             droppedShare: k == 0 ? 0 : (prev > 0 ? Double(prev - users[k]) / Double(prev) : nil),
+                             medianSecondsFromPrevious: k == 0 ? nil : Statistics.median(deltas[k]),
+                             p90SecondsFromPrevious: k == 0 ? nil : Statistics.percentile(deltas[k], 0.9),
+                             meanSecondsFromPrevious: k == 0 || deltas[k].isEmpty ? nil : deltas[k].reduce(0, +) / Double(deltas[k].count),
+                             histogramFromPrevious: k == 0 ? nil : Histogram.of(deltas[k]))
+        }
+    }
 }
 
 /// Counts of durations per bucket [edges[i], edges[i+1]) in seconds. The edges come from one
@@ -89,6 +106,9 @@ public struct GroupResult: Sendable {
     public var steps: [StepStats]
     public var timeToConvert: TimeToConvert? = nil
     public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
+    public init(key: [(name: String, value: Value)], steps: [StepStats], timeToConvert: TimeToConvert? = nil) {
+        self.key = key; self.steps = steps; self.timeToConvert = timeToConvert
+    }
 }
 
 public struct KPIResult: Sendable, Equatable {
@@ -160,6 +180,14 @@ public struct FunnelResult: Sendable {
     /// First to last step, over the actors who completed the funnel (nil for a one-step funnel).
     public var timeToConvert: TimeToConvert? = nil
     public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
+
+    public init(name: String, windowSeconds: Double?, order: MatchOrder, steps: [StepStats], groups: [GroupResult], breakdownLabels: [String],
+                breakdown: [(name: String, attribution: String)], kpis: [KPIResult], expects: [ExpectResult], population: Int,
+                counting: String, skipped: SkipReport, eventsRead: Int) {
+        self.name = name; self.windowSeconds = windowSeconds; self.order = order; self.steps = steps; self.groups = groups
+        self.breakdownLabels = breakdownLabels; self.breakdown = breakdown; self.kpis = kpis; self.expects = expects
+        self.population = population; self.counting = counting; self.skipped = skipped; self.eventsRead = eventsRead
+    }
 }
 
 /// Median and p90 as language.md §4 defines them.

@@ -1,45 +1,48 @@
 import FunnelCore
 import FunnelPlan
 
-/// Evaluates KPI and expect expressions over the actors' results.
-struct KPIContext {
-    let funnel: PlannedFunnel
-    let outcomes: FunnelRunner.Outcomes
-    let actors: [Int]
-    let population: Int
-    let store: EventStore
-    let eval: VectorEvaluator
+/// What KPI and expect expressions read: actors per step, the population, a value at a step of
+/// each actor's best assignment, and times between two steps. The native engine reads them from
+/// its outcomes (`KPIContext`), a SQL backend from its query's result; both evaluate them here.
+public protocol KPIInputs {
+    /// Actors at step k (0-based).
+    func usersAt(_ k: Int) -> Int
+    var population: Int { get }
+    /// The numbers of `value` at the events matched to `step` (missing values left out).
+    func values(at step: Int, of value: EventExpr) -> [Double]
+    /// Seconds from step `from` to step `to`, for the actors who reached `to`.
+    func seconds(from: Int, to: Int) -> [Double]
+}
 
-    /// Actors at step k: level >= k+1 (ordered), or step k matched (any).
-    func usersAt(_ k: Int) -> Int {
-        if funnel.match.order == .any { return actors.filter { outcomes.row($0, k) >= 0 }.count }
-        return actors.filter { Int(outcomes.levels[$0]) > k }.count
+/// Evaluates KPI and expect expressions over the figures of a funnel's actors.
+public struct KPIEvaluator {
+    let inputs: any KPIInputs
+    public init(_ inputs: any KPIInputs) { self.inputs = inputs }
+
+    /// Every KPI, then every expect, of the funnel.
+    public func evaluate(_ funnel: PlannedFunnel) -> (kpis: [KPIResult], expects: [ExpectResult]) {
+        var values: [Double?] = []
+        var kpis: [KPIResult] = []
+        for k in funnel.kpis {
+            let v = number(k.expr, kpis: values)
+            values.append(v)
+            kpis.append(KPIResult(name: k.name, value: v))
+        }
+        let expects = funnel.expects.map { e in
+            ExpectResult(source: e.source, line: e.line, passed: truth(e.condition, kpis: values),
+                         actual: number(e.actual, kpis: values), reading: e.reading)
+        }
+        return (kpis, expects)
     }
 
     func number(_ e: KPIExpr, kpis: [Double?]) -> Double? {
         switch e {
         case .number(let x): return x
-        case .stepUsers(let k): return Double(usersAt(k))
-        case .population: return Double(population)
+        case .stepUsers(let k): return Double(inputs.usersAt(k))
+        case .population: return Double(inputs.population)
         case .kpi(let i): return i < kpis.count ? kpis[i] : nil
-        case .stepAggregate(let kind, let step, let valueExpr):
-            let vec = eval.eval(valueExpr)
-            var xs: [Double] = []
-            for a in actors where outcomes.row(a, step) >= 0 {
-                let row = Int(outcomes.row(a, step))
-                switch vec {
-                case .numbers(let v): if !v[row].isNaN { xs.append(v[row]) }
-                case .constant(.number(let c)): xs.append(c)
-                default: break
-                }
-            }
-            return aggregate(kind, xs)
-        case .timeBetween(let kind, let from, let to):
-            var xs: [Double] = []
-            for a in actors where Int(outcomes.levels[a]) > to && outcomes.row(a, to) >= 0 && outcomes.row(a, from) >= 0 {
-                xs.append(Double(store.time[Int(outcomes.row(a, to))] - store.time[Int(outcomes.row(a, from))]) / 1e6)
-            }
-            return aggregate(kind, xs)
+        case .stepAggregate(let kind, let step, let valueExpr): return KPIEvaluator.aggregate(kind, inputs.values(at: step, of: valueExpr))
+        case .timeBetween(let kind, let from, let to): return KPIEvaluator.aggregate(kind, inputs.seconds(from: from, to: to))
         case .arith(let op, let a, let b):
             guard let x = number(a, kpis: kpis), let y = number(b, kpis: kpis) else { return nil }
             let v = VectorEvaluator.apply(op, x, y)
@@ -64,7 +67,7 @@ struct KPIContext {
         }
     }
 
-    func aggregate(_ kind: AggregateKind, _ xs: [Double]) -> Double? {
+    static func aggregate(_ kind: AggregateKind, _ xs: [Double]) -> Double? {
         guard !xs.isEmpty else { return nil }
         switch kind {
         case .sum: return xs.reduce(0, +)
@@ -75,5 +78,43 @@ struct KPIContext {
         case .p90: return Statistics.percentile(xs, 0.9)
         default: return nil
         }
+    }
+}
+
+/// The native engine's KPI inputs: its outcomes over the store.
+struct KPIContext: KPIInputs {
+    let funnel: PlannedFunnel
+    let outcomes: FunnelRunner.Outcomes
+    let actors: [Int]
+    let population: Int
+    let store: EventStore
+    let eval: VectorEvaluator
+
+    /// Actors at step k: level >= k+1 (ordered), or step k matched (any).
+    func usersAt(_ k: Int) -> Int {
+        if funnel.match.order == .any { return actors.filter { outcomes.row($0, k) >= 0 }.count }
+        return actors.filter { Int(outcomes.levels[$0]) > k }.count
+    }
+
+    func values(at step: Int, of value: EventExpr) -> [Double] {
+        let vec = eval.eval(value)
+        var xs: [Double] = []
+        for a in actors where outcomes.row(a, step) >= 0 {
+            let row = Int(outcomes.row(a, step))
+            switch vec {
+            case .numbers(let v): if !v[row].isNaN { xs.append(v[row]) }
+            case .constant(.number(let c)): xs.append(c)
+            default: break
+            }
+        }
+        return xs
+    }
+
+    func seconds(from: Int, to: Int) -> [Double] {
+        var xs: [Double] = []
+        for a in actors where Int(outcomes.levels[a]) > to && outcomes.row(a, to) >= 0 && outcomes.row(a, from) >= 0 {
+            xs.append(Double(store.time[Int(outcomes.row(a, to))] - store.time[Int(outcomes.row(a, from))]) / 1e6)
+        }
+        return xs
     }
 }

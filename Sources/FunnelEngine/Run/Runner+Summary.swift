@@ -100,24 +100,15 @@ extension FunnelRunner {
         }
         // KPIs, then expects.
         let kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
-        var kpiValues: [Double?] = []
-        var kpis: [KPIResult] = []
-        for k in funnel.kpis {
-            let v = kpiContext.number(k.expr, kpis: kpiValues)
-            kpiValues.append(v)
-            kpis.append(KPIResult(name: k.name, value: v))
-        }
-        let expects = funnel.expects.map { e in
-            ExpectResult(source: e.source, line: e.line, passed: kpiContext.truth(e.condition, kpis: kpiValues),
-                         actual: kpiContext.number(e.actual, kpis: kpiValues), reading: e.reading)
-        }
+        let (kpis, expects) = KPIEvaluator(kpiContext).evaluate(funnel)
         var skippedRows = store.skipped
         if let p = profile { skippedRows.merge(p.skipped) }
         var result = FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
                                   steps: steps, groups: groups, breakdownLabels: funnel.breakdown.map(\.label),
                                   breakdown: funnel.breakdown.map { ($0.name, $0.attributionText) }, kpis: kpis,
-                                  expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count,
-                                  comparisons: comparisons, comparisonNote: comparisonNote)
+                                  expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count)
+        result.comparisons = comparisons
+        result.comparisonNote = comparisonNote
         if let note = groupNote { result.notes.append(note) }
         result.timeToConvert = timeToConvert(out, all, steps: rowNames.count)
         return result
@@ -224,18 +215,7 @@ extension FunnelRunner {
                 }
             }
         }
-        return (0..<n).map { k in
-            let prev = k == 0 ? users[0] : users[k - 1]
-            return StepStats(name: names[k], users: users[k],
-                             fromStart: users[0] > 0 ? Double(users[k]) / Double(users[0]) : nil,
-                             fromPrevious: k == 0 ? (users[0] > 0 ? 1 : nil) : (prev > 0 ? Double(users[k]) / Double(prev) : nil),
-                             dropped: k == 0 ? 0 : prev - users[k],
-                             droppedShare: k == 0 ? 0 : (prev > 0 ? Double(prev - users[k]) / Double(prev) : nil),
-                             medianSecondsFromPrevious: k == 0 ? nil : Statistics.median(deltas[k]),
-                             p90SecondsFromPrevious: k == 0 ? nil : Statistics.percentile(deltas[k], 0.9),
-                             meanSecondsFromPrevious: k == 0 || deltas[k].isEmpty ? nil : deltas[k].reduce(0, +) / Double(deltas[k].count),
-                             histogramFromPrevious: k == 0 ? nil : Histogram.of(deltas[k]))
-        }
+        return StepStats.table(names: names, users: users, seconds: deltas)
     }
 
     /// First step to last, for the actors at the last row (for `any`: their first to their last matched event).

@@ -1,0 +1,155 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where and how a SQL engine runs the queries (`funnel run --engine …`).
+public struct EngineSettings: Sendable {
+    /// DuckDB: the command line (default `duckdb` on PATH, or `FUNNEL_DUCKDB`).
+    public var duckdb: String?
+    /// ClickHouse: the HTTP interface (default http://localhost:8123, or `FUNNEL_CLICKHOUSE_URL`).
+    public var url: String?
+    /// ClickHouse without a server: a command that reads a query on standard input and prints
+    /// JSONEachRow rows, such as `clickhouse local` (or `FUNNEL_CLICKHOUSE_LOCAL`).
+    public var clickhouseLocal: String?
+    /// Spark: `spark-submit` (default on PATH, or `FUNNEL_SPARK_SUBMIT`) and its `--master`.
+    public var sparkSubmit: String?
+    public var master: String?
+    public init() {}
+}
+
+/// An engine that could not run a query: not found, not reachable, or the query failed.
+public struct EngineError: Error, Sendable {
+    public var unavailable: Bool
+    public var message: String
+}
+
+/// Runs queries on a SQL engine and returns their rows as JSON objects.
+public struct Engine {
+    public let target: SQLTarget
+    public let settings: EngineSettings
+    public init(_ target: SQLTarget, settings: EngineSettings) { self.target = target; self.settings = settings }
+
+    public func rows(_ sql: String) throws(EngineError) -> [[String: Any]] {
+        switch target {
+        case .duckdb: return try duckdb(sql)
+        case .clickhouse: return try clickhouse(sql)
+        case .spark: return try spark(sql)
+        }
+    }
+
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// An executable by name on PATH, or the path itself.
+    static func which(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        for dir in (environment["PATH"] ?? "").split(separator: ":") {
+            let p = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// Runs a program with `input` on its standard input; its standard output, or its error.
+    static func run(_ path: String, _ arguments: [String], input: String, what: String) throws(EngineError) -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        p.standardInput = stdin; p.standardOutput = stdout; p.standardError = stderr
+        do { try p.run() } catch { throw EngineError(unavailable: true, message: "\(what) could not be started (\(path)): \(error)") }
+        // Read both pipes while writing, so that a large answer cannot block the engine.
+        nonisolated(unsafe) var out = Data()
+        nonisolated(unsafe) var err = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { out = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { err = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
+        group.wait()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            let text = String(decoding: err.isEmpty ? out : err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw EngineError(unavailable: false, message: "\(what) failed (exit \(p.terminationStatus)): \(text.prefix(2000))")
+        }
+        return out
+    }
+
+    static func json(_ data: Data, what: String) throws(EngineError) -> Any {
+        do { return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) }
+        catch { throw EngineError(unavailable: false, message: "\(what) answered with text that is not JSON: \(String(decoding: data.prefix(300), as: UTF8.self))") }
+    }
+
+    // MARK: DuckDB
+
+    func duckdb(_ sql: String) throws(EngineError) -> [[String: Any]] {
+        let name = settings.duckdb ?? Engine.environment["FUNNEL_DUCKDB"] ?? "duckdb"
+        guard let path = Engine.which(name) else {
+            throw EngineError(unavailable: true, message: "the DuckDB command line '\(name)' was not found: install it (pip install duckdb-cli, or https://duckdb.org) or name it with --duckdb PATH")
+        }
+        let out = try Engine.run(path, ["-json", "-bail", ":memory:"], input: sql, what: "DuckDB")
+        if out.allSatisfy({ $0 == 10 || $0 == 32 }) { return [] }
+        guard let rows = try Engine.json(out, what: "DuckDB") as? [[String: Any]] else {
+            throw EngineError(unavailable: false, message: "DuckDB's answer is not a list of rows")
+        }
+        return rows
+    }
+
+    // MARK: ClickHouse
+
+    func clickhouse(_ sql: String) throws(EngineError) -> [[String: Any]] {
+        if let local = settings.clickhouseLocal ?? (settings.url == nil ? Engine.environment["FUNNEL_CLICKHOUSE_LOCAL"] : nil) {
+            let words = local.split(separator: " ").map(String.init)
+            guard let first = words.first, let path = Engine.which(first) else {
+                throw EngineError(unavailable: true, message: "the ClickHouse command '\(local)' was not found")
+            }
+            var arguments = Array(words.dropFirst())
+            if (first as NSString).lastPathComponent == "clickhouse" { arguments += ["--output-format", "JSONEachRow", "--output_format_json_quote_64bit_integers", "0"] }
+            return try Engine.jsonLines(Engine.run(path, arguments, input: sql, what: "ClickHouse"), what: "ClickHouse")
+        }
+        let base = settings.url ?? Engine.environment["FUNNEL_CLICKHOUSE_URL"] ?? "http://localhost:8123"
+        guard var parts = URLComponents(string: base), parts.scheme == "http" || parts.scheme == "https", parts.host != nil else {
+            throw EngineError(unavailable: true, message: "'\(base)' is not an http(s) URL of ClickHouse's HTTP interface, such as http://localhost:8123")
+        }
+        parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "default_format", value: "JSONEachRow"),
+                                                       URLQueryItem(name: "output_format_json_quote_64bit_integers", value: "0")]
+        guard let url = parts.url else { throw EngineError(unavailable: true, message: "'\(base)' is not a URL") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = Data(sql.utf8)
+        request.timeoutInterval = 24 * 3600
+        // Credentials from the environment only, never from the command line.
+        if let user = Engine.environment["CLICKHOUSE_USER"] { request.setValue(user, forHTTPHeaderField: "X-ClickHouse-User") }
+        if let key = Engine.environment["CLICKHOUSE_PASSWORD"] { request.setValue(key, forHTTPHeaderField: "X-ClickHouse-Key") }
+        nonisolated(unsafe) var answer: (Data?, URLResponse?, Error?) = (nil, nil, nil)
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in answer = (data, response, error); done.signal() }.resume()
+        done.wait()
+        if let error = answer.2 { throw EngineError(unavailable: true, message: "ClickHouse at \(base) could not be reached: \(error.localizedDescription)") }
+        let data = answer.0 ?? Data()
+        let status = (answer.1 as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else {
+            throw EngineError(unavailable: false, message: "ClickHouse answered HTTP \(status): \(String(decoding: data.prefix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return try Engine.jsonLines(data, what: "ClickHouse")
+    }
+
+    static func jsonLines(_ data: Data, what: String) throws(EngineError) -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        for line in data.split(separator: 10) where !line.isEmpty {
+            guard let row = try Engine.json(Data(line), what: what) as? [String: Any] else {
+                throw EngineError(unavailable: false, message: "\(what)'s answer has a line that is not a row")
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    // MARK: Spark
+
+    func spark(_ sql: String) throws(EngineError) -> [[String: Any]] {
+        throw EngineError(unavailable: true, message: "running on Spark is not built yet: print the query with `funnel sql --target spark` and submit it with spark-sql")
+    }
+}

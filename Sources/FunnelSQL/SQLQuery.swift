@@ -1,0 +1,275 @@
+import FunnelCore
+import FunnelPlan
+
+/// A construct of a funnel that has no exact translation for a target: where, what and why.
+public struct SQLRefusal: Error, Sendable {
+    public var funnel: String
+    public var line: Int
+    public var construct: String
+    public var why: String
+    public var target: SQLTarget
+}
+
+/// One funnel as one self-contained query, and what its result columns mean.
+public struct SQLQuery: Sendable {
+    public var funnel: String
+    public var target: SQLTarget
+    public var sql: String
+    /// Result columns: `total` (1 for the row over every actor, 0 for a breakdown group), `g0…`
+    /// (the group's key values, as text), `population`, `reached1…` (actors at each step),
+    /// `delta2…` (µs from the previous step, per actor), `ttc` (first to last step),
+    /// `kv0…` (the values KPI aggregates read, in `kpiValues` order), `ks0…` (µs between two
+    /// steps, in `kpiTimes` order).
+    public var kpiValues: [(step: Int, value: EventExpr)]
+    public var kpiTimes: [(from: Int, to: Int)]
+    public var breakdownCount: Int
+}
+
+/// Translates a funnel of the plan into SQL for one target.
+public enum SQLTranslator {
+    public static func translate(_ plan: Plan, _ funnel: PlannedFunnel, for target: SQLTarget) throws(SQLRefusal) -> SQLQuery {
+        do {
+            return try QueryWriter(plan: plan, funnel: funnel, d: Dialect(target: target)).write()
+        } catch let u as Untranslatable {
+            throw SQLRefusal(funnel: funnel.name, line: funnel.line, construct: u.construct, why: u.why, target: target)
+        } catch {
+            throw SQLRefusal(funnel: funnel.name, line: funnel.line, construct: "this funnel", why: "\(error)", target: target)
+        }
+    }
+}
+
+struct QueryWriter {
+    let plan: Plan
+    let funnel: PlannedFunnel
+    let d: Dialect
+    var source: SourcePlan { plan.sources[funnel.source] }
+    var n: Int { funnel.steps.count }
+
+    /// Refuses what the folds do not compute exactly yet, naming it.
+    func checkSupported() throws {
+        func no(_ what: String, _ why: String) throws { throw Untranslatable(construct: what, why: why) }
+        if funnel.match.order == .any { try no("`order any`", "matching steps in any order is not translated yet") }
+        if !funnel.exclusions.isEmpty { try no("`exclude`", "exclusions are not translated yet") }
+        if !funnel.hold.isEmpty { try no("`hold`", "holding a property is not translated yet") }
+        if funnel.counting == .conversions { try no("`count conversions`", "counting every conversion is not translated yet") }
+        if funnel.actorFilter != nil { try no("`for`", "segments (the users table and behavioural aggregates) are not translated yet") }
+        if funnel.compare != nil { try no("`compare`", "comparisons are not translated yet") }
+        for b in funnel.breakdown {
+            if b.attribution.splits { try no("`by \(b.label)`", "breakdowns that split runs (`all`, trends) are not translated yet") }
+            if b.segment != nil { try no("`by \(b.label)`", "breakdowns by segment or tier are not translated yet") }
+            if case .profile = b.field { try no("`by \(b.label)`", "profile properties (the users table) are not translated yet") }
+        }
+        if let tz = funnel.timezone, tz != "UTC" { try no("`timezone \"\(tz)\"`", "local times of a time zone other than UTC are not translated yet") }
+        if source.spec.format != "csv" { try no("`\(source.spec.format)(…)` source", "only CSV sources are read by the SQL backends yet") }
+        if n > 16 { try no("\(n) steps", "funnels of more than 16 steps are not translated") }
+        for c in source.columns where c.type == .bool { try no("column `\(c.name)`", "true/false columns are not translated yet") }
+        if d.target == .duckdb {
+            // DuckDB's identifiers ignore case even when quoted.
+            var seen: [String: String] = [:]
+            for name in [source.spec.userColumn, source.spec.timeColumn, source.spec.eventColumn] + source.columnNames {
+                if let other = seen[name.lowercased()], other != name { try no("columns `\(other)` and `\(name)`", "DuckDB does not tell apart names that differ only in case") }
+                seen[name.lowercased()] = name
+            }
+        }
+    }
+
+    // MARK: columns
+
+    /// The typed column of a field in the `events` relation.
+    func column(_ f: EventField) throws -> String {
+        switch f {
+        case .event: return d.ident("event")
+        case .actor: return d.ident("user")
+        case .time: return d.ident("time")
+        case .property(let p): return d.ident("p_" + p)
+        case .profile(let p): throw Untranslatable(construct: "`user.\(p)`", why: "profile properties (the users table) are not translated yet")
+        }
+    }
+
+    var expressions: ExpressionWriter { ExpressionWriter(dialect: d, column: column) }
+
+    /// The file, every column as text, with the file row.
+    func read() -> String {
+        let spec = source.spec
+        let delimiter = String(UnicodeScalar(spec.delimiter))
+        switch d.target {
+        case .duckdb:
+            return "SELECT *, row_number() OVER () AS \"__row\" FROM read_csv(\(d.string(spec.path)), header = true, delim = \(d.string(delimiter)), quote = '\"', escape = '\"', all_varchar = true)"
+        case .clickhouse:
+            return "SELECT *, _row_number AS __row FROM file(\(d.string(spec.path)), 'CSVWithNames')"
+        case .spark:
+            return "SELECT *, monotonically_increasing_id() AS `__row` FROM csv.\(d.ident(spec.path))"
+        }
+    }
+
+    var readSettings: String {
+        guard d.target == .clickhouse else { return "" }
+        let delimiter = String(UnicodeScalar(source.spec.delimiter))
+        return "\nSETTINGS input_format_csv_use_best_effort_in_schema_inference = 0, format_csv_delimiter = \(d.string(delimiter)), input_format_csv_empty_as_default = 1"
+    }
+
+    func text(_ name: String) -> String { "nullif(\(d.ident(name)), '')" }
+
+    // MARK: the query
+
+    func write() throws -> SQLQuery {
+        try checkSupported()
+        let spec = source.spec
+        let ex = expressions
+        let time = TimeParsing(dialect: d)
+        let fold = FoldWriter(d: d, match: funnel.match)
+        var ctes: [(name: String, comment: String, sql: String)] = []
+
+        // Source: text columns and the time split by patterns.
+        let parts = time.parts(of: text(spec.timeColumn), prefix: "__tp_")
+        ctes.append(("src", "the events file (\(spec.path)), every column as text, with its row", read()))
+        ctes.append(("split", "the time text split into its parts", "SELECT *, " + parts.map { "\($0.sql) AS \(d.ident($0.name))" }.joined(separator: ", ") + " FROM src"))
+
+        // Typed columns; a missing user or a time that is no time fails the query, as the native engine stops there.
+        let actorText: String
+        if case .property(let p) = funnel.counting { actorText = text(p) } else { actorText = text(spec.userColumn) }
+        var typed: [String] = []
+        let micros = time.micros(prefix: "__tp_") { d.ident($0) }
+        typed.append(d.failIf("\(micros) IS NULL", "\(spec.path): a time that is not a time (the native engine reports the row)", else: micros) + " AS \(d.ident("time"))")
+        typed.append(d.failIf("\(text(spec.userColumn)) IS NULL", "\(spec.path): a row without a user (the native engine reports the row)", else: text(spec.userColumn)) + " AS \(d.ident("user"))")
+        typed.append("\(actorText) AS \(d.ident("actor"))")
+        typed.append("\(text(spec.eventColumn)) AS \(d.ident("event"))")
+        for c in source.columns {
+            let raw = text(c.name)
+            let value: String
+            switch c.type {
+            case .number: value = d.parseDouble(raw)
+            case .time, .duration:
+                throw Untranslatable(construct: "column `\(c.name)`", why: "time-typed property columns are not translated yet")
+            default: value = raw
+            }
+            typed.append("\(value) AS \(d.ident("p_" + c.name))")
+        }
+        typed.append("__row")
+        ctes.append(("typed", "user, time in µs since 1970 (UTC), event and the properties the funnel reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM split"))
+
+        // Events of this funnel: `where`, the step mask, and which step-1 events may start an attempt.
+        var mask: [String] = []
+        for (k, s) in funnel.steps.enumerated() { mask.append("CASE WHEN \(try ex.condition(s.predicate)) THEN \(d.int(Int64(1) << Int64(k))) ELSE 0 END") }
+        let m = mask.joined(separator: " + ")
+        var startable = "TRUE"
+        if let days = funnel.startDays { startable = "\(d.ident("time")) BETWEEN \(d.int(days.firstLocal)) AND \(d.int(days.lastLocal))" }
+        var conditions = ["\(d.ident("actor")) IS NOT NULL"]
+        if let w = funnel.eventFilter { conditions.append(try ex.condition(w)) }
+        ctes.append(("events", "the funnel's events (`where`) with their step mask m (bit k: step k+1) and s (m without step 1 where no attempt may start)",
+                     "SELECT *, \(m) AS m, CASE WHEN \(startable) THEN \(m) ELSE \(d.band(m, d.int(~1))) END AS s FROM typed WHERE " + conditions.joined(separator: " AND ")))
+        ctes.append(("population", "actors with an event of the funnel, and the rows read",
+                     "SELECT count(DISTINCT CASE WHEN " + conditions.joined(separator: " AND ") + " THEN \(d.ident("actor")) END) AS n, count(*) AS \(d.ident("rows")) FROM typed"))
+
+        // Per actor, the order the folds read.
+        let lowest = "CASE WHEN m = 0 THEN 0 ELSE \(d.band("m", "-m")) END"
+        let order = funnel.match.tiesStrict ? "\(d.ident("time")), __row" : "\(d.ident("time")), \(lowest), __row"
+        let keep = funnel.match.order == .strict ? "" : " WHERE m <> 0"
+        ctes.append(("indexed", "per actor, events by time (tied events for earlier steps first), then file row",
+                     "SELECT *, row_number() OVER (PARTITION BY \(d.ident("actor")) ORDER BY \(order)) AS i FROM events\(keep)"))
+        let element = d.record([("i", "i"), ("t", d.ident("time")), ("m", "m"), ("s", "s")], type: fold.elementType)
+        ctes.append(("actors", "per actor: the events as one ordered list, the first event that may start an attempt (first touch), and the level fold",
+                     "SELECT \(d.ident("actor")), evs, ft, \(d.fold("evs", initial: fold.levelInitial, body: fold.levelBody)) AS st FROM (SELECT \(d.ident("actor")), \(d.orderedList(element, orderBy: "i")) AS evs, min(CASE WHEN \(fold.bit("s", 0)) THEN i END) AS ft FROM indexed GROUP BY \(d.ident("actor"))) per_actor"))
+        let finished = fold.finish("st").map { "\($0.sql) AS \($0.name)" }.joined(separator: ", ")
+        ctes.append(("levels", "the last tie group applied: level lv, the best attempt's start bs and end bl", "SELECT \(d.ident("actor")), evs, ft, \(finished) FROM actors"))
+        let initial = fold.pathInitial(start: "bs", end: "bl", level: "lv")
+        let ambiguous = "\(spec.path): tied events where one event could fill two steps of funnel \(funnel.name) (free ties): not computed exactly in SQL; use `ties strict` or the native engine"
+        ctes.append(("paths", "the best assignment: backwards from its end, the earliest events that fit",
+                     "SELECT \(d.ident("actor")), \(d.failIf("er = 1", ambiguous, else: "lv")) AS lv, ft, \(d.fold(d.reverse("evs"), initial: initial, body: fold.pathBody)) AS p FROM levels WHERE lv >= 1"))
+        var assigned = ["\(d.ident("actor"))", "lv", "ft"]
+        for k in 0..<n {
+            assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "r\(k)")) END AS t\(k)")
+            assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "ri\(k)")) END AS i\(k)")
+        }
+        ctes.append(("assigned", "per actor: the time and position of the event matched to each step", "SELECT " + assigned.joined(separator: ", ") + " FROM paths"))
+
+        // Values read at a step (KPIs, `by X at STEP`) or at the first touch: joined back by position.
+        var kpiValues: [(step: Int, value: EventExpr)] = []
+        var kpiTimes: [(from: Int, to: Int)] = []
+        for e in funnel.kpis.map(\.expr) + funnel.expects.flatMap({ [$0.condition, $0.actual] }) { collect(e, &kpiValues, &kpiTimes) }
+        var joins: Set<Int> = []   // step k, or -1 for the first touch
+        var keys: [String] = []
+        for b in funnel.breakdown {
+            let at: Int
+            if case .atStep(let k) = b.attribution { at = k } else { at = -1 }
+            joins.insert(at)
+            keys.append(try valueText(b.field, at: at))
+        }
+        for v in kpiValues { joins.insert(v.step) }
+        var from = "assigned a"
+        for j in joins.sorted() {
+            let alias = j < 0 ? "ef" : "e\(j)"
+            let position = j < 0 ? "a.ft" : "a.i\(j)"
+            from += " LEFT JOIN indexed \(alias) ON \(alias).\(d.ident("actor")) = a.\(d.ident("actor")) AND \(alias).i = \(position)"
+        }
+        var valued = ["a.lv AS lv"] + (0..<n).map { "a.t\($0) AS t\($0)" }
+        for (i, key) in keys.enumerated() { valued.append("\(key) AS g\(i)") }
+        for (i, v) in kpiValues.enumerated() {
+            let w = ExpressionWriter(dialect: d) { f in
+                if case .property(let p) = f { return "e\(v.step).\(d.ident("p_" + p))" }
+                if f == .event { return "e\(v.step).\(d.ident("event"))" }
+                if f == .time { return "e\(v.step).\(d.ident("time"))" }
+                throw Untranslatable(construct: "`\(f)` in a KPI", why: "not translated yet")
+            }
+            valued.append("\(d.toDouble(try w.value(v.value))) AS kv\(i)")
+        }
+        ctes.append(("valued", "the breakdown keys (first touch or at a step) and the values KPIs read", "SELECT " + valued.joined(separator: ", ") + " FROM " + from))
+
+        // Figures per group and over every actor.
+        var figures = ["(SELECT n FROM population) AS population", "(SELECT \(d.ident("rows")) FROM population) AS events_read"]
+        for k in 0..<n { figures.append("\(d.countIf("lv > \(k)")) AS reached\(k + 1)") }
+        for k in 1..<max(n, 1) { figures.append("\(d.listIf("t\(k) - t\(k - 1)", "lv > \(k)")) AS delta\(k + 1)") }
+        if n > 1 { figures.append("\(d.listIf("t\(n - 1) - t0", "lv >= \(n)")) AS ttc") }
+        for i in kpiValues.indices { figures.append("\(d.listIf("kv\(i)", "lv > \(kpiValues[i].step)")) AS kv\(i)") }
+        for (i, t) in kpiTimes.enumerated() { figures.append("\(d.listIf("t\(t.to) - t\(t.from)", "lv > \(t.to)")) AS ks\(i)") }
+        let select: String
+        if keys.isEmpty {
+            select = "SELECT 1 AS total, " + figures.joined(separator: ", ") + " FROM valued"
+        } else {
+            let g = keys.indices.map { "g\($0)" }
+            select = "SELECT grouping(g0) AS total, " + g.joined(separator: ", ") + ", " + figures.joined(separator: ", ")
+                + " FROM valued GROUP BY GROUPING SETS ((), (" + g.joined(separator: ", ") + "))"
+        }
+
+        var sql = "-- funnel \(oneLine(funnel.name)) (line \(funnel.line)): \(funnel.steps.map { oneLine($0.name) }.joined(separator: " -> "))\n"
+        sql += "-- generated by `funnel sql --target \(d.target.rawValue)`: \(funnel.match.order.rawValue) order, ties \(funnel.match.tiesStrict ? "strict" : "free")"
+        if let w = funnel.match.window { sql += ", window \(w) µs (inclusive)" }
+        sql += "\nWITH\n"
+        sql += ctes.map { "-- \(oneLine($0.comment))\n\(d.ident($0.name)) AS (\n  \($0.sql)\n)" }.joined(separator: ",\n")
+        sql += "\n-- users per step, times between steps and KPI values: per breakdown group, and over every actor (total = 1)\n"
+        sql += select + readSettings + "\n"
+        return SQLQuery(funnel: funnel.name, target: d.target, sql: sql, kpiValues: kpiValues, kpiTimes: kpiTimes, breakdownCount: keys.count)
+    }
+
+    /// A breakdown key's value as text, read from the event at a step (or the first touch, at = -1).
+    func valueText(_ f: EventField, at: Int) throws -> String {
+        let alias = at < 0 ? "ef" : "e\(at)"
+        let col: String
+        var isNumber = false
+        switch f {
+        case .event: col = "\(alias).\(d.ident("event"))"
+        case .actor: col = "\(alias).\(d.ident("user"))"
+        case .property(let p):
+            col = "\(alias).\(d.ident("p_" + p))"
+            isNumber = source.columns.first { $0.name == p }?.type == .number
+        default: throw Untranslatable(construct: "`by \(f)`", why: "not translated yet")
+        }
+        return isNumber ? d.toDouble(col) : col
+    }
+
+    func collect(_ e: KPIExpr, _ values: inout [(step: Int, value: EventExpr)], _ times: inout [(from: Int, to: Int)]) {
+        switch e {
+        case .stepAggregate(_, let s, let v): if !values.contains(where: { $0.step == s && $0.value == v }) { values.append((s, v)) }
+        case .timeBetween(_, let f, let t): if !times.contains(where: { $0 == (f, t) }) { times.append((f, t)) }
+        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): collect(a, &values, &times); collect(b, &values, &times)
+        case .between(let a, let b, let c): collect(a, &values, &times); collect(b, &values, &times); collect(c, &values, &times)
+        case .negate(let a), .not(let a): collect(a, &values, &times)
+        default: break
+        }
+    }
+
+    /// Text for a one-line comment: no line breaks can end it early.
+    func oneLine(_ s: String) -> String {
+        String(s.unicodeScalars.map { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" ? "?" : Character($0) })
+    }
+}
