@@ -98,6 +98,15 @@ struct Dialect {
         }
     }
     func toBigint(_ a: String) -> String { target == .clickhouse ? "toInt64(\(a))" : "CAST(\(a) AS BIGINT)" }
+    /// Digits (already checked by a pattern) to an integer; NULL for other text, because some
+    /// engines evaluate both branches of a CASE.
+    func digitsToBigint(_ a: String) -> String {
+        switch target {
+        case .duckdb: return "TRY_CAST(\(a) AS BIGINT)"
+        case .clickhouse: return "toInt64OrNull(\(a))"
+        case .spark: return "try_cast(\(a) AS BIGINT)"
+        }
+    }
     func toDouble(_ a: String) -> String { target == .clickhouse ? "toFloat64(\(a))" : "CAST(\(a) AS DOUBLE)" }
     /// Text to a number, failing the query on text that is not one (the native engine's E407).
     func parseDouble(_ a: String) -> String { target == .clickhouse ? "toFloat64(\(a))" : "CAST(\(a) AS DOUBLE)" }

@@ -11,28 +11,58 @@ struct TimeParsing {
         "^ *([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]+))?)?)? *(Z|UTC|GMT|[+-][0-9]{2}:?(?:[0-9]{2})?)? *$"
     static let epochPattern = "^ *(-?)([0-9]{1,17})(?:[.]([0-9]*))? *$"
 
-    /// Columns split from the text `x`, named with `prefix`.
+    static let dateTimeGroups = ["y", "mo", "d", "h", "mi", "s", "f", "z"]
+    static let epochGroups = ["sign", "int", "frac"]
+
+    /// Columns split from the text `x`, named with `prefix`: each pattern is evaluated once per
+    /// row where the engine returns every group at once (DuckDB: a struct, ClickHouse: an array),
+    /// and once per group in Spark. The patterns are anchored, so a non-empty first mandatory
+    /// group means the whole text matched.
     func parts(of x: String, prefix p: String) -> [(name: String, sql: String)] {
         let d = dialect
-        var out: [(String, String)] = []
-        for (i, name) in ["y", "mo", "d", "h", "mi", "s", "f", "z"].enumerated() {
-            out.append((p + name, d.regexGroup(x, TimeParsing.dateTimePattern, i + 1)))
+        switch d.target {
+        case .duckdb:
+            func all(_ pattern: String, _ names: [String]) -> String {
+                "regexp_extract(\(x), \(d.string(pattern)), [\(names.map { d.string($0) }.joined(separator: ", "))])"
+            }
+            return [(p + "dtg", all(TimeParsing.dateTimePattern, TimeParsing.dateTimeGroups)),
+                    (p + "epg", all(TimeParsing.epochPattern, TimeParsing.epochGroups))]
+        case .clickhouse:
+            return [(p + "dtg", "extractGroups(coalesce(\(x), ''), \(d.string(TimeParsing.dateTimePattern)))"),
+                    (p + "epg", "extractGroups(coalesce(\(x), ''), \(d.string(TimeParsing.epochPattern)))")]
+        case .spark:
+            var out: [(String, String)] = []
+            for (i, name) in TimeParsing.dateTimeGroups.enumerated() { out.append((p + name, d.regexGroup(x, TimeParsing.dateTimePattern, i + 1))) }
+            for (i, name) in TimeParsing.epochGroups.enumerated() { out.append((p + name, d.regexGroup(x, TimeParsing.epochPattern, i + 1))) }
+            return out
         }
-        out.append((p + "dt", "coalesce(\(d.fullMatch(x, TimeParsing.dateTimePattern.dropAnchors)), FALSE)"))
-        out.append((p + "sign", d.regexGroup(x, TimeParsing.epochPattern, 1)))
-        out.append((p + "int", d.regexGroup(x, TimeParsing.epochPattern, 2)))
-        out.append((p + "frac", d.regexGroup(x, TimeParsing.epochPattern, 3)))
-        out.append((p + "ep", "coalesce(\(d.fullMatch(x, TimeParsing.epochPattern.dropAnchors)), FALSE)"))
-        return out
+    }
+
+    /// One group of the split columns, as text ('' when the pattern did not match).
+    func group(_ name: String, prefix p: String, col: (String) -> String) -> String {
+        let d = dialect
+        let dt = TimeParsing.dateTimeGroups.firstIndex(of: name)
+        let ep = TimeParsing.epochGroups.firstIndex(of: name)
+        switch d.target {
+        case .duckdb: return "coalesce(\(d.field(col(p + (dt != nil ? "dtg" : "epg")), name)), '')"
+        case .clickhouse: return "arrayElement(\(col(p + (dt != nil ? "dtg" : "epg"))), \((dt ?? ep ?? 0) + 1))"
+        case .spark: return "coalesce(\(col(p + name)), '')"
+        }
     }
 
     /// Microseconds from the split columns (referenced through `col`); NULL for a text that is no time.
-    func micros(prefix p: String, col: (String) -> String) -> String {
+    func micros(prefix p: String, col column: (String) -> String) -> String {
         let d = dialect
-        func num(_ name: String) -> String { d.toBigint("nullif(\(col(p + name)), '')") }
+        func col(_ name: String) -> String {
+            let g = String(name.dropFirst(p.count))
+            if g == "dt" { return "(\(group("y", prefix: p, col: column)) <> '')" }
+            if g == "ep" { return "(\(group("int", prefix: p, col: column)) <> '')" }
+            return group(g, prefix: p, col: column)
+        }
+        func num(_ name: String) -> String { d.digitsToBigint("nullif(\(col(p + name)), '')") }
         let y = num("y"), mo = num("mo"), day = num("d")
         let h = "coalesce(\(num("h")), 0)", mi = "coalesce(\(num("mi")), 0)", s = "coalesce(\(num("s")), 0)"
-        let frac = "coalesce(\(d.toBigint("nullif(\(d.rpadZeros(d.substr(col(p + "f"), 1, 6), 6)), '000000')")), 0)"
+        let frac = "coalesce(\(d.digitsToBigint("nullif(\(d.rpadZeros(d.substr(col(p + "f"), 1, 6), 6)), '000000')")), 0)"
         // Days from the civil date (H. Hinnant's algorithm; years from 1 on keep every division non-negative).
         let yy = "(\(y) - CASE WHEN \(mo) <= 2 THEN 1 ELSE 0 END)"
         let era = d.intDiv(yy, "400")
@@ -43,15 +73,15 @@ struct TimeParsing {
         let leap = "((\(y) % 4 = 0 AND \(y) % 100 <> 0) OR \(y) % 400 = 0)"
         let monthDays = "CASE WHEN \(mo) = 2 THEN CASE WHEN \(leap) THEN 29 ELSE 28 END WHEN \(mo) IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
         let z = col(p + "z")
-        let offHours = d.toBigint("nullif(\(d.substr(z, 2, 2)), '')")
-        let offMinutes = "coalesce(\(d.toBigint("nullif(\(d.regexGroup(z, "^[+-][0-9]{2}:?([0-9]{2})$", 1)), '')")), 0)"
+        let offHours = d.digitsToBigint("nullif(\(d.substr(z, 2, 2)), '')")
+        let offMinutes = "coalesce(\(d.digitsToBigint("nullif(\(d.regexGroup(z, "^[+-][0-9]{2}:?([0-9]{2})$", 1)), '')")), 0)"
         let offset = "CASE WHEN \(z) IN ('', 'Z', 'UTC', 'GMT') THEN 0 ELSE (CASE WHEN \(d.substr(z, 1, 1)) = '-' THEN -1 ELSE 1 END) * (\(offHours) * 3600 + \(offMinutes) * 60) * 1000000 END"
         let valid = "\(mo) BETWEEN 1 AND 12 AND \(day) BETWEEN 1 AND \(monthDays) AND \(h) < 24 AND \(mi) < 60 AND \(s) < 61 AND \(y) >= 1"
             + " AND (\(z) IN ('', 'Z', 'UTC', 'GMT') OR (\(offHours) < 24 AND \(offMinutes) < 60))"
         let dateTime = "CASE WHEN \(valid) THEN \(days) * 86400000000 + (\(h) * 3600 + \(mi) * 60 + \(s)) * 1000000 + \(frac) - (\(offset)) END"
         // Epoch numbers by their count of integer digits.
         let digits = d.length(col(p + "int"))
-        let intPart = d.toBigint(col(p + "int"))
+        let intPart = d.digitsToBigint(col(p + "int"))
         let fraction = d.toDouble("'0.' || coalesce(nullif(\(col(p + "frac")), ''), '0')")
         let roundHalfUp = { (x: String) in d.toBigint("floor(\(x) + 0.5)") }
         let epoch = "(CASE WHEN \(col(p + "sign")) = '-' THEN -1 ELSE 1 END) * CASE WHEN \(digits) >= 15 THEN \(intPart)"
