@@ -69,6 +69,23 @@ extension ColorPolicy: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
 enum CLI {
+    /// Compiles `file`, prints its diagnostics, and stops with exit 2 on errors or a usage error
+    /// for a `--funnel` name the file does not declare (with a suggestion).
+    static func compile(_ file: String, options: DriverOptions, load: Bool, funnels: [String], color: ColorOption) throws -> Compilation {
+        let c = Driver.compile(path: file, options: options, load: load)
+        report(Report.diagnostics(c.diagnostics, color: color.enabled(forStderr: true)))
+        if c.hasErrors {
+            FileHandleOut.stderr(Report.summary(c.diagnostics) + "\n")
+            throw ExitCode(2)
+        }
+        let names = c.funnelNames
+        for f in funnels where !names.contains(f) {
+            let help = Driver.suggestion(for: f, among: names, kind: "funnels") ?? ""
+            throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
+        }
+        return c
+    }
+
     /// Prints diagnostics to standard error.
     /// Rendered diagnostics go to standard error.
     static func report(_ rendered: String) {

@@ -27,17 +27,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let options = try data.driverOptions()
-        let c = Driver.compile(path: file, options: options, load: engine == .native)
-        CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
-        if c.hasErrors {
-            FileHandleOut.stderr(Report.summary(c.diagnostics) + "\n")
-            throw ExitCode(2)
-        }
-        let names = c.funnelNames
-        for f in funnel where !names.contains(f) {
-            let help = Driver.suggestion(for: f, among: names, kind: "funnels") ?? ""
-            throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
-        }
+        let c = try CLI.compile(file, options: options, load: engine == .native, funnels: funnel, color: colorOption)
         let only = funnel.isEmpty ? nil : funnel
         var results = engine == .native ? Driver.run(c, options: options, only: only) : []
         if let target = engine.target {

@@ -22,17 +22,7 @@ struct SQL: ParsableCommand {
 
     func run() throws {
         let options = try data.driverOptions()
-        let c = Driver.compile(path: file, options: options, load: false)
-        CLI.report(Report.diagnostics(c.diagnostics, color: colorOption.enabled(forStderr: true)))
-        if c.hasErrors {
-            FileHandleOut.stderr(Report.summary(c.diagnostics) + "\n")
-            throw ExitCode(2)
-        }
-        let names = c.funnelNames
-        for f in funnel where !names.contains(f) {
-            let help = Driver.suggestion(for: f, among: names, kind: "funnels") ?? ""
-            throw ValidationError("no funnel named '\(f)' in \(file). \(help)")
-        }
+        let c = try CLI.compile(file, options: options, load: false, funnels: funnel, color: colorOption)
         let queries = Driver.sql(c, target: target, only: funnel.isEmpty ? nil : funnel)
         let refused = queries.compactMap(\.diagnostic)
         CLI.report(Report.diagnostics(refused, color: colorOption.enabled(forStderr: true)))
