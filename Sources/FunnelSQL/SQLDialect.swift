@@ -81,6 +81,7 @@ struct Dialect {
     // MARK: integers
 
     var bigint: String { target == .clickhouse ? "Int64" : "BIGINT" }
+    var nullBigint: String { target == .clickhouse ? "CAST(NULL AS Nullable(Int64))" : "CAST(NULL AS BIGINT)" }
     func band(_ a: String, _ b: String) -> String { target == .clickhouse ? "bitAnd(\(a), \(b))" : "(\(a) & \(b))" }
     func bor(_ a: String, _ b: String) -> String { target == .clickhouse ? "bitOr(\(a), \(b))" : "(\(a) | \(b))" }
     func shr(_ a: String, _ k: Int) -> String {
@@ -223,6 +224,17 @@ struct Dialect {
         case .spark: return "collect_list(CASE WHEN \(condition) THEN \(value) END)"
         }
     }
+
+    /// The smallest (a, b) pair, compared as a pair (NULL pairs ignored: `a` NULL makes none).
+    func minPair(_ a: String, _ b: String) -> String {
+        switch target {
+        case .duckdb: return "min(CASE WHEN (\(a)) IS NOT NULL THEN {'a': \(a), 'b': \(b)} END)"
+        case .clickhouse: return "min(if((\(a)) IS NULL, NULL, tuple(assumeNotNull(\(a)), \(b))))"
+        case .spark: return "min(CASE WHEN (\(a)) IS NOT NULL THEN struct(\(a) AS a, \(b) AS b) END)"
+        }
+    }
+    func pairFirst(_ p: String) -> String { target == .clickhouse ? "tupleElement(\(p), 1)" : "\(p).a" }
+    func pairSecond(_ p: String) -> String { target == .clickhouse ? "tupleElement(\(p), 2)" : "\(p).b" }
 
     func countIf(_ condition: String) -> String { "sum(CASE WHEN \(condition) THEN 1 ELSE 0 END)" }
     func greatest(_ xs: [String]) -> String { xs.count == 1 ? xs[0] : "greatest(\(xs.joined(separator: ", ")))" }

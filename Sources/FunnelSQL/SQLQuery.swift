@@ -120,20 +120,20 @@ struct QueryWriter {
         let fold = FoldWriter(d: d, match: funnel.match)
         var ctes: [(name: String, comment: String, sql: String)] = []
 
-        // Source: text columns and the time split by patterns.
-        let parts = time.parts(of: text(spec.timeColumn), prefix: "__tp_")
         ctes.append(("src", "the events file (\(spec.path)), every column as text, with its row", read()))
-        ctes.append(("split", "the time text split into its parts", "SELECT *, " + parts.map { "\($0.sql) AS \(d.ident($0.name))" }.joined(separator: ", ") + " FROM src"))
+        let cut = time.pieces(of: text(spec.timeColumn)).map { "\($0.sql) AS \(d.ident($0.name))" }
+        ctes.append(("time_pieces", "the time text cut into pieces: by position for the common layouts, else by pattern", "SELECT *, " + cut.joined(separator: ", ") + " FROM src"))
+        let numbers = time.numbers { d.ident($0) }.map { "\($0.sql) AS \(d.ident($0.name))" }
+        ctes.append(("time_numbers", "the pieces as numbers", "SELECT *, " + numbers.joined(separator: ", ") + " FROM time_pieces"))
 
         // Typed columns; a missing user or a time that is no time fails the query, as the native engine stops there.
         let actorText: String
         if case .property(let p) = funnel.counting { actorText = text(p) } else { actorText = text(spec.userColumn) }
-        var typed: [String] = []
-        let micros = time.micros(prefix: "__tp_") { d.ident($0) }
-        typed.append(d.failIf("\(micros) IS NULL", "\(spec.path): a time that is not a time (the native engine reports the row)", else: micros) + " AS \(d.ident("time"))")
-        typed.append(d.failIf("\(text(spec.userColumn)) IS NULL", "\(spec.path): a row without a user (the native engine reports the row)", else: text(spec.userColumn)) + " AS \(d.ident("user"))")
-        typed.append("\(actorText) AS \(d.ident("actor"))")
-        typed.append("\(text(spec.eventColumn)) AS \(d.ident("event"))")
+        var typed = ["\(time.micros { d.ident($0) }) AS \(d.ident("time"))", "\(text(spec.userColumn)) AS \(d.ident("user"))",
+                     "\(actorText) AS \(d.ident("actor"))", "\(text(spec.eventColumn)) AS \(d.ident("event"))"]
+        var checked = [d.failIf("\(d.ident("time")) IS NULL", "\(spec.path): a time that is not a time (the native engine reports the row)", else: d.ident("time")) + " AS \(d.ident("time"))",
+                       d.failIf("\(d.ident("user")) IS NULL", "\(spec.path): a row without a user (the native engine reports the row)", else: d.ident("user")) + " AS \(d.ident("user"))",
+                       d.ident("actor"), d.ident("event")]
         for c in source.columns {
             let raw = text(c.name)
             let value: String
@@ -144,9 +144,12 @@ struct QueryWriter {
             default: value = raw
             }
             typed.append("\(value) AS \(d.ident("p_" + c.name))")
+            checked.append(d.ident("p_" + c.name))
         }
         typed.append("__row")
-        ctes.append(("typed", "user, time in µs since 1970 (UTC), event and the properties the funnel reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM split"))
+        checked.append("__row")
+        ctes.append(("typed", "user, time in µs since 1970 (UTC), event and the properties the funnel reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM time_numbers"))
+        ctes.append(("checked", "a row without a user or with a time that is no time fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM typed"))
 
         // Events of this funnel: `where`, the step mask, and which step-1 events may start an attempt.
         var mask: [String] = []
@@ -157,9 +160,9 @@ struct QueryWriter {
         var conditions = ["\(d.ident("actor")) IS NOT NULL"]
         if let w = funnel.eventFilter { conditions.append(try ex.condition(w)) }
         ctes.append(("events", "the funnel's events (`where`) with their step mask m (bit k: step k+1) and s (m without step 1 where no attempt may start)",
-                     "SELECT *, \(m) AS m, CASE WHEN \(startable) THEN \(m) ELSE \(d.band(m, d.int(~1))) END AS s FROM typed WHERE " + conditions.joined(separator: " AND ")))
+                     "SELECT *, \(m) AS m, CASE WHEN \(startable) THEN \(m) ELSE \(d.band(m, d.int(~1))) END AS s FROM checked WHERE " + conditions.joined(separator: " AND ")))
         ctes.append(("population", "actors with an event of the funnel, and the rows read",
-                     "SELECT count(DISTINCT CASE WHEN " + conditions.joined(separator: " AND ") + " THEN \(d.ident("actor")) END) AS n, count(*) AS \(d.ident("rows")) FROM typed"))
+                     "SELECT count(DISTINCT CASE WHEN " + conditions.joined(separator: " AND ") + " THEN \(d.ident("actor")) END) AS n, count(*) AS \(d.ident("rows")) FROM checked"))
 
         // Per actor, the order the folds read.
         let lowest = "CASE WHEN m = 0 THEN 0 ELSE \(d.band("m", "-m")) END"
@@ -167,21 +170,32 @@ struct QueryWriter {
         let keep = funnel.match.order == .strict ? "" : " WHERE m <> 0"
         ctes.append(("indexed", "per actor, events by time (tied events for earlier steps first), then file row",
                      "SELECT *, row_number() OVER (PARTITION BY \(d.ident("actor")) ORDER BY \(order)) AS i FROM events\(keep)"))
+        // Actors with no event beyond step 1 reach at most step 1, at their first event that may
+        // start an attempt (the latest row at that time): no fold needed. The others are folded.
+        let actor = d.ident("actor")
+        ctes.append(("deep", "actors with an event of a step after the first: only they need the folds",
+                     "SELECT \(actor) FROM indexed GROUP BY \(actor) HAVING max(m) > 1"))
+        let first = d.minPair("CASE WHEN \(fold.bit("s", 0)) THEN \(d.ident("time")) END", "-i")
+        ctes.append(("shallow", "the other actors: step 1 at their first event that may start an attempt",
+                     "SELECT \(actor), \(d.pairFirst("st")) AS t0, -\(d.pairSecond("st")) AS i0, ft FROM (SELECT \(actor), \(first) AS st, min(CASE WHEN \(fold.bit("s", 0)) THEN i END) AS ft FROM indexed WHERE \(actor) NOT IN (SELECT \(actor) FROM deep) GROUP BY \(actor)) firsts WHERE ft IS NOT NULL"))
         let element = d.record([("i", "i"), ("t", d.ident("time")), ("m", "m"), ("s", "s")], type: fold.elementType)
-        ctes.append(("actors", "per actor: the events as one ordered list, the first event that may start an attempt (first touch), and the level fold",
-                     "SELECT \(d.ident("actor")), evs, ft, \(d.fold("evs", initial: fold.levelInitial, body: fold.levelBody)) AS st FROM (SELECT \(d.ident("actor")), \(d.orderedList(element, orderBy: "i")) AS evs, min(CASE WHEN \(fold.bit("s", 0)) THEN i END) AS ft FROM indexed GROUP BY \(d.ident("actor"))) per_actor"))
+        ctes.append(("actors", "per deep actor: the events as one ordered list, the first event that may start an attempt (first touch), and the level fold",
+                     "SELECT \(actor), evs, ft, \(d.fold("evs", initial: fold.levelInitial, body: fold.levelBody)) AS st FROM (SELECT \(actor), \(d.orderedList(element, orderBy: "i")) AS evs, min(CASE WHEN \(fold.bit("s", 0)) THEN i END) AS ft FROM indexed WHERE \(actor) IN (SELECT \(actor) FROM deep) GROUP BY \(actor)) per_actor"))
         let finished = fold.finish("st").map { "\($0.sql) AS \($0.name)" }.joined(separator: ", ")
-        ctes.append(("levels", "the last tie group applied: level lv, the best attempt's start bs and end bl", "SELECT \(d.ident("actor")), evs, ft, \(finished) FROM actors"))
+        ctes.append(("levels", "the last tie group applied: level lv, the best attempt's start bs and end bl", "SELECT \(actor), evs, ft, \(finished) FROM actors"))
         let initial = fold.pathInitial(start: "bs", end: "bl", level: "lv")
         let ambiguous = "\(spec.path): tied events where one event could fill two steps of funnel \(funnel.name) (free ties): not computed exactly in SQL; use `ties strict` or the native engine"
         ctes.append(("paths", "the best assignment: backwards from its end, the earliest events that fit",
-                     "SELECT \(d.ident("actor")), \(d.failIf("er = 1", ambiguous, else: "lv")) AS lv, ft, \(d.fold(d.reverse("evs"), initial: initial, body: fold.pathBody)) AS p FROM levels WHERE lv >= 1"))
-        var assigned = ["\(d.ident("actor"))", "lv", "ft"]
+                     "SELECT \(actor), \(d.failIf("er = 1", ambiguous, else: "lv")) AS lv, ft, \(d.fold(d.reverse("evs"), initial: initial, body: fold.pathBody)) AS p FROM levels WHERE lv >= 1"))
+        var assigned = [actor, "lv", "ft"]
+        var shallow = [actor, "1", "ft"]
         for k in 0..<n {
             assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "r\(k)")) END AS t\(k)")
             assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "ri\(k)")) END AS i\(k)")
+            shallow += k == 0 ? ["t0", "i0"] : [d.nullBigint, d.nullBigint]
         }
-        ctes.append(("assigned", "per actor: the time and position of the event matched to each step", "SELECT " + assigned.joined(separator: ", ") + " FROM paths"))
+        ctes.append(("assigned", "per actor: the time and position of the event matched to each step",
+                     "SELECT " + assigned.joined(separator: ", ") + " FROM paths UNION ALL SELECT " + shallow.joined(separator: ", ") + " FROM shallow"))
 
         // Values read at a step (KPIs, `by X at STEP`) or at the first touch: joined back by position.
         var kpiValues: [(step: Int, value: EventExpr)] = []
