@@ -200,11 +200,11 @@ struct Dialect {
     }
 
     /// The records of a group as a list ordered by their (first) field `orderField`.
-    func orderedList(_ record: String, orderBy key: String) -> String {
+    func orderedList(_ record: String, orderBy key: String, where condition: String) -> String {
         switch target {
-        case .duckdb: return "list(\(record) ORDER BY \(key))"
-        case .clickhouse: return "arraySort(r -> tupleElement(r, 1), groupArray(\(record)))"
-        case .spark: return "array_sort(collect_list(\(record)))"
+        case .duckdb: return "list(\(record) ORDER BY \(key)) FILTER (WHERE \(condition))"
+        case .clickhouse: return "arraySort(r -> tupleElement(r, 1), groupArrayIf(\(record), \(condition)))"
+        case .spark: return "array_sort(collect_list(CASE WHEN \(condition) THEN \(record) END))"
         }
     }
 

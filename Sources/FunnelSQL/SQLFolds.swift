@@ -5,7 +5,7 @@ import FunnelPlan
 ///
 /// Events reach the folds sorted by (time, lowest step bit, file row) — tied events that fill
 /// earlier steps first — as records (i: position, t: µs, m: step mask, s: mask with step 1's bit
-/// only where an attempt may start).
+/// only where an attempt may start, r: file row, which the assignment reports).
 ///
 /// 1. The level fold keeps, per step, the latest start of an attempt that reached it and the
 ///    time of that attempt's event at the step (for `within`). Events of one time are one tie
@@ -33,7 +33,7 @@ struct FoldWriter {
     var none: String { d.int(FoldWriter.none) }
     var never: String { d.int(FoldWriter.never) }
 
-    static let elementFields = ["i", "t", "m", "s"]
+    static let elementFields = ["i", "t", "m", "s", "r"]
     var elementType: [(name: String, type: String)] { FoldWriter.elementFields.map { ($0, d.bigint) } }
 
     func bit(_ mask: String, _ j: Int) -> String { "\(d.band(d.shr(mask, j), "1")) = 1" }
@@ -174,7 +174,7 @@ struct FoldWriter {
             let take = "(\(bit(X("m"), j)) AND \(t) >= \(S) AND \(t) <= \(T) AND \(completable))"
             takes[j] = take
             values["q\(j)_\(j)"] = "CASE WHEN \(take) THEN \(t) ELSE \(A("q\(j)_\(j)")) END"
-            values["qi\(j)_\(j)"] = "CASE WHEN \(take) THEN \(X("i")) ELSE \(A("qi\(j)_\(j)")) END"
+            values["qi\(j)_\(j)"] = "CASE WHEN \(take) THEN \(X("r")) ELSE \(A("qi\(j)_\(j)")) END"
             for k in (j + 1)..<max(n, j + 1) {
                 let last = "\(L) - 1 = \(j)"
                 values["q\(j)_\(k)"] = "CASE WHEN \(take) THEN (CASE WHEN \(last) THEN \(none) ELSE \(next("q\(j + 1)_\(k)")) END) ELSE \(A("q\(j)_\(k)")) END"
@@ -198,7 +198,7 @@ struct FoldWriter {
         let take0 = "(\(bit(X("s"), 0)) AND \(t) = \(S) AND \(A("rf")) = 0 AND \(startContinues))"
         values["rf"] = "CASE WHEN \(take0) THEN 1 ELSE \(A("rf")) END"
         values["r0"] = "CASE WHEN \(take0) THEN \(t) ELSE \(A("r0")) END"
-        values["ri0"] = "CASE WHEN \(take0) THEN \(X("i")) ELSE \(A("ri0")) END"
+        values["ri0"] = "CASE WHEN \(take0) THEN \(X("r")) ELSE \(A("ri0")) END"
         for k in 1..<max(n, 1) {
             values["r\(k)"] = "CASE WHEN \(take0) THEN \(next("q1_\(k)")) ELSE \(A("r\(k)")) END"
             values["ri\(k)"] = "CASE WHEN \(take0) THEN \(nextIdx("qi1_\(k)")) ELSE \(A("ri\(k)")) END"

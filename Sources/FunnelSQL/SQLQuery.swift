@@ -121,8 +121,10 @@ struct QueryWriter {
         var ctes: [(name: String, comment: String, sql: String)] = []
 
         ctes.append(("src", "the events file (\(spec.path)), every column as text, with its row", read()))
-        let cut = time.pieces(of: text(spec.timeColumn)).map { "\($0.sql) AS \(d.ident($0.name))" }
-        ctes.append(("time_pieces", "the time text cut into pieces: by position for the common layouts, else by pattern", "SELECT *, " + cut.joined(separator: ", ") + " FROM src"))
+        let layout = time.layout(of: text(spec.timeColumn)).map { "\($0.sql) AS \(d.ident($0.name))" }
+        ctes.append(("time_layout", "whether the time has a common layout (and DuckDB's own reading of it)", "SELECT *, " + layout.joined(separator: ", ") + " FROM src"))
+        let cut = time.pieces(of: text(spec.timeColumn)) { d.ident($0) }.map { "\($0.sql) AS \(d.ident($0.name))" }
+        ctes.append(("time_pieces", "the other times cut into pieces: by position for the common layouts, else by pattern", "SELECT *, " + cut.joined(separator: ", ") + " FROM time_layout"))
         let numbers = time.numbers { d.ident($0) }.map { "\($0.sql) AS \(d.ident($0.name))" }
         ctes.append(("time_numbers", "the pieces as numbers", "SELECT *, " + numbers.joined(separator: ", ") + " FROM time_pieces"))
 
@@ -160,38 +162,55 @@ struct QueryWriter {
         var conditions = ["\(d.ident("actor")) IS NOT NULL"]
         if let w = funnel.eventFilter { conditions.append(try ex.condition(w)) }
         ctes.append(("events", "the funnel's events (`where`) with their step mask m (bit k: step k+1) and s (m without step 1 where no attempt may start)",
-                     "SELECT *, \(m) AS m, CASE WHEN \(startable) THEN \(m) ELSE \(d.band(m, d.int(~1))) END AS s FROM checked WHERE " + conditions.joined(separator: " AND ")))
+                     "SELECT *, \(d.toBigint(m)) AS m, \(d.toBigint("CASE WHEN \(startable) THEN \(m) ELSE \(d.band(m, d.int(~1))) END")) AS s FROM checked WHERE " + conditions.joined(separator: " AND ")))
         ctes.append(("population", "actors with an event of the funnel, and the rows read",
                      "SELECT count(DISTINCT CASE WHEN " + conditions.joined(separator: " AND ") + " THEN \(d.ident("actor")) END) AS n, count(*) AS \(d.ident("rows")) FROM checked"))
 
         // Per actor, the order the folds read.
         let lowest = "CASE WHEN m = 0 THEN 0 ELSE \(d.band("m", "-m")) END"
         let order = funnel.match.tiesStrict ? "\(d.ident("time")), __row" : "\(d.ident("time")), \(lowest), __row"
-        let keep = funnel.match.order == .strict ? "" : " WHERE m <> 0"
-        ctes.append(("indexed", "per actor, events by time (tied events for earlier steps first), then file row",
-                     "SELECT *, row_number() OVER (PARTITION BY \(d.ident("actor")) ORDER BY \(order)) AS i FROM events\(keep)"))
+        let keep = funnel.match.order == .strict ? "" : " WHERE m <> 0"   // strict: every event breaks or keeps chains
+        // A step-1-only event alone at its time, followed by another such event at a later time
+        // (with `ties strict`, alone at its time too: a later step tied with it could not extend
+        // it), can be left out of the folds: that later start is never worse (window, `within`,
+        // strict order), and tie groups stay whole. Most events of heavy users are such views.
+        let none = d.int(FoldWriter.none)
+        let actor = d.ident("actor"), tcol = d.ident("time")
         // Actors with no event beyond step 1 reach at most step 1, at their first event that may
-        // start an attempt (the latest row at that time): no fold needed. The others are folded.
-        let actor = d.ident("actor")
+        // start an attempt (the latest row at that time): no fold, and no sort, needed.
         ctes.append(("deep", "actors with an event of a step after the first: only they need the folds",
-                     "SELECT \(actor) FROM indexed GROUP BY \(actor) HAVING max(m) > 1"))
-        let first = d.minPair("CASE WHEN \(fold.bit("s", 0)) THEN \(d.ident("time")) END", "-i")
-        ctes.append(("shallow", "the other actors: step 1 at their first event that may start an attempt",
-                     "SELECT \(actor), \(d.pairFirst("st")) AS t0, -\(d.pairSecond("st")) AS i0, ft FROM (SELECT \(actor), \(first) AS st, min(CASE WHEN \(fold.bit("s", 0)) THEN i END) AS ft FROM indexed WHERE \(actor) NOT IN (SELECT \(actor) FROM deep) GROUP BY \(actor)) firsts WHERE ft IS NOT NULL"))
-        let element = d.record([("i", "i"), ("t", d.ident("time")), ("m", "m"), ("s", "s")], type: fold.elementType)
+                     "SELECT DISTINCT \(actor) FROM events WHERE m > 1"))
+        let startTime = "CASE WHEN \(fold.bit("s", 0)) THEN \(tcol) END"
+        ctes.append(("shallow", "the other actors: step 1 at their first event that may start an attempt (the latest row at that time); first touch: the first row",
+                     "SELECT \(actor), \(d.pairFirst("st")) AS t0, -\(d.pairSecond("st")) AS i0, \(d.pairSecond("ft")) AS ft FROM (SELECT \(actor), \(d.minPair(startTime, "-__row")) AS st, \(d.minPair(startTime, "__row")) AS ft FROM events WHERE \(actor) NOT IN (SELECT \(actor) FROM deep) GROUP BY \(actor)) firsts WHERE st IS NOT NULL"))
+        // A step-1-only event alone at its time, followed by another such event at a later time
+        // (with `ties strict`, alone at its time too: a later step tied with it could not extend
+        // it), can be left out of the folds: that later start is never worse (window, `within`,
+        // strict order), and tie groups stay whole. Most events of heavy users are such views.
+        ctes.append(("indexed", "per deep actor, events by time (tied events for earlier steps first), then file row; `redundant`: a start that a later one dominates",
+                     "SELECT *, CASE WHEN m = 1 AND s = 1 AND nm = 1 AND ns = 1 AND nt > \(tcol) AND pt < \(tcol)\(funnel.match.tiesStrict ? " AND nnt > nt" : "") THEN 1 ELSE 0 END AS redundant FROM (SELECT *, row_number() OVER w AS i, "
+                     + "lead(m, 1, 0) OVER w AS nm, lead(s, 1, 0) OVER w AS ns, lead(\(tcol), 1, \(none)) OVER w AS nt, lead(\(tcol), 2, \(d.int(FoldWriter.never))) OVER w AS nnt, lag(\(tcol), 1, \(none)) OVER w AS pt "
+                     + "FROM events WHERE \(actor) IN (SELECT \(actor) FROM deep)\(keep.replacingOccurrences(of: " WHERE", with: " AND")) WINDOW w AS (PARTITION BY \(actor) ORDER BY \(order))) ordered"))
+        let element = d.record([("i", "i"), ("t", tcol), ("m", "m"), ("s", "s"), ("r", "__row")], type: fold.elementType)
         ctes.append(("actors", "per deep actor: the events as one ordered list, the first event that may start an attempt (first touch), and the level fold",
-                     "SELECT \(actor), evs, ft, \(d.fold("evs", initial: fold.levelInitial, body: fold.levelBody)) AS st FROM (SELECT \(actor), \(d.orderedList(element, orderBy: "i")) AS evs, min(CASE WHEN \(fold.bit("s", 0)) THEN i END) AS ft FROM indexed WHERE \(actor) IN (SELECT \(actor) FROM deep) GROUP BY \(actor)) per_actor"))
+                     "SELECT \(actor), evs, ft, fs, \(d.fold("evs", initial: fold.levelInitial, body: fold.levelBody)) AS st FROM (SELECT \(actor), \(d.orderedList(element, orderBy: "i", where: "redundant = 0")) AS evs, \(d.pairSecond(d.minPair("CASE WHEN \(fold.bit("s", 0)) THEN i END", "__row"))) AS ft, \(d.minPair(startTime, "-__row")) AS fs FROM indexed GROUP BY \(actor)) per_actor"))
         let finished = fold.finish("st").map { "\($0.sql) AS \($0.name)" }.joined(separator: ", ")
-        ctes.append(("levels", "the last tie group applied: level lv, the best attempt's start bs and end bl", "SELECT \(actor), evs, ft, \(finished) FROM actors"))
+        ctes.append(("levels", "the last tie group applied: level lv, the best attempt's start bs and end bl", "SELECT \(actor), evs, ft, fs, \(finished) FROM actors"))
         let initial = fold.pathInitial(start: "bs", end: "bl", level: "lv")
         let ambiguous = "\(spec.path): tied events where one event could fill two steps of funnel \(funnel.name) (free ties): not computed exactly in SQL; use `ties strict` or the native engine"
         ctes.append(("paths", "the best assignment: backwards from its end, the earliest events that fit",
-                     "SELECT \(actor), \(d.failIf("er = 1", ambiguous, else: "lv")) AS lv, ft, \(d.fold(d.reverse("evs"), initial: initial, body: fold.pathBody)) AS p FROM levels WHERE lv >= 1"))
+                     "SELECT \(actor), \(d.failIf("er = 1", ambiguous, else: "lv")) AS lv, ft, fs, \(d.fold(d.reverse("evs"), initial: initial, body: fold.pathBody)) AS p FROM levels WHERE lv >= 1"))
         var assigned = [actor, "lv", "ft"]
         var shallow = [actor, "1", "ft"]
+        // Level 1's best assignment ends earliest: the first event that may start an attempt (the
+        // latest row at its time), which may be one the folds left out as dominated.
+        assigned += ["CASE WHEN lv = 1 THEN \(d.pairFirst("fs")) ELSE \(d.field("p", "r0")) END AS t0",
+                     "CASE WHEN lv = 1 THEN -\(d.pairSecond("fs")) ELSE \(d.field("p", "ri0")) END AS i0"]
         for k in 0..<n {
-            assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "r\(k)")) END AS t\(k)")
-            assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "ri\(k)")) END AS i\(k)")
+            if k > 0 {
+                assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "r\(k)")) END AS t\(k)")
+                assigned.append("CASE WHEN lv > \(k) THEN \(d.field("p", "ri\(k)")) END AS i\(k)")
+            }
             shallow += k == 0 ? ["t0", "i0"] : [d.nullBigint, d.nullBigint]
         }
         ctes.append(("assigned", "per actor: the time and position of the event matched to each step",
@@ -214,7 +233,7 @@ struct QueryWriter {
         for j in joins.sorted() {
             let alias = j < 0 ? "ef" : "e\(j)"
             let position = j < 0 ? "a.ft" : "a.i\(j)"
-            from += " LEFT JOIN indexed \(alias) ON \(alias).\(d.ident("actor")) = a.\(d.ident("actor")) AND \(alias).i = \(position)"
+            from += " LEFT JOIN events \(alias) ON \(alias).\(d.ident("actor")) = a.\(d.ident("actor")) AND \(alias).__row = \(position)"
         }
         var valued = ["a.lv AS lv"] + (0..<n).map { "a.t\($0) AS t\($0)" }
         for (i, key) in keys.enumerated() { valued.append("\(key) AS g\(i)") }

@@ -17,29 +17,43 @@ struct TimeParsing {
     /// position after one cheap full match; every other text goes through the patterns' groups.
     static let fixedPattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z| UTC)?"
 
-    /// Layer 1: the time text `x` cut into text pieces (columns `__t_y`, `__t_mo`, …): by
-    /// position for the fixed layouts, else from the patterns' groups (only those rows pay for
-    /// the regular expressions). `__t_kind` is 1 for a date-time, 2 for an epoch number, 0 else.
-    func pieces(of x: String) -> [(name: String, sql: String)] {
+    /// Layer 1: whether the text has a fixed layout (`__t_fixed`), and for DuckDB its
+    /// microseconds by DuckDB's own cast where that reads it exactly as the native reader does
+    /// (`__t_fast`; hour 24, which DuckDB takes as the next day, and leap seconds go the long way).
+    func layout(of x: String) -> [(name: String, sql: String)] {
         let d = dialect
         let fixed = d.fullMatch(x, TimeParsing.fixedPattern)
+        let fast = d.target == .duckdb
+            ? "CASE WHEN \(fixed) AND \(d.substr(x, 12, 2)) < '24' THEN epoch_us(TRY_CAST(\(d.substr(x, 1, 19)) AS TIMESTAMP)) END"
+            : d.nullBigint
+        return [("__t_fixed", "coalesce(\(fixed), FALSE)"), ("__t_fast", fast)]
+    }
+
+    /// Layer 2: the time text `x` cut into text pieces (columns `__t_y`, `__t_mo`, …) where the
+    /// fast cast did not read it: by position for the fixed layouts, else from the patterns'
+    /// groups (only those rows pay for the regular expressions).
+    func pieces(of x: String, _ col: (String) -> String) -> [(name: String, sql: String)] {
+        let d = dialect
+        let fast = "\(col("__t_fast")) IS NOT NULL", fixed = col("__t_fixed")
         let positions: [String: (Int, Int)] = ["y": (1, 4), "mo": (6, 2), "d": (9, 2), "h": (12, 2), "mi": (15, 2), "s": (18, 2)]
         var out: [(String, String)] = []
         for name in TimeParsing.dateTimeGroups {
             let byPosition = positions[name].map { d.substr(x, $0.0, $0.1) } ?? "''"
-            out.append(("__t_" + name, "CASE WHEN \(fixed) THEN \(byPosition) ELSE \(group(name, of: x)) END"))
+            out.append(("__t_" + name, "CASE WHEN \(fast) THEN '' WHEN \(fixed) THEN \(byPosition) ELSE \(group(name, of: x)) END"))
         }
         for name in TimeParsing.epochGroups {
-            out.append(("__t_" + name, "CASE WHEN \(fixed) THEN '' ELSE \(group(name, of: x)) END"))
+            out.append(("__t_" + name, "CASE WHEN \(fast) OR \(fixed) THEN '' ELSE \(group(name, of: x)) END"))
         }
         return out
     }
 
-    /// Layer 2: the pieces as numbers (each cast once).
+    /// Layer 3: the pieces as numbers (each cast once).
     func numbers(_ col: (String) -> String) -> [(name: String, sql: String)] {
         let d = dialect
         var out: [(String, String)] = []
-        for name in ["y", "mo", "d", "h", "mi", "s"] { out.append(("__n_" + name, d.digitsToBigint("nullif(\(col("__t_" + name)), '')"))) }
+        for name in ["y", "mo", "d", "h", "mi", "s"] {
+            out.append(("__n_" + name, "CASE WHEN \(col("__t_fast")) IS NULL THEN \(d.digitsToBigint("nullif(\(col("__t_" + name)), '')")) END"))
+        }
         out.append(("__n_f", "coalesce(\(d.digitsToBigint("nullif(\(d.rpadZeros(d.substr(col("__t_f"), 1, 6), 6)), '000000')")), 0)"))
         let z = col("__t_z")
         out.append(("__n_oh", d.digitsToBigint("nullif(\(d.substr(z, 2, 2)), '')")))
@@ -50,9 +64,9 @@ struct TimeParsing {
         return out
     }
 
-    /// Layer 3: microseconds since 1970 (UTC); NULL for a text that is no time.
+    /// Layer 4: microseconds since 1970 (UTC); NULL for a text that is no time.
     func micros(_ col: (String) -> String) -> String {
-        "CASE WHEN \(col("__n_y")) IS NOT NULL THEN \(dateTime(col)) WHEN \(col("__n_int")) IS NOT NULL THEN \(epoch(col)) END"
+        "CASE WHEN \(col("__t_fast")) IS NOT NULL THEN \(col("__t_fast")) WHEN \(col("__n_y")) IS NOT NULL THEN \(dateTime(col)) WHEN \(col("__n_int")) IS NOT NULL THEN \(epoch(col)) END"
     }
 
     /// One group of the date-time or epoch pattern, as text ('' when the pattern does not match):

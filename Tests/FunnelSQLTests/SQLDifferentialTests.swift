@@ -75,10 +75,10 @@ import Testing
 
     @Test func randomStreamsGiveTheNativeFiguresOnEveryEngine() throws {
         let engines = SQLEngines.available()
-        let cases = 24, users = 120   // 2,880 random streams per engine
+        let cases = 36, users = 120   // 4,320 random streams per engine
         for seed in 1...UInt64(cases) {
             let folder = TestSupport.temporaryFolder("sql-diff")
-            defer { try? FileManager.default.removeItem(atPath: folder) }
+            defer { if ProcessInfo.processInfo.environment["FUNNEL_SQL_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) } else { print("kept", folder) } }
             let path = Self.makeCase(seed: seed, users: users, folder: folder)
             for (target, settings) in engines {
                 let (native, engine, problems) = SQLEngines.compare(path, target, settings)
