@@ -17,15 +17,22 @@ struct TimeParsing {
     /// position after one cheap full match; every other text goes through the patterns' groups.
     static let fixedPattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(Z| UTC)?"
 
-    /// Layer 1: whether the text has a fixed layout (`__t_fixed`), and for DuckDB its
-    /// microseconds by DuckDB's own cast where that reads it exactly as the native reader does
-    /// (`__t_fast`; hour 24, which DuckDB takes as the next day, and leap seconds go the long way).
+    /// Layer 1: whether the text has a fixed layout (`__t_fixed`), and its microseconds by the
+    /// engine's own parser where that reads it exactly as the native reader does (`__t_fast`;
+    /// hour 24, which DuckDB takes as the next day, and leap seconds go the long way).
     func layout(of x: String) -> [(name: String, sql: String)] {
         let d = dialect
         let fixed = d.fullMatch(x, TimeParsing.fixedPattern)
-        let fast = d.target == .duckdb
-            ? "CASE WHEN \(fixed) AND \(d.substr(x, 12, 2)) < '24' THEN epoch_us(TRY_CAST(\(d.substr(x, 1, 19)) AS TIMESTAMP)) END"
-            : d.nullBigint
+        let fast: String
+        switch d.target {
+        case .duckdb:
+            fast = "CASE WHEN \(fixed) AND \(d.substr(x, 12, 2)) < '24' THEN epoch_us(TRY_CAST(\(d.substr(x, 1, 19)) AS TIMESTAMP)) END"
+        case .clickhouse:
+            // parseDateTime checks every range (and gives NULL outside 1970–2106: those go the long way).
+            fast = "if(\(fixed), toInt64(toUnixTimestamp(parseDateTimeOrNull(concat(\(d.substr(x, 1, 10)), ' ', \(d.substr(x, 12, 8))), '%Y-%m-%d %H:%i:%s', 'UTC'))) * 1000000, NULL)"
+        case .spark:
+            fast = d.nullBigint
+        }
         return [("__t_fixed", "coalesce(\(fixed), FALSE)"), ("__t_fast", fast)]
     }
 
