@@ -42,17 +42,25 @@ extension Driver {
         let refused = queries.compactMap(\.diagnostic)
         if !refused.isEmpty { return ([], refused) }
         let engine = Engine(target, settings: settings)
+        let ready = queries.compactMap { q in q.query.flatMap { query in plan.funnels.first { $0.name == q.funnel }.map { (query, $0) } } }
+        // Spark runs every query in one application; the others one query at a time.
+        var answers: [Result<[[String: Any]], EngineError>]
+        if target == .spark {
+            do { answers = try engine.sparkBatch(ready.map(\.0)) }
+            catch { answers = ready.map { _ in .failure(error) } }
+        } else {
+            answers = ready.map { q in Result { () throws(EngineError) -> [[String: Any]] in try engine.rows(q.0.sql) } }
+        }
         var results: [FunnelResult] = []
-        for q in queries {
-            guard let query = q.query, let funnel = plan.funnels.first(where: { $0.name == q.funnel }) else { continue }
+        for ((query, funnel), answer) in zip(ready, answers) {
             do {
-                let rows = try engine.rows(query.sql)
+                let rows = try answer.get()
                 results.append(try SQLResults.funnelResult(rows: rows, query: query, funnel: funnel, maxGroups: options.maxGroups))
             } catch let e as EngineError {
                 let help = e.unavailable ? "see README \"Running on a warehouse\" for setting up \(target.displayName)" : "`funnel sql --target \(target.rawValue)` prints the query"
-                return (results, [Diagnostic(.error, e.unavailable ? .engineUnavailable : .engineFailed, "funnel '\(q.funnel)': \(e.message)", help: help)])
+                return (results, [Diagnostic(.error, e.unavailable ? .engineUnavailable : .engineFailed, "funnel '\(funnel.name)': \(e.message)", help: help)])
             } catch let e as SQLResultError {
-                return (results, [Diagnostic(.error, .engineResult, "funnel '\(q.funnel)': \(target.displayName)'s result: \(e.message)",
+                return (results, [Diagnostic(.error, .engineResult, "funnel '\(funnel.name)': \(target.displayName)'s result: \(e.message)",
                                              help: "this is a bug in funnel's translation, please report it")])
             } catch {
                 return (results, [Driver.internalError("\(error)")])

@@ -12,7 +12,8 @@ public struct EngineSettings: Sendable {
     /// ClickHouse without a server: a command that reads a query on standard input and prints
     /// JSONEachRow rows, such as `clickhouse local` (or `FUNNEL_CLICKHOUSE_LOCAL`).
     public var clickhouseLocal: String?
-    /// Spark: `spark-submit` (default on PATH, or `FUNNEL_SPARK_SUBMIT`) and its `--master`.
+    /// Spark: `spark-submit` (default on PATH, or `FUNNEL_SPARK_SUBMIT`) and its `--master`
+    /// (default local[*], or `FUNNEL_SPARK_MASTER`).
     public var sparkSubmit: String?
     public var master: String?
     public init() {}
@@ -51,10 +52,16 @@ public struct Engine {
     }
 
     /// Runs a program with `input` on its standard input; its standard output, or its error.
-    static func run(_ path: String, _ arguments: [String], input: String, what: String) throws(EngineError) -> Data {
+    static func run(_ path: String, _ arguments: [String], input: String, what: String, pathFirst: String? = nil) throws(EngineError) -> Data {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
+        if let dir = pathFirst {
+            // A virtualenv's spark-submit finds its Spark through the python beside it.
+            var env = environment
+            env["PATH"] = dir + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+            p.environment = env
+        }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         p.standardInput = stdin; p.standardOutput = stdout; p.standardError = stderr
         do { try p.run() } catch { throw EngineError(unavailable: true, message: "\(what) could not be started (\(path)): \(error)") }
@@ -149,7 +156,67 @@ public struct Engine {
 
     // MARK: Spark
 
-    func spark(_ sql: String) throws(EngineError) -> [[String: Any]] {
-        throw EngineError(unavailable: true, message: "running on Spark is not built yet: print the query with `funnel sql --target spark` and submit it with spark-sql")
+    /// Every query in one Spark application (start-up costs seconds): a small PySpark driver
+    /// runs the setup statements and the query of each, and prints each row as JSON tagged with
+    /// its query's number (errors likewise), so one failing query does not hide the others.
+    public func sparkBatch(_ queries: [SQLQuery]) throws(EngineError) -> [Result<[[String: Any]], EngineError>] {
+        let name = settings.sparkSubmit ?? Engine.environment["FUNNEL_SPARK_SUBMIT"] ?? "spark-submit"
+        guard let path = Engine.which(name) else {
+            throw EngineError(unavailable: true, message: "Spark's spark-submit '\(name)' was not found: install Spark or PySpark (pip install pyspark; Java 17), or name it with --spark-submit PATH")
+        }
+        let driver = NSTemporaryDirectory() + "funnel-spark-\(UUID().uuidString).py"
+        do { try Engine.sparkDriver.write(toFile: driver, atomically: true, encoding: .utf8) }
+        catch { throw EngineError(unavailable: true, message: "the Spark driver could not be written to \(driver): \(error)") }
+        defer { try? FileManager.default.removeItem(atPath: driver) }
+        // The queries go in a file: spark-submit does not hand its standard input to the driver.
+        let batch = queries.map { ["setup": $0.setup, "query": $0.sql] as [String: Any] }
+        let queryFile = driver + ".json"
+        guard let input = try? JSONSerialization.data(withJSONObject: batch), (try? input.write(to: URL(fileURLWithPath: queryFile))) != nil else {
+            throw EngineError(unavailable: false, message: "the queries could not be written for Spark to \(queryFile)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: queryFile) }
+        let master = settings.master ?? Engine.environment["FUNNEL_SPARK_MASTER"] ?? "local[*]"
+        let out = try Engine.run(path, ["--master", master, "--conf", "spark.ui.enabled=false", driver, queryFile],
+                                 input: "", what: "Spark",
+                                 pathFirst: (path as NSString).deletingLastPathComponent)
+        var rows = [[[String: Any]]](repeating: [], count: queries.count)
+        var errors: [Int: String] = [:]
+        for line in out.split(separator: 10) where line.starts(with: Array("{\"q\"".utf8)) {
+            guard let item = try Engine.json(Data(line), what: "Spark") as? [String: Any], let k = SQLResults.int(item["q"]), k >= 0, k < queries.count else { continue }
+            if let e = item["error"] as? String { errors[k] = e } else if let row = item["row"] as? [String: Any] { rows[k].append(row) }
+        }
+        return (0..<queries.count).map { k in
+            if let e = errors[k] { return .failure(EngineError(unavailable: false, message: "Spark failed: \(e)")) }
+            return .success(rows[k])
+        }
     }
+
+    func spark(_ sql: String) throws(EngineError) -> [[String: Any]] {
+        let q = SQLQuery(funnel: "", target: .spark, sql: sql, kpiValues: [], kpiTimes: [], breakdownCount: 0)
+        return try sparkBatch([q])[0].get()
+    }
+
+    /// The driver `spark-submit` runs: queries in the file it is given (JSON), rows on standard output.
+    static let sparkDriver = """
+    import json, sys
+    from pyspark.sql import SparkSession
+    # `${...}` in a text must stay text: no variable substitution. Missing values stay in the JSON.
+    spark = (SparkSession.builder.appName("funnel")
+             .config("spark.sql.variable.substitute", "false")
+             .config("spark.sql.jsonGenerator.ignoreNullFields", "false")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    with open(sys.argv[1], encoding="utf-8") as f:
+        batch = json.load(f)
+    for k, item in enumerate(batch):
+        try:
+            for statement in item["setup"]:
+                spark.sql(statement)
+            for row in spark.sql(item["query"]).toJSON().collect():
+                print(json.dumps({"q": k, "row": json.loads(row)}))
+        except Exception as e:
+            print(json.dumps({"q": k, "error": str(e)[:4000]}))
+    sys.stdout.flush()
+    spark.stop()
+    """
 }

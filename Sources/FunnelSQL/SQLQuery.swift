@@ -1,3 +1,4 @@
+import Foundation
 import FunnelCore
 import FunnelPlan
 
@@ -14,7 +15,11 @@ public struct SQLRefusal: Error, Sendable {
 public struct SQLQuery: Sendable {
     public var funnel: String
     public var target: SQLTarget
+    /// The query. For Spark it is preceded by `setup`, statements that name the files it reads.
     public var sql: String
+    public var setup: [String] = []
+    /// What `funnel sql` prints: the setup statements, then the query.
+    public var text: String { (setup + [sql]).joined(separator: ";\n") }
     /// Result columns: `total` (1 for the row over every actor, 0 for a breakdown group), `g0…`
     /// (the group's key values, as text), `population`, `reached1…` (actors at each step),
     /// `delta2…` (µs from the previous step, per actor), `ttc` (first to last step),
@@ -43,6 +48,11 @@ struct QueryWriter {
     let funnel: PlannedFunnel
     let d: Dialect
     var source: SourcePlan { plan.sources[funnel.source] }
+    /// The data file's absolute path: the engine may run in another folder.
+    var path: String {
+        let p = source.spec.path
+        return p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+    }
     var n: Int { funnel.steps.count }
 
     /// Refuses what the folds do not compute exactly yet, naming it.
@@ -94,12 +104,23 @@ struct QueryWriter {
         let delimiter = String(UnicodeScalar(spec.delimiter))
         switch d.target {
         case .duckdb:
-            return "SELECT *, row_number() OVER () AS \"__row\" FROM read_csv(\(d.string(spec.path)), header = true, delim = \(d.string(delimiter)), quote = '\"', escape = '\"', all_varchar = true)"
+            return "SELECT *, row_number() OVER () AS \"__row\" FROM read_csv(\(d.string(path)), header = true, delim = \(d.string(delimiter)), quote = '\"', escape = '\"', all_varchar = true)"
         case .clickhouse:
-            return "SELECT *, _row_number AS __row FROM file(\(d.string(spec.path)), 'CSVWithNames')"
+            return "SELECT *, _row_number AS __row FROM file(\(d.string(path)), 'CSVWithNames')"
         case .spark:
-            return "SELECT *, monotonically_increasing_id() AS `__row` FROM csv.\(d.ident(spec.path))"
+            // Row ids grow with the file's splits and rows: the file order.
+            return "SELECT *, monotonically_increasing_id() AS `__row` FROM \(sparkView)"
         }
+    }
+
+    /// Spark reads a CSV file with a header through a temporary view (set up before the query).
+    var sparkView: String { d.ident("funnel_source_\(funnel.source)") }
+    var sparkSetup: [String] {
+        guard d.target == .spark else { return [] }
+        let delimiter = String(UnicodeScalar(source.spec.delimiter))
+        return ["-- the events file, every column as text (a malformed row fails the query, as the native engine stops at it)\n"
+            + "CREATE OR REPLACE TEMPORARY VIEW \(sparkView) USING csv OPTIONS (path \(d.string(path)), header 'true', sep \(d.string(delimiter)), "
+            + "quote '\"', escape '\"', multiLine 'true', mode 'FAILFAST', inferSchema 'false')"]
     }
 
     var readSettings: String {
@@ -277,7 +298,9 @@ struct QueryWriter {
         sql += ctes.map { "-- \(oneLine($0.comment))\n\(d.ident($0.name)) AS\(shared.contains($0.name) ? materialized : "") (\n  \($0.sql)\n)" }.joined(separator: ",\n")
         sql += "\n-- users per step, times between steps and KPI values: per breakdown group, and over every actor (total = 1)\n"
         sql += select + readSettings + "\n"
-        return SQLQuery(funnel: funnel.name, target: d.target, sql: sql, kpiValues: kpiValues, kpiTimes: kpiTimes, breakdownCount: keys.count)
+        var query = SQLQuery(funnel: funnel.name, target: d.target, sql: sql, kpiValues: kpiValues, kpiTimes: kpiTimes, breakdownCount: keys.count)
+        query.setup = sparkSetup
+        return query
     }
 
     /// A breakdown key's value as text, read from the event at a step (or the first touch, at = -1).

@@ -21,6 +21,8 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Where to compute: native (default), duckdb, clickhouse or spark (the query of `funnel sql`; the same report).") var engine: EngineChoice = .native
     @Option(name: .long, help: "ClickHouse's HTTP interface for --engine clickhouse (default http://localhost:8123; credentials from CLICKHOUSE_USER and CLICKHOUSE_PASSWORD).") var url: String?
     @Option(name: .long, help: "For --engine clickhouse without a server: a command that reads the query on standard input and prints JSONEachRow, such as \"clickhouse local\" (or FUNNEL_CLICKHOUSE_LOCAL).") var clickhouseLocal: String?
+    @Option(name: .long, help: "For --engine spark: spark-submit (default: on PATH, or FUNNEL_SPARK_SUBMIT; pip install pyspark brings one).") var sparkSubmit: String?
+    @Option(name: .long, help: "For --engine spark: the cluster's master URL, such as yarn or spark://host:7077 (default local[*], or FUNNEL_SPARK_MASTER).") var master: String?
     @Option(name: .long, help: "The DuckDB command line for --engine duckdb (default: duckdb on PATH, or FUNNEL_DUCKDB).") var duckdb: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
@@ -35,6 +37,8 @@ struct Run: ParsableCommand {
             settings.url = url
             settings.duckdb = duckdb
             settings.clickhouseLocal = clickhouseLocal
+            settings.sparkSubmit = sparkSubmit
+            settings.master = master
             let (ran, problems) = Driver.runOnEngine(c, target: target, settings: settings, options: options, only: only)
             CLI.report(Report.diagnostics(problems, color: colorOption.enabled(forStderr: true)))
             if !problems.isEmpty { throw ExitCode(2) }

@@ -26,7 +26,7 @@ struct SQL: ParsableCommand {
         let queries = Driver.sql(c, target: target, only: funnel.isEmpty ? nil : funnel)
         let refused = queries.compactMap(\.diagnostic)
         CLI.report(Report.diagnostics(refused, color: colorOption.enabled(forStderr: true)))
-        let text = queries.compactMap { $0.query.map { $0.sql } }.joined(separator: ";\n\n") + (queries.contains { $0.query != nil } ? ";\n" : "")
+        let text = queries.compactMap { $0.query.map { $0.text } }.joined(separator: ";\n\n") + (queries.contains { $0.query != nil } ? ";\n" : "")
         if let path = output { try FileHandleOut.writeFile(text, to: path, what: "queries") } else { FileHandleOut.stdout(text) }
         if !refused.isEmpty { throw ExitCode(2) }
     }
