@@ -5,7 +5,7 @@ BIN_DIR     = .build/release
 FUNNEL      = $(BIN_DIR)/funnel
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps sql-engines build demo test sanitize sanitize-address sanitize-thread fuzz examples bench clean
+.PHONY: all deps sql-engines build demo test test-spark sanitize sanitize-address sanitize-thread fuzz examples bench clean
 
 all: build
 
@@ -38,6 +38,13 @@ sql-engines:
 test: deps sql-engines
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Spark SQL against the native engine on PySpark in local mode (Java 17): minutes, so apart
+# from `make test`; CI runs it too. Installs pyspark into the same virtualenv.
+test-spark: deps
+	$(MAKE) sql-engines SQL_PKGS=pyspark
+	$(SWIFT) build --build-tests
+	FUNNEL_SPARK_TESTS=1 $(SWIFT) test --skip-build --filter SparkDifferentialTests
 
 # The whole test suite under AddressSanitizer (the CLI tests run the sanitized binary through
 # FUNNEL_BIN), then the tests that load or match on several threads under ThreadSanitizer.

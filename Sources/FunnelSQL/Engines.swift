@@ -204,6 +204,10 @@ public struct Engine {
     spark = (SparkSession.builder.appName("funnel")
              .config("spark.sql.variable.substitute", "false")
              .config("spark.sql.jsonGenerator.ignoreNullFields", "false")
+             # The folds are long expressions: Java code generation for them fails after long
+             # compiles, and the interpreted plan is faster here.
+             .config("spark.sql.codegen.wholeStage", "false")
+             .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     with open(sys.argv[1], encoding="utf-8") as f:

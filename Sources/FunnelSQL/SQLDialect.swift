@@ -236,6 +236,7 @@ struct Dialect {
     func pairFirst(_ p: String) -> String { target == .clickhouse ? "tupleElement(\(p), 1)" : "\(p).a" }
     func pairSecond(_ p: String) -> String { target == .clickhouse ? "tupleElement(\(p), 2)" : "\(p).b" }
 
-    func countIf(_ condition: String) -> String { "sum(CASE WHEN \(condition) THEN 1 ELSE 0 END)" }
+    /// 0, not NULL, over no rows.
+    func countIf(_ condition: String) -> String { "coalesce(sum(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)" }
     func greatest(_ xs: [String]) -> String { xs.count == 1 ? xs[0] : "greatest(\(xs.joined(separator: ", ")))" }
 }

@@ -194,8 +194,9 @@ struct QueryWriter {
         let order = funnel.match.tiesStrict ? "\(d.ident("time")), __row" : "\(d.ident("time")), \(lowest), __row"
         let keep = funnel.match.order == .strict ? "" : " WHERE m <> 0"   // strict: every event breaks or keeps chains
         // A step-1-only event alone at its time, followed by another such event at a later time
-        // (with `ties strict`, alone at its time too: a later step tied with it could not extend
-        // it), can be left out of the folds: that later start is never worse (window, `within`,
+        // (with `ties strict` or strict order, alone at its time too: a later step tied with it
+        // could not extend it, and it must break strict attempts before that step's group),
+        // can be left out of the folds: that later start is never worse (window, `within`,
         // strict order), and tie groups stay whole. Most events of heavy users are such views.
         let none = d.int(FoldWriter.none)
         let actor = d.ident("actor"), tcol = d.ident("time")
@@ -207,11 +208,12 @@ struct QueryWriter {
         ctes.append(("shallow", "the other actors: step 1 at their first event that may start an attempt (the latest row at that time); first touch: the first row",
                      "SELECT \(actor), \(d.pairFirst("st")) AS t0, -\(d.pairSecond("st")) AS i0, \(d.pairSecond("ft")) AS ft FROM (SELECT \(actor), \(d.minPair(startTime, "-__row")) AS st, \(d.minPair(startTime, "__row")) AS ft FROM events WHERE \(actor) NOT IN (SELECT \(actor) FROM deep) GROUP BY \(actor)) firsts WHERE st IS NOT NULL"))
         // A step-1-only event alone at its time, followed by another such event at a later time
-        // (with `ties strict`, alone at its time too: a later step tied with it could not extend
-        // it), can be left out of the folds: that later start is never worse (window, `within`,
+        // (with `ties strict` or strict order, alone at its time too: a later step tied with it
+        // could not extend it, and it must break strict attempts before that step's group),
+        // can be left out of the folds: that later start is never worse (window, `within`,
         // strict order), and tie groups stay whole. Most events of heavy users are such views.
         ctes.append(("indexed", "per deep actor, events by time (tied events for earlier steps first), then file row; `redundant`: a start that a later one dominates",
-                     "SELECT *, CASE WHEN m = 1 AND s = 1 AND nm = 1 AND ns = 1 AND nt > \(tcol) AND pt < \(tcol)\(funnel.match.tiesStrict ? " AND nnt > nt" : "") THEN 1 ELSE 0 END AS redundant FROM (SELECT *, row_number() OVER w AS i, "
+                     "SELECT *, CASE WHEN m = 1 AND s = 1 AND nm = 1 AND ns = 1 AND nt > \(tcol) AND pt < \(tcol)\(funnel.match.tiesStrict || funnel.match.order == .strict ? " AND nnt > nt" : "") THEN 1 ELSE 0 END AS redundant FROM (SELECT *, row_number() OVER w AS i, "
                      + "lead(m, 1, 0) OVER w AS nm, lead(s, 1, 0) OVER w AS ns, lead(\(tcol), 1, \(none)) OVER w AS nt, lead(\(tcol), 2, \(d.int(FoldWriter.never))) OVER w AS nnt, lag(\(tcol), 1, \(none)) OVER w AS pt "
                      + "FROM events WHERE \(actor) IN (SELECT \(actor) FROM deep)\(keep.replacingOccurrences(of: " WHERE", with: " AND")) WINDOW w AS (PARTITION BY \(actor) ORDER BY \(order))) ordered"))
         let element = d.record([("i", "i"), ("t", tcol), ("m", "m"), ("s", "s"), ("r", "__row")], type: fold.elementType)

@@ -24,18 +24,14 @@ import Testing
 
     static let letters = ["a", "b", "c", "d", "e"]
 
-    /// One random case: its data (users × small streams) and a funnel over it.
-    static func makeCase(seed: UInt64, users: Int, folder: String) -> String {
+    /// Random small streams, one per user, with dense ties: minutes apart, often the same minute.
+    static func events(seed: UInt64, users: Int, steps: Int, maxEvents: Int = 8) -> String {
         var r = Random(state: seed)
-        let tiesStrict = r.chance(0.4)
-        let strict = r.chance(0.35)
-        let steps = 2 + r.int(3)
         var csv = "user,time,event,p,v\n"
         let base = 1_709_251_200   // 2024-03-01 00:00:00 UTC
         for u in 0..<users {
             var t = base + r.int(3) * 86_400
-            for _ in 0..<r.int(9) {
-                // Minutes apart, often the same minute: dense ties and exact window edges.
+            for _ in 0..<r.int(maxEvents + 1) {
                 t += r.int(4) * 60
                 let event = letters[r.int(steps + 1)]
                 let p = ["x", "y", ""][r.int(3)]
@@ -43,8 +39,18 @@ import Testing
                 csv += "u\(u),\(t),\(event),\(p),\(v)\n"
             }
         }
-        try? csv.write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
-        var f = "source events = csv(\"events.csv\") {\n  user = user\n  time = time\n  event = event\n}\n\nfunnel f {\n"
+        return csv
+    }
+
+    static let source = "source events = csv(\"events.csv\") {\n  user = user\n  time = time\n  event = event\n}\n"
+
+    /// A random funnel of 2 to `maxSteps` steps: order, ties, window, `within`, `where`, `dates`, breakdown, KPIs.
+    static func funnel(seed: UInt64, name: String, maxSteps: Int = 4) -> String {
+        var r = Random(state: seed &* 7919)
+        let tiesStrict = r.chance(0.4)
+        let strict = r.chance(0.35)
+        let steps = 2 + r.int(maxSteps - 1)
+        var f = "\nfunnel \(name) {\n"
         f += "  window " + ["none", "3m", "5m", "10m", "1h"][r.int(5)] + "\n"
         if strict { f += "  order strict\n" }
         if tiesStrict { f += "  ties strict\n" }
@@ -67,19 +73,33 @@ import Testing
         f += "  kpi value = avg(s1.v)\n"
         f += "  kpi total = sum(s0.v)\n"
         f += "  kpi time = median(time(s0 -> s\(steps - 1)))\n"
-        f += "}\n"
+        return f + "}\n"
+    }
+
+    /// One random case: its data and one funnel over it, in a new folder.
+    static func makeCase(seed: UInt64, users: Int, maxEvents: Int = 8, folder: String) -> String {
+        try? events(seed: seed, users: users, steps: 4, maxEvents: maxEvents).write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
         let path = folder + "/case.funnel"
-        try? f.write(toFile: path, atomically: true, encoding: .utf8)
+        try? (source + funnel(seed: seed, name: "f")).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     @Test func randomStreamsGiveTheNativeFiguresOnEveryEngine() throws {
+        check(seeds: 1...36, users: 120, maxEvents: 8)   // 4,320 random streams per engine
+    }
+
+    /// Longer streams: runs of step-1 events that the folds leave out, strict chains broken
+    /// between tie groups, attempts restarting many times.
+    @Test func longStreamsGiveTheNativeFiguresOnEveryEngine() throws {
+        check(seeds: 1001...1016, users: 60, maxEvents: 40)   // 960 streams of up to 40 events per engine
+    }
+
+    func check(seeds: ClosedRange<UInt64>, users: Int, maxEvents: Int) {
         let engines = SQLEngines.available()
-        let cases = 36, users = 120   // 4,320 random streams per engine
-        for seed in 1...UInt64(cases) {
+        for seed in seeds {
             let folder = TestSupport.temporaryFolder("sql-diff")
             defer { if ProcessInfo.processInfo.environment["FUNNEL_SQL_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) } else { print("kept", folder) } }
-            let path = Self.makeCase(seed: seed, users: users, folder: folder)
+            let path = Self.makeCase(seed: seed, users: users, maxEvents: maxEvents, folder: folder)
             for (target, settings) in engines {
                 let (native, engine, problems) = SQLEngines.compare(path, target, settings)
                 #expect(problems.isEmpty, "seed \(seed), \(target): \(problems)")
