@@ -8,11 +8,11 @@ import FunnelSyntax
 extension Driver {
     /// Each funnel (or only those named) as one query for `target`, or the diagnostic saying
     /// which construct has no exact translation (E302, at the funnel's name).
-    public static func sql(_ c: Compilation, target: SQLTarget, only: [String]? = nil) -> [(funnel: String, query: SQLQuery?, diagnostic: Diagnostic?)] {
+    public static func sql(_ c: Compilation, target: SQLTarget, only: [String]? = nil, asOf: Int64? = nil) -> [(funnel: String, query: SQLQuery?, diagnostic: Diagnostic?)] {
         guard let plan = c.plan else { return [] }
         return plan.funnels.filter { only == nil || only?.contains($0.name) == true }.map { f in
             do {
-                return (f.name, try SQLTranslator.translate(plan, f, for: target), nil)
+                return (f.name, try SQLTranslator.translate(plan, f, for: target, asOf: asOf), nil)
             } catch let r as SQLRefusal {
                 return (f.name, nil, refusal(r, c))
             } catch {
@@ -38,7 +38,7 @@ extension Driver {
     public static func runOnEngine(_ c: Compilation, target: SQLTarget, settings: EngineSettings, options: DriverOptions,
                                    only: [String]? = nil) -> (results: [FunnelResult], diagnostics: [Diagnostic]) {
         guard let plan = c.plan else { return ([], []) }
-        let queries = sql(c, target: target, only: only)
+        let queries = sql(c, target: target, only: only, asOf: options.asOf)
         let refused = queries.compactMap(\.diagnostic)
         if !refused.isEmpty { return ([], refused) }
         let engine = Engine(target, settings: settings)

@@ -32,9 +32,10 @@ public struct SQLQuery: Sendable {
 
 /// Translates a funnel of the plan into SQL for one target.
 public enum SQLTranslator {
-    public static func translate(_ plan: Plan, _ funnel: PlannedFunnel, for target: SQLTarget) throws(SQLRefusal) -> SQLQuery {
+    /// `asOf`: "now" for `recency` (default: the latest event of the source).
+    public static func translate(_ plan: Plan, _ funnel: PlannedFunnel, for target: SQLTarget, asOf: Int64? = nil) throws(SQLRefusal) -> SQLQuery {
         do {
-            return try QueryWriter(plan: plan, funnel: funnel, d: Dialect(target: target)).write()
+            return try QueryWriter(plan: plan, funnel: funnel, d: Dialect(target: target), asOf: asOf).write()
         } catch let u as Untranslatable {
             throw SQLRefusal(funnel: funnel.name, line: funnel.line, construct: u.construct, why: u.why, target: target)
         } catch {
@@ -47,6 +48,7 @@ struct QueryWriter {
     let plan: Plan
     let funnel: PlannedFunnel
     let d: Dialect
+    var asOf: Int64? = nil
     var source: SourcePlan { plan.sources[funnel.source] }
     /// The data file's absolute path: the engine may run in another folder.
     var path: String {
@@ -62,7 +64,7 @@ struct QueryWriter {
         if !funnel.exclusions.isEmpty { try no("`exclude`", "exclusions are not translated yet") }
         if !funnel.hold.isEmpty { try no("`hold`", "holding a property is not translated yet") }
         if funnel.counting == .conversions { try no("`count conversions`", "counting every conversion is not translated yet") }
-        if funnel.actorFilter != nil { try no("`for`", "segments (the users table and behavioural aggregates) are not translated yet") }
+        if funnel.actorFilter != nil, funnel.counting != .users { try no("`for` with `count \(funnel.countingLabel)`", "segments are translated when users are counted") }
         if funnel.compare != nil { try no("`compare`", "comparisons are not translated yet") }
         for b in funnel.breakdown {
             if b.attribution.splits { try no("`by \(b.label)`", "breakdowns that split runs (`all`, trends) are not translated yet") }
@@ -113,14 +115,36 @@ struct QueryWriter {
         }
     }
 
+    /// The users table, every column as text (Spark: through its own temporary view).
+    func readUsers(_ users: UsersPlan) throws -> String {
+        guard users.spec.format == "csv" else { throw Untranslatable(construct: "a `\(users.spec.format)(…)` users table", why: "only CSV users tables are read by the SQL backends yet") }
+        let p = users.spec.path.hasPrefix("/") ? users.spec.path : FileManager.default.currentDirectoryPath + "/" + users.spec.path
+        let delimiter = String(UnicodeScalar(users.spec.delimiter))
+        switch d.target {
+        case .duckdb:
+            return "SELECT * FROM read_csv(\(d.string(p)), header = true, delim = \(d.string(delimiter)), quote = '\"', escape = '\"', all_varchar = true)"
+        case .clickhouse:
+            return "SELECT * FROM file(\(d.string(p)), 'CSVWithNames')"
+        case .spark:
+            return "SELECT * FROM \(d.ident("funnel_users"))"
+        }
+    }
+
     /// Spark reads a CSV file with a header through a temporary view (set up before the query).
     var sparkView: String { d.ident("funnel_source_\(funnel.source)") }
     var sparkSetup: [String] {
         guard d.target == .spark else { return [] }
-        let delimiter = String(UnicodeScalar(source.spec.delimiter))
-        return ["-- the events file, every column as text (a malformed row fails the query, as the native engine stops at it)\n"
-            + "CREATE OR REPLACE TEMPORARY VIEW \(sparkView) USING csv OPTIONS (path \(d.string(path)), header 'true', sep \(d.string(delimiter)), "
-            + "quote '\"', escape '\"', multiLine 'true', mode 'FAILFAST', inferSchema 'false')"]
+        func view(_ name: String, _ path: String, _ delimiter: UInt8, _ what: String) -> String {
+            "-- \(what), every column as text (a malformed row fails the query, as the native engine stops at it)\n"
+                + "CREATE OR REPLACE TEMPORARY VIEW \(name) USING csv OPTIONS (path \(d.string(path)), header 'true', sep \(d.string(String(UnicodeScalar(delimiter)))), "
+                + "quote '\"', escape '\"', multiLine 'true', mode 'FAILFAST', inferSchema 'false')"
+        }
+        var out = [view(sparkView, path, source.spec.delimiter, "the events file")]
+        if funnel.actorFilter != nil, let users = plan.users {
+            let p = users.spec.path.hasPrefix("/") ? users.spec.path : FileManager.default.currentDirectoryPath + "/" + users.spec.path
+            out.append(view(d.ident("funnel_users"), p, users.spec.delimiter, "the users table"))
+        }
+        return out
     }
 
     var readSettings: String {
@@ -181,6 +205,7 @@ struct QueryWriter {
         var startable = "TRUE"
         if let days = funnel.startDays { startable = "\(d.ident("time")) BETWEEN \(d.int(days.firstLocal)) AND \(d.int(days.lastLocal))" }
         var conditions = ["\(d.ident("actor")) IS NOT NULL"]
+        if let filter = funnel.actorFilter { conditions.append(try segment(filter, &ctes)) }
         if let w = funnel.eventFilter { conditions.append(try ex.condition(w)) }
         let passes = conditions.joined(separator: " AND ")
         ctes.append(("marked", "every row with its step mask m (bit k: step k+1), s (m without step 1 where no attempt may start) and whether it is one of the funnel's events (`where`)",
@@ -303,6 +328,41 @@ struct QueryWriter {
         var query = SQLQuery(funnel: funnel.name, target: d.target, sql: sql, kpiValues: kpiValues, kpiTimes: kpiTimes, breakdownCount: keys.count)
         query.setup = sparkSetup
         return query
+    }
+
+    /// `for`: the users it selects, as a condition on the events' user (and the relations it reads).
+    func segment(_ filter: UserExpr, _ ctes: inout [(name: String, comment: String, sql: String)]) throws -> String {
+        var seg = SegmentWriter(d: d, events: expressions)
+        let condition = try seg.condition(filter)
+        let user = d.ident("user")
+        let asOf = self.asOf.map { d.int($0) } ?? "(SELECT max(\(d.ident("time"))) FROM checked)"
+        var columns = [user] + (try seg.aggregateColumns(asOf: asOf))
+        if seg.aggregates.isEmpty { columns.append("1 AS one") }
+        ctes.append(("user_facts", "per user, over the whole history (before `where`): the aggregates the segment reads",
+                     "SELECT " + columns.joined(separator: ", ") + " FROM checked GROUP BY \(user)"))
+        var facts = "user_facts"
+        if !seg.profileColumns.isEmpty {
+            guard let users = plan.users else { throw Untranslatable(construct: "`user.…` without a users table", why: "no users table") }
+            let key = d.ident(users.spec.keyColumn)
+            var typed = ["nullif(\(key), '') AS \(d.ident("u_key"))"]
+            for name in seg.profileColumns.sorted() {
+                let type = users.columns.first { $0.name == name }?.type ?? .string
+                let raw = "nullif(\(d.ident(name)), '')"
+                typed.append("\(type == .number ? d.parseDouble(raw) : raw) AS \(d.ident("u_" + name))")
+            }
+            ctes.append(("users_table", "the users table: its key and the columns the segment reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM (\(try readUsers(users))) users_file"))
+            // A key on two rows would give a user two profiles: the native engine stops there (E413).
+            let duplicate = "the users table has a key on two rows (the native engine reports it, E413)"
+            ctes.append(("users_checked", "a key on two rows fails the query",
+                         "SELECT \(d.ident("u_key")), " + seg.profileColumns.sorted().map { d.ident("u_" + $0) }.joined(separator: ", ")
+                         + ", \(d.failIf("count(*) OVER (PARTITION BY \(d.ident("u_key"))) > 1", duplicate, else: "1")) AS one_row FROM users_table WHERE \(d.ident("u_key")) IS NOT NULL"))
+            ctes.append(("user_profiles", "each user's aggregates and profile (missing when the table has no row for the user)",
+                         "SELECT f.*, " + seg.profileColumns.sorted().map { "u.\(d.ident("u_" + $0))" }.joined(separator: ", ")
+                         + " FROM user_facts f LEFT JOIN users_checked u ON u.\(d.ident("u_key")) = f.\(user)"))
+            facts = "user_profiles"
+        }
+        ctes.append(("selected", "the users `for` counts", "SELECT \(user) FROM \(facts) WHERE \(condition)"))
+        return "\(user) IN (SELECT \(user) FROM selected)"
     }
 
     /// A breakdown key's value as text, read from the event at a step (or the first touch, at = -1).

@@ -42,7 +42,20 @@ import Testing
         return csv
     }
 
-    static let source = "source events = csv(\"events.csv\") {\n  user = user\n  time = time\n  event = event\n}\n"
+    static let source = "source events = csv(\"events.csv\") {\n  user = user\n  time = time\n  event = event\n}\n\nusers = csv(\"users.csv\") { key = user }\n"
+
+    /// The users table: an age and a plan for most users (some rows missing, some values empty).
+    static func usersTable(users: Int) -> String {
+        var r = Random(state: 99)
+        var csv = "user,age,plan\n"
+        for u in 0..<users where !r.chance(0.1) {
+            csv += "u\(u),\(r.chance(0.1) ? "" : String(18 + r.int(50))),\(["free", "pro", ""][r.int(3)])\n"
+        }
+        return csv
+    }
+
+    static let segments = ["count(\"a\") >= 2", "sum(v where event == \"b\") > 6", "recency(\"c\") <= 2d", "user.age >= 40",
+                           "user.plan == \"pro\" or not (count(\"d\") >= 1)", "avg(v) between 3 and 6", "max(v where event == \"a\") < 8"]
 
     /// A random funnel of 2 to `maxSteps` steps: order, ties, window, `within`, `where`, `dates`, breakdown, KPIs.
     static func funnel(seed: UInt64, name: String, maxSteps: Int = 4) -> String {
@@ -63,6 +76,7 @@ import Testing
             f += "  step s\(k) = \(predicate)\(within)\n"
         }
         if r.chance(0.3) { f += "  where p != \"y\"\n" }
+        if r.chance(0.35) { f += "  for \(segments[r.int(segments.count)])\n" }
         if r.chance(0.2) { f += "  dates 2024-03-02 to 2024-03-03\n" }
         switch r.int(3) {
         case 0: f += "  by p\n"
@@ -79,6 +93,7 @@ import Testing
     /// One random case: its data and one funnel over it, in a new folder.
     static func makeCase(seed: UInt64, users: Int, maxEvents: Int = 8, folder: String) -> String {
         try? events(seed: seed, users: users, steps: 4, maxEvents: maxEvents).write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
+        try? usersTable(users: users).write(toFile: folder + "/users.csv", atomically: true, encoding: .utf8)
         let path = folder + "/case.funnel"
         try? (source + funnel(seed: seed, name: "f")).write(toFile: path, atomically: true, encoding: .utf8)
         return path

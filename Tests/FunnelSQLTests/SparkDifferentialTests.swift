@@ -19,6 +19,7 @@ import Testing
         let folder = TestSupport.temporaryFolder("sql-spark")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try SQLDifferentialTests.events(seed: 42, users: 2_400, steps: 4).write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
+        try SQLDifferentialTests.usersTable(users: 2_400).write(toFile: folder + "/users.csv", atomically: true, encoding: .utf8)
         let funnels = (1...6).map { SQLDifferentialTests.funnel(seed: UInt64(100 + $0), name: "f\($0)", maxSteps: 3) }.joined()
         let path = folder + "/cases.funnel"
         try (SQLDifferentialTests.source + funnels).write(toFile: path, atomically: true, encoding: .utf8)

@@ -67,8 +67,11 @@ public struct KPIEvaluator {
         }
     }
 
-    static func aggregate(_ kind: AggregateKind, _ xs: [Double]) -> Double? {
-        guard !xs.isEmpty else { return nil }
+    static func aggregate(_ kind: AggregateKind, _ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        // Summed in ascending order: the same bits whatever order the actors came in (the native
+        // engine's actor order, a SQL engine's list order).
+        let xs = values.sorted()
         switch kind {
         case .sum: return xs.reduce(0, +)
         case .avg: return xs.reduce(0, +) / Double(xs.count)
