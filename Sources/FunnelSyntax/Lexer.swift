@@ -8,6 +8,14 @@ public struct Lexer {
     let b: [UInt8]
     var i = 0
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Characters that start no token, and where the first one not reported is.
+    var unexpected = 0
+    var firstUnreported: SourceSpan?
+
+    /// Unexpected characters reported one by one (a screenful, as the renderer prints per file);
+    /// the rest of a file's are one more diagnostic. A binary file would otherwise give one per
+    /// byte, and every later phase handles each.
+    public static let unexpectedReported = DiagnosticRenderer.maxPerFile - 1
 
     public init(_ file: SourceFile) {
         self.file = file
@@ -22,6 +30,11 @@ public struct Lexer {
             out.append(t)
             if t.kind == .endOfFile { break }
         }
+        if let at = lx.firstUnreported {
+            let more = lx.unexpected - unexpectedReported
+            lx.error(.unexpectedCharacter, "\(more) more unexpected character\(more == 1 ? "" : "s") from here on", at.start, at.end,
+                     help: "only the first \(unexpectedReported) are reported one by one; is this the right file?")
+        }
         return (out, lx.diagnostics)
     }
 
@@ -35,6 +48,15 @@ public struct Lexer {
     }
 
     public mutating func next() -> Token {
+        // A loop, not a call per unexpected character: a long run of them (a binary file, a
+        // pasted blob) used to overflow the stack.
+        while true {
+            if let t = tokenOrSkip() { return t }
+        }
+    }
+
+    /// The next token, or nil after reporting and skipping an unexpected character.
+    private mutating func tokenOrSkip() -> Token? {
         var newline = i == 0
         // Skip blanks and comments, remembering line breaks.
         while i < b.count {
@@ -81,9 +103,14 @@ public struct Lexer {
         i += 1
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
         let ch = String(decoding: b[start..<i], as: UTF8.self)
+        unexpected += 1
+        if unexpected > Lexer.unexpectedReported {
+            if firstUnreported == nil { firstUnreported = SourceSpan(start, i) }
+            return nil
+        }
         let help = ch == "'" ? "strings use double quotes: \"...\"" : (ch == "&" || ch == "|" ? "write 'and' / 'or'" : nil)
         error(.unexpectedCharacter, "unexpected character '\(ch)'", start, i, help: help)
-        return next()
+        return nil
     }
 
     private mutating func lexString() -> Token.Kind {
