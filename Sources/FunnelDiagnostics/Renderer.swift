@@ -28,13 +28,14 @@ public struct DiagnosticRenderer: Sendable {
             // The caret covers the span on its first line, at least one character.
             let (endLine, endCol) = file.location(of: span.end)
             var width = endLine == line ? max(1, endCol - col) : max(1, text.count - col + 1)
-            // A very long line is shown as a window of 160 characters around the caret.
+            // A very long line is shown as a window of 160 characters around the caret, with its
+            // control characters pictured like a short line's.
             var shown = DiagnosticRenderer.pictured(text), caret = col
             if text.count > DiagnosticRenderer.maxLineWidth {
                 let chars = Array(text)
                 let from = min(max(0, col - 1 - 40), max(0, chars.count - DiagnosticRenderer.maxLineWidth))
                 let to = min(chars.count, from + DiagnosticRenderer.maxLineWidth)
-                shown = (from > 0 ? "…" : "") + String(chars[from..<to]) + (to < chars.count ? "…" : "")
+                shown = (from > 0 ? "…" : "") + DiagnosticRenderer.pictured(String(chars[from..<to])) + (to < chars.count ? "…" : "")
                 caret = col - from + (from > 0 ? 1 : 0)
                 width = max(1, min(width, to - (col - 1)))
             }

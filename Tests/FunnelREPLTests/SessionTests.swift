@@ -261,3 +261,21 @@ struct ByCompletionTests {
         #expect(s.complete("chec", cursor: 4).candidates == ["checkout"])
     }
 }
+
+/// A quoted line longer than the 160-character window is shown with its control characters
+/// pictured, as a short line is: a raw escape sequence typed at the prompt (or in a file) used to
+/// reach the terminal in the diagnostic's quoted window.
+struct LongLineDiagnosticTests {
+    @Test func aLongQuotedLineShowsNoRawControlCharacter() {
+        let s = Session()
+        let long = "view -> cart where country == \"" + String(repeating: "x", count: 200) + "\" \u{1B}[2J"
+        let r = s.handle(long)
+        #expect(r.failed)
+        #expect(r.text.contains("U+001B"), "\(r.text)")
+        #expect(!r.text.contains("\u{1B}"), "no raw escape reaches the terminal: \(r.text)")
+        #expect(r.text.contains("\u{241B}[2J"), "the window shows a visible stand-in: \(r.text)")
+        // A short line, as before.
+        let short = s.handle("view -> cart \u{1B}[2J")
+        #expect(!short.text.contains("\u{1B}") && short.text.contains("\u{241B}[2J"), "\(short.text)")
+    }
+}
