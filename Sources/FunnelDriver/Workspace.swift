@@ -82,8 +82,8 @@ public final class Workspace {
     func render(_ ds: [Diagnostic], only files: Set<String> = [Workspace.inputPath]) -> String {
         let shown = ds.filter { d in
             if d.isError { return true }
-            guard let p = d.position else { return true }
-            return files.contains(p.path)
+            guard let path = d.path else { return true }
+            return files.contains(path)
         }
         return DiagnosticRenderer(color: color).render(shown)
     }

@@ -38,6 +38,10 @@ public struct Lexer {
         return (out, lx.diagnostics)
     }
 
+    /// The two-character and the one-character punctuation (made once, not per token).
+    private static let pairs: Set<String> = ["==", "!=", "<=", ">=", "->"]
+    private static let singles: Set<UInt8> = Set("{}()[],=<>+-*/.:".utf8)
+
     private func peek(_ k: Int = 0) -> UInt8 { i + k < b.count ? b[i + k] : 0 }
     private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     private static func isIdentStart(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 }
@@ -96,9 +100,8 @@ public struct Lexer {
         }
         // Two-character operators first.
         let two = i + 1 < b.count ? String(decoding: b[i...(i + 1)], as: UTF8.self) : ""
-        if ["==", "!=", "<=", ">=", "->"].contains(two) { i += 2; return tok(.punct(two)) }
-        let singles: Set<UInt8> = Set("{}()[],=<>+-*/.:".utf8)
-        if singles.contains(c) { i += 1; return tok(.punct(String(UnicodeScalar(c)))) }
+        if Lexer.pairs.contains(two) { i += 2; return tok(.punct(two)) }
+        if Lexer.singles.contains(c) { i += 1; return tok(.punct(String(UnicodeScalar(c)))) }
         // Unknown character: skip the whole UTF-8 sequence and report it.
         i += 1
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
