@@ -329,3 +329,21 @@ struct LongLineDiagnosticTests {
         #expect(!short.text.contains("\u{1B}") && short.text.contains("\u{241B}[2J"), "\(short.text)")
     }
 }
+
+/// `expect RATE >= N` with N over 1 warns (E257) and shows N; a whole N too large for an Int
+/// (the random mutations of RobustnessTests made one) crashed the checker converting it.
+struct RateComparedWithNumberTests {
+    @Test func aHugeWholeNumberIsShownNotConverted() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        _ = s.handle("checkout")
+        let huge = s.handle("expect conversion >= 100000000000000000000")
+        #expect(huge.text.contains("compares a rate (0 to 1) with 1e+20"), "\(huge.text)")
+        #expect(huge.text.contains("added to funnel checkout"), "\(huge.text)")
+        let between = s.handle("expect cart_rate between 1 and 100000000000000000000")
+        #expect(between.text.contains("compares a rate (0 to 1) with 1e+20"), "\(between.text)")
+        // As before for a number of everyday size.
+        #expect(s.handle("expect conversion >= 40").text.contains("compares a rate (0 to 1) with 40"))
+    }
+}
