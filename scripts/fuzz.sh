@@ -6,7 +6,8 @@
 # FUZZ_CONFIG (release: Swift's overflow, bounds and unwrap checks stay on; debug is ~5x slower),
 # FUZZ_SANITIZE (address; none builds into .build-fuzz-plain without ASan, 2-3x more executions).
 # New inputs go to .build-fuzz/corpus/<target>; crashes, timeouts and out-of-memory inputs to
-# .build-fuzz/artifacts/<target>/ (replay one with: .build-fuzz/<config>/<target> FILE).
+# .build-fuzz/findings/<target>/ (replay one with: .build-fuzz/<config>/<target> FILE). Not
+# .build-fuzz/artifacts: SwiftPM owns that folder of its scratch path (a first build emptied it).
 # Prints one line per target (executions, seconds, findings, libFuzzer's exit status) and exits 1
 # if any was found, 3 if a run was interrupted (SIGINT or SIGTERM: libFuzzer exits 72) without one.
 set -uo pipefail
@@ -49,7 +50,7 @@ summary=()
 found=0
 interrupted=0
 for t in "${TARGETS[@]}"; do
-  corpus="$SCRATCH/corpus/$t" artifacts="$SCRATCH/artifacts/$t" log="$SCRATCH/logs/$t.log"
+  corpus="$SCRATCH/corpus/$t" artifacts="$SCRATCH/findings/$t" log="$SCRATCH/logs/$t.log"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   cp -R "Fuzz/Corpus/$t/." "$corpus/"
   before=$(ls "$artifacts" | wc -l)
@@ -70,5 +71,5 @@ for t in "${TARGETS[@]}"; do
 done
 echo "==> fuzz summary"
 printf '%s\n' "${summary[@]}"
-[ "$found" = 0 ] || { echo "fuzz: findings in $SCRATCH/artifacts (see the logs above)" >&2; exit 1; }
+[ "$found" = 0 ] || { echo "fuzz: findings in $SCRATCH/findings (see the logs above)" >&2; exit 1; }
 [ "$interrupted" = 0 ] || { echo "fuzz: a run was interrupted before its time; its figures are partial" >&2; exit 3; }
