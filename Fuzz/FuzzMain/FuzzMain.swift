@@ -54,11 +54,26 @@ func absoluteArguments() -> [String] {
     }
 }
 
+/// Swift's runtime backtracer handles the crash signals from start-up (SIGILL, a Swift trap,
+/// among them), and libFuzzer leaves a handler it finds in place: a trap then ended the process
+/// with status 132 and the backtrace, without libFuzzer's report, its exit status (77) or the
+/// crashing input saved. So a target runs itself again without the backtracer, unless
+/// SWIFT_BACKTRACE is set (then as it says).
+func runWithoutSwiftBacktracer() {
+    #if os(Linux)
+    guard getenv("SWIFT_BACKTRACE") == nil else { return }
+    setenv("SWIFT_BACKTRACE", "enable=no", 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    // exec failed: go on as the process is.
+    #endif
+}
+
 /// Runs libFuzzer on `test` with the command line's arguments (corpus folders, -max_len=...,
 /// -runs=..., or files to replay), then exits with libFuzzer's status. `setUp` runs once before
 /// the first input, after relative paths in the arguments were made absolute (it may change the
 /// working folder); what it returns is an error: printed, and the process exits with status 2.
 public func fuzzMain(_ test: FuzzTest, setUp: () -> String? = { nil }) -> Never {
+    runWithoutSwiftBacktracer()
     arguments = absoluteArguments().map { strdup($0) } + [nil]
     if let problem = setUp() {
         fputs("fuzz target set-up failed: \(problem)\n", stderr)
