@@ -6,8 +6,10 @@
 # FUZZ_CONFIG (release: Swift's overflow, bounds and unwrap checks stay on; debug is ~5x slower),
 # FUZZ_SANITIZE (address; none builds into .build-fuzz-plain without ASan, 2-3x more executions).
 # New inputs go to .build-fuzz/corpus/<target>; crashes, timeouts and out-of-memory inputs to
-# .build-fuzz/artifacts/<target>/ (replay one with: .build-fuzz/<config>/<target> FILE).
-# Prints one line per target (executions, seconds, findings) and exits 1 if any was found.
+# .build-fuzz/findings/<target>/ (replay one with: .build-fuzz/<config>/<target> FILE). Not
+# .build-fuzz/artifacts: SwiftPM owns that folder of its scratch path (a first build emptied it).
+# Prints one line per target (executions, seconds, findings, libFuzzer's exit status) and exits 1
+# if any was found, 3 if a run was interrupted (SIGINT or SIGTERM: libFuzzer exits 72) without one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
@@ -36,10 +38,19 @@ for t in "${TARGETS[@]}"; do
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "fuzz: building $t failed" >&2; exit 2; }
 done
 
+# libFuzzer's exit statuses (its defaults; a sanitizer's report exits 1).
+meaning() {
+  case "$1" in
+    0) echo "done" ;; 1|77) echo "crash, trap or leak" ;; 70) echo "timeout" ;; 71) echo "out of memory" ;;
+    72) echo "interrupted by SIGINT or SIGTERM, not a finding" ;; *) echo "unexpected" ;;
+  esac
+}
+
 summary=()
 found=0
+interrupted=0
 for t in "${TARGETS[@]}"; do
-  corpus="$SCRATCH/corpus/$t" artifacts="$SCRATCH/artifacts/$t" log="$SCRATCH/logs/$t.log"
+  corpus="$SCRATCH/corpus/$t" artifacts="$SCRATCH/findings/$t" log="$SCRATCH/logs/$t.log"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   cp -R "Fuzz/Corpus/$t/." "$corpus/"
   before=$(ls "$artifacts" | wc -l)
@@ -53,9 +64,12 @@ for t in "${TARGETS[@]}"; do
   secs=$(( $(date +%s) - start ))
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo 0)
   new=$(( $(ls "$artifacts" | wc -l) - before ))
-  [ "$status" = 0 ] && [ "$new" = 0 ] || { found=1; tail -40 "$log"; }
-  summary+=("$(printf '%-15s %12s executions %6ss  %6s exec/s  findings: %s' "$t" "$runs" "$secs" "$(( runs / (secs > 0 ? secs : 1) ))" "$new")")
+  if [ "$status" = 72 ] && [ "$new" = 0 ]; then interrupted=1
+  elif [ "$status" != 0 ] || [ "$new" != 0 ]; then found=1; tail -40 "$log"; fi
+  summary+=("$(printf '%-15s %12s executions %6ss  %6s exec/s  findings: %s  (exit %s: %s)' "$t" "$runs" "$secs" \
+    "$(( runs / (secs > 0 ? secs : 1) ))" "$new" "$status" "$(meaning "$status")")")
 done
 echo "==> fuzz summary"
 printf '%s\n' "${summary[@]}"
-[ "$found" = 0 ] || { echo "fuzz: findings in $SCRATCH/artifacts (see the logs above)" >&2; exit 1; }
+[ "$found" = 0 ] || { echo "fuzz: findings in $SCRATCH/findings (see the logs above)" >&2; exit 1; }
+[ "$interrupted" = 0 ] || { echo "fuzz: a run was interrupted before its time; its figures are partial" >&2; exit 3; }

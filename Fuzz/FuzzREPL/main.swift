@@ -1,4 +1,4 @@
 // libFuzzer runs the test function of FuzzREPL.swift (see Fuzz/FuzzMain).
 import FuzzMain
 
-fuzzMain(fuzzREPL)
+fuzzMain(fuzzREPL, setUp: prepare)

@@ -16,14 +16,8 @@ import FuzzMain
 
 public enum ReaderFuzz {
     /// A folder of this process's own (a tmpfs when there is one: each input is a file write).
-    static let folder: String = {
-        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        var template = Array((base + "/funnel-fuzz-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { return base }
-        let folder = String(cString: made)
-        removeAtExit(folder)
-        return folder
-    }()
+    static let folder: String = privateFolder(prefix: "funnel-fuzz")
+        ?? (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
 
     /// Writes the bytes to `name` in the folder (replacing it); false when that failed.
     static func write(_ data: UnsafePointer<UInt8>?, _ size: Int, to path: String) -> Bool {

@@ -33,6 +33,16 @@ public struct Diagnostic: Sendable, Error {
 
     public var isError: Bool { severity == .error }
 
+    /// The file of the diagnostic, when it has one (`position` without locating the line and column).
+    public var path: String? {
+        switch location {
+        case .source(let file, _)?: return file.path
+        case .data(let path, _, _, _)?: return path
+        case .file(let path)?: return path
+        case nil: return nil
+        }
+    }
+
     /// `path:line:col` of the diagnostic, when it has one.
     public var position: (path: String, line: Int, column: Int)? {
         switch location {

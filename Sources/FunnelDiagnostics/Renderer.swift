@@ -12,29 +12,64 @@ public struct DiagnosticRenderer: Sendable {
     private func paint(_ s: String, _ style: String) -> String { FunnelDiagnostics.paint(s, style, color) }
 
     public func render(_ d: Diagnostic) -> String {
+        var lines = QuotedLines()
+        return render(d, &lines)
+    }
+
+    /// A source line as quoted under its diagnostics: split into characters only when it may be
+    /// longer than the window, pictured whole only when it is not.
+    struct QuotedLine {
+        let length: Int
+        let chars: [Character]?
+        let pictured: String?
+        init(_ text: String) {
+            if text.utf8.count > DiagnosticRenderer.maxLineWidth {
+                let chars = Array(text)
+                self.chars = chars; length = chars.count
+                pictured = chars.count > DiagnosticRenderer.maxLineWidth ? nil : DiagnosticRenderer.pictured(text)
+            } else {
+                chars = nil; length = text.count; pictured = DiagnosticRenderer.pictured(text)
+            }
+        }
+    }
+
+    /// The lines quoted so far in one `render` of several diagnostics (many are on one line).
+    struct QuotedLines {
+        var byLine: [ObjectIdentifier: [Int: QuotedLine]] = [:]
+        mutating func line(_ n: Int, of file: SourceFile) -> QuotedLine {
+            if let q = byLine[ObjectIdentifier(file)]?[n] { return q }
+            let q = QuotedLine(file.lineText(n))
+            byLine[ObjectIdentifier(file), default: [:]][n] = q
+            return q
+        }
+    }
+
+    func render(_ d: Diagnostic, _ lines: inout QuotedLines) -> String {
         var out = ""
         let label = paint("\(d.severity.rawValue)[\(d.code.rawValue)]", d.isError ? "1;31" : "1;33")
+        // A place in a source is located once, for the head and the quoted line.
+        let position = d.position
         var head = ""
-        if let p = d.position {
+        if let p = position {
             head = p.line > 0 ? "\(p.path):\(p.line):\(p.column): " : "\(p.path): "
         }
         out += "\(head)\(label): \(paint(DiagnosticRenderer.named(d.message), "1"))\n"
         switch d.location {
         case .source(let file, let span)?:
-            let (line, col) = file.location(of: span.start)
-            let text = file.lineText(line)
+            let (line, col) = position.map { ($0.line, $0.column) } ?? file.location(of: span.start)
+            let quoted = lines.line(line, of: file)
             let gutter = String(line)
             let pad = String(repeating: " ", count: gutter.count)
             // The caret covers the span on its first line, at least one character.
             let (endLine, endCol) = file.location(of: span.end)
-            var width = endLine == line ? max(1, endCol - col) : max(1, text.count - col + 1)
-            // A very long line is shown as a window of 160 characters around the caret.
-            var shown = DiagnosticRenderer.pictured(text), caret = col
-            if text.count > DiagnosticRenderer.maxLineWidth {
-                let chars = Array(text)
+            var width = endLine == line ? max(1, endCol - col) : max(1, quoted.length - col + 1)
+            var shown = quoted.pictured ?? "", caret = col
+            if let chars = quoted.chars, chars.count > DiagnosticRenderer.maxLineWidth {
+                // A very long line is shown as a window of 160 characters around the caret,
+                // with its control characters pictured like a short line's.
                 let from = min(max(0, col - 1 - 40), max(0, chars.count - DiagnosticRenderer.maxLineWidth))
                 let to = min(chars.count, from + DiagnosticRenderer.maxLineWidth)
-                shown = (from > 0 ? "…" : "") + String(chars[from..<to]) + (to < chars.count ? "…" : "")
+                shown = (from > 0 ? "…" : "") + DiagnosticRenderer.pictured(String(chars[from..<to])) + (to < chars.count ? "…" : "")
                 caret = col - from + (from > 0 ? 1 : 0)
                 width = max(1, min(width, to - (col - 1)))
             }
@@ -98,12 +133,13 @@ public struct DiagnosticRenderer: Sendable {
         var out = ""
         var shown: [String: Int] = [:]
         var hidden: [(path: String, count: Int)] = []
+        var lines = QuotedLines()
         for d in ds {
-            let path = d.position?.path ?? ""
+            let path = d.path ?? ""
             let k = shown[path, default: 0]
             if k < DiagnosticRenderer.maxPerFile {
                 shown[path] = k + 1
-                out += render(d)
+                out += render(d, &lines)
             } else if let i = hidden.firstIndex(where: { $0.path == path }) {
                 hidden[i].count += 1
             } else {

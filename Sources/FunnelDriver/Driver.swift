@@ -47,6 +47,15 @@ public final class DataCache: @unchecked Sendable {
     public internal(set) var stores: [String: EventStore] = [:]
     public internal(set) var profile: ProfileTable?
     public init() {}
+
+    /// The same data in a cache of its own: each store is copied (a query that reads a missing
+    /// column adds it to the copy only); the users table, which no query changes, is shared.
+    public func copy() -> DataCache {
+        let c = DataCache()
+        c.stores = stores.mapValues { $0.copy() }
+        c.profile = profile
+        return c
+    }
 }
 
 /// The outcome of compiling (and possibly loading) a `.funnel` file.

@@ -27,6 +27,16 @@ public final class Workspace {
         self.color = color
     }
 
+    /// A workspace with the same definitions, settings, current funnel and data in memory, that
+    /// changes apart from this one: what one copy defines, loads or reads stays out of the other.
+    public func copy() -> Workspace {
+        let w = Workspace(options: options, color: color)
+        w.units = units
+        w.cache = cache.copy()
+        w.currentFunnel = currentFunnel
+        return w
+    }
+
     /// What the workspace says back: text to show (rendered diagnostics included), and whether it failed.
     public struct Answer: Sendable {
         public var text: String
@@ -72,8 +82,8 @@ public final class Workspace {
     func render(_ ds: [Diagnostic], only files: Set<String> = [Workspace.inputPath]) -> String {
         let shown = ds.filter { d in
             if d.isError { return true }
-            guard let p = d.position else { return true }
-            return files.contains(p.path)
+            guard let path = d.path else { return true }
+            return files.contains(path)
         }
         return DiagnosticRenderer(color: color).render(shown)
     }

@@ -64,10 +64,10 @@ extension Session {
             let keys = match(word, from: s, among: propertyNames + segmentNames + ["day", "week", "month"])
             if !keys.candidates.isEmpty { return keys }
         }
-        var names = Set(Session.keywords + funnelNames + stepNames + segmentNames + kpiNames + propertyNames)
-        // Bare names in an inline funnel are event names.
-        names.formUnion(eventNames.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
-        return match(word, from: s, among: Array(names))
+        // Bare names in an inline funnel are event names (`match` drops the repeated names).
+        let names = Session.keywords + funnelNames + stepNames + segmentNames + kpiNames + propertyNames
+            + eventNames.filter { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }
+        return match(word, from: s, among: names)
     }
 
     func match(_ word: String, from start: Int, among names: [String]) -> Completion {

@@ -32,6 +32,18 @@ public final class Session {
         workspace = Workspace(options: options, color: color)
     }
 
+    init(workspace: Workspace) { self.workspace = workspace }
+
+    /// A session in the same state (definitions, data in memory, format, timing, time limit,
+    /// output file, half-typed input) that goes on apart from this one: the REPL fuzz target
+    /// loads its data once and types each input into a copy.
+    public func copy() -> Session {
+        let s = Session(workspace: workspace.copy())
+        s.format = format; s.timing = timing; s.timeout = timeout
+        s.outputPath = outputPath; s.oncePath = oncePath; s.pending = pending
+        return s
+    }
+
     public var prompt: String { pending.isEmpty ? "funnel> " : "   ...> " }
     public var isContinuing: Bool { !pending.isEmpty }
     /// Braces still open in the half-typed input.

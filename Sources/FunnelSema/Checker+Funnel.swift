@@ -253,7 +253,9 @@ extension Checker {
         default: return
         }
         for (a, n) in bounds where isRate(a) && n > 1 {
-            let shown = n == n.rounded() ? String(Int(n)) : String(n)
+            // A whole number is shown without ".0"; one too large for an Int (it used to trap
+            // converting) or infinite is shown as Swift writes a Double (1e+20).
+            let shown = n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
             warning(.rateComparedWithNumber, "'\(file.text(of: span))' compares a rate (0 to 1) with \(shown)", span,
                     help: "rates are fractions: write \(shown)% for \(shown) percent")
             return

@@ -20,8 +20,8 @@ public enum Keywords {
     public static let functions = ["count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time"]
 
     /// Every keyword once.
-    public static var all: [String] {
+    public static let all: [String] = {
         var seen = Set<String>()
         return (declarations + clauses + operators + constants + settings + functions).filter { seen.insert($0).inserted }
-    }
+    }()
 }

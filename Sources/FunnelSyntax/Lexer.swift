@@ -8,6 +8,14 @@ public struct Lexer {
     let b: [UInt8]
     var i = 0
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Characters that start no token, and where the first one not reported is.
+    var unexpected = 0
+    var firstUnreported: SourceSpan?
+
+    /// Unexpected characters reported one by one (a screenful, as the renderer prints per file);
+    /// the rest of a file's are one more diagnostic. A binary file would otherwise give one per
+    /// byte, and every later phase handles each.
+    public static let unexpectedReported = DiagnosticRenderer.maxPerFile - 1
 
     public init(_ file: SourceFile) {
         self.file = file
@@ -22,8 +30,17 @@ public struct Lexer {
             out.append(t)
             if t.kind == .endOfFile { break }
         }
+        if let at = lx.firstUnreported {
+            let more = lx.unexpected - unexpectedReported
+            lx.error(.unexpectedCharacter, "\(more) more unexpected character\(more == 1 ? "" : "s") from here on", at.start, at.end,
+                     help: "only the first \(unexpectedReported) are reported one by one; is this the right file?")
+        }
         return (out, lx.diagnostics)
     }
+
+    /// The two-character and the one-character punctuation (made once, not per token).
+    private static let pairs: Set<String> = ["==", "!=", "<=", ">=", "->"]
+    private static let singles: Set<UInt8> = Set("{}()[],=<>+-*/.:".utf8)
 
     private func peek(_ k: Int = 0) -> UInt8 { i + k < b.count ? b[i + k] : 0 }
     private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
@@ -35,6 +52,15 @@ public struct Lexer {
     }
 
     public mutating func next() -> Token {
+        // A loop, not a call per unexpected character: a long run of them (a binary file, a
+        // pasted blob) used to overflow the stack.
+        while true {
+            if let t = tokenOrSkip() { return t }
+        }
+    }
+
+    /// The next token, or nil after reporting and skipping an unexpected character.
+    private mutating func tokenOrSkip() -> Token? {
         var newline = i == 0
         // Skip blanks and comments, remembering line breaks.
         while i < b.count {
@@ -74,16 +100,20 @@ public struct Lexer {
         }
         // Two-character operators first.
         let two = i + 1 < b.count ? String(decoding: b[i...(i + 1)], as: UTF8.self) : ""
-        if ["==", "!=", "<=", ">=", "->"].contains(two) { i += 2; return tok(.punct(two)) }
-        let singles: Set<UInt8> = Set("{}()[],=<>+-*/.:".utf8)
-        if singles.contains(c) { i += 1; return tok(.punct(String(UnicodeScalar(c)))) }
+        if Lexer.pairs.contains(two) { i += 2; return tok(.punct(two)) }
+        if Lexer.singles.contains(c) { i += 1; return tok(.punct(String(UnicodeScalar(c)))) }
         // Unknown character: skip the whole UTF-8 sequence and report it.
         i += 1
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
         let ch = String(decoding: b[start..<i], as: UTF8.self)
+        unexpected += 1
+        if unexpected > Lexer.unexpectedReported {
+            if firstUnreported == nil { firstUnreported = SourceSpan(start, i) }
+            return nil
+        }
         let help = ch == "'" ? "strings use double quotes: \"...\"" : (ch == "&" || ch == "|" ? "write 'and' / 'or'" : nil)
         error(.unexpectedCharacter, "unexpected character '\(ch)'", start, i, help: help)
-        return next()
+        return nil
     }
 
     private mutating func lexString() -> Token.Kind {

@@ -54,6 +54,21 @@ struct RobustnessCLITests {
         #expect(r.status == 0, "\(r.stderr.prefix(300))")
     }
 
+    /// A long run of characters the language does not use (a binary file renamed, a pasted blob)
+    /// is located errors: 99 one by one, then one for the rest. The lexer used to overflow the
+    /// stack on it (a crash from about 200,000), and below that took minutes.
+    @Test func aLongRunOfUnexpectedCharactersIsLocatedErrors() {
+        let dir = CLI.fixture(csv: Self.events, funnel: Self.funnel("price > 0") + "\n" + String(repeating: "@", count: 300_000) + "\n")
+        let start = Date()
+        let r = CLI.run(["check", dir + "/f.funnel"])
+        #expect(r.status == 2, "\(r.stderr.prefix(300))")
+        #expect(r.stderr.contains("f.funnel:4:1: error[E102]: unexpected character '@'"), "\(r.stderr.prefix(300))")
+        #expect(r.stderr.contains("f.funnel:4:100: error[E102]: 299901 more unexpected characters from here on"), "\(r.stderr.suffix(300))")
+        #expect(!r.stderr.contains("… and"), "every diagnostic is printed")
+        #expect(r.stderr.count < 100_000, "a long line is shown as a window around the caret")
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
     /// Segments are expanded into the conditions that use them: a long chain of segments is one deep condition.
     @Test func longChainsOfSegmentsAreLocatedErrors() {
         var text = "source events = csv(\"data.csv\") { user = user  time = time  event = event }\nsegment s0 = count(\"buy\") >= 1\n"

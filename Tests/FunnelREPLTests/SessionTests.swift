@@ -261,3 +261,89 @@ struct ByCompletionTests {
         #expect(s.complete("chec", cursor: 4).candidates == ["checkout"])
     }
 }
+
+/// `Session.copy`: the REPL fuzz target loads its data once and types each input into a copy, so
+/// nothing one input does may reach the session it was copied from.
+struct SessionCopyTests {
+    @Test func aCopyKeepsTheStateAndGoesOnApart() throws {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        s.format = .csv
+        #expect(s.handle(":timing on").text == "timing: on\n")
+        let schema = s.handle(":schema").text
+        let checkout = s.handle("checkout").text.components(separatedBy: "time:")[0]
+        #expect(checkout.contains("checkout,,view,"))
+        #expect(s.handle("funnel open {").text == "")
+        let c = s.copy()
+        // Everything carries over: definitions, format, timing and the half-typed block.
+        #expect(c.format == .csv && c.timing && c.isContinuing)
+        #expect(c.handle("step v = \"view\" }").text.contains("defined funnel open (1 steps)"))
+        #expect(c.handle("checkout").text.components(separatedBy: "time:")[0] == checkout)
+        // What the copy does stays in the copy.
+        #expect(c.handle(":format json").text == "format: json\n")
+        #expect(c.handle("funnel quick { step v = \"view\"  step p = \"purchase\" }").text.contains("defined funnel quick"))
+        let dir = TestSupport.temporaryFolder("funnel-repl-copy")
+        try "user_id,event_time,event_type,device,country,price\nu1,2024-03-01 00:00:00 UTC,view,mobile,US,\n".write(toFile: dir + "/one.csv", atomically: true, encoding: .utf8)
+        #expect(c.handle(":events \(dir)/one.csv").text.contains("1 events in memory"), "the copy reads other events")
+        #expect(s.format == .csv && s.isContinuing)
+        s.cancelInput()
+        #expect(s.handle("quick").failed, "the original does not know the copy's funnel")
+        #expect(s.handle(":schema").text == schema, "the original keeps its data")
+        #expect(s.handle("checkout").text.components(separatedBy: "time:")[0] == checkout)
+    }
+
+    /// A column read for one query (an identifier-like column is not loaded up front) goes into
+    /// the copy's data only: the copy's stores are its own.
+    @Test func aColumnReadByACopyStaysInTheCopy() throws {
+        let dir = TestSupport.temporaryFolder("funnel-repl-copy-column")
+        var csv = "user,time,event,order_id\n"
+        for i in 0..<300 { csv += "u\(i % 40),2024-03-01T\(String(format: "%02d:%02d", i / 60, i % 60)):00Z,\(i % 3 == 0 ? "buy" : "view"),o\(i)\n" }
+        try csv.write(toFile: dir + "/events.csv", atomically: true, encoding: .utf8)
+        try "source events = csv(\"events.csv\")\nfunnel f {\n  step v = \"view\"\n  step b = \"buy\"\n}\n".write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
+        let s = Session()
+        #expect(!s.load(path: dir + "/f.funnel").failed)
+        #expect(!s.workspace.isLoaded("order_id"), "identifier-like: read when a query needs it")
+        let c = s.copy()
+        let r = c.handle("f where order_id != \"o1\"")
+        #expect(!r.failed, "\(r.text)")
+        #expect(c.workspace.isLoaded("order_id"))
+        #expect(!s.workspace.isLoaded("order_id"), "the original's data is unchanged")
+    }
+}
+
+/// A quoted line longer than the 160-character window is shown with its control characters
+/// pictured, as a short line is: a raw escape sequence typed at the prompt (or in a file) used to
+/// reach the terminal in the diagnostic's quoted window.
+struct LongLineDiagnosticTests {
+    @Test func aLongQuotedLineShowsNoRawControlCharacter() {
+        let s = Session()
+        let long = "view -> cart where country == \"" + String(repeating: "x", count: 200) + "\" \u{1B}[2J"
+        let r = s.handle(long)
+        #expect(r.failed)
+        #expect(r.text.contains("U+001B"), "\(r.text)")
+        #expect(!r.text.contains("\u{1B}"), "no raw escape reaches the terminal: \(r.text)")
+        #expect(r.text.contains("\u{241B}[2J"), "the window shows a visible stand-in: \(r.text)")
+        // A short line, as before.
+        let short = s.handle("view -> cart \u{1B}[2J")
+        #expect(!short.text.contains("\u{1B}") && short.text.contains("\u{241B}[2J"), "\(short.text)")
+    }
+}
+
+/// `expect RATE >= N` with N over 1 warns (E257) and shows N; a whole N too large for an Int
+/// (the random mutations of RobustnessTests made one) crashed the checker converting it.
+struct RateComparedWithNumberTests {
+    @Test func aHugeWholeNumberIsShownNotConverted() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        _ = s.handle("checkout")
+        let huge = s.handle("expect conversion >= 100000000000000000000")
+        #expect(huge.text.contains("compares a rate (0 to 1) with 1e+20"), "\(huge.text)")
+        #expect(huge.text.contains("added to funnel checkout"), "\(huge.text)")
+        let between = s.handle("expect cart_rate between 1 and 100000000000000000000")
+        #expect(between.text.contains("compares a rate (0 to 1) with 1e+20"), "\(between.text)")
+        // As before for a number of everyday size.
+        #expect(s.handle("expect conversion >= 40").text.contains("compares a rate (0 to 1) with 40"))
+    }
+}

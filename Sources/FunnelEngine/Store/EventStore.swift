@@ -91,6 +91,13 @@ public final class EventStore: @unchecked Sendable {
         return out
     }()
 
+    /// A store with the same events and columns (the arrays are shared until written) and none
+    /// of the indexes built on this one: a column the copy adopts stays out of this store.
+    public func copy() -> EventStore {
+        EventStore(path: path, actor: actor, actorNames: actorNames, time: time, event: event, eventNames: eventNames,
+                   properties: properties, schema: schema, skipped: skipped)
+    }
+
     /// Takes columns that `other` (the same file, read again) loaded; rows correspond one to one.
     public func adopt(_ names: [String], from other: EventStore) {
         guard other.count == count else { return }
