@@ -78,8 +78,11 @@ public struct Engine {
         group.wait()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            let text = String(decoding: err.isEmpty ? out : err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw EngineError(unavailable: false, message: "\(what) failed (exit \(p.terminationStatus)): \(text.prefix(2000))")
+            // Both streams: spark-submit passes its Python driver's traceback on standard output.
+            let text = (String(decoding: err, as: UTF8.self) + "\n" + String(decoding: out, as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines)
+            // The end of the log says why (engines print warnings first).
+            let shown = text.count > 3000 ? "…" + text.suffix(3000) : text
+            throw EngineError(unavailable: false, message: "\(what) failed (exit \(p.terminationStatus)): \(shown)")
         }
         return out
     }
@@ -164,17 +167,21 @@ public struct Engine {
         guard let path = Engine.which(name) else {
             throw EngineError(unavailable: true, message: "Spark's spark-submit '\(name)' was not found: install Spark or PySpark (pip install pyspark; Java 17), or name it with --spark-submit PATH")
         }
-        let driver = NSTemporaryDirectory() + "funnel-spark-\(UUID().uuidString).py"
-        do { try Engine.sparkDriver.write(toFile: driver, atomically: true, encoding: .utf8) }
-        catch { throw EngineError(unavailable: true, message: "the Spark driver could not be written to \(driver): \(error)") }
-        defer { try? FileManager.default.removeItem(atPath: driver) }
+        // A folder of its own: Python puts the driver's folder first on its module path, so a
+        // stray `random.py` or `bisect.py` beside it would be imported instead of the library's.
+        let folder = NSTemporaryDirectory() + "funnel-spark-\(UUID().uuidString)"
+        let driver = folder + "/driver.py"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try Engine.sparkDriver.write(toFile: driver, atomically: true, encoding: .utf8)
+        } catch { throw EngineError(unavailable: true, message: "the Spark driver could not be written to \(driver): \(error)") }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         // The queries go in a file: spark-submit does not hand its standard input to the driver.
         let batch = queries.map { ["setup": $0.setup, "query": $0.sql] as [String: Any] }
-        let queryFile = driver + ".json"
+        let queryFile = folder + "/queries.json"
         guard let input = try? JSONSerialization.data(withJSONObject: batch), (try? input.write(to: URL(fileURLWithPath: queryFile))) != nil else {
             throw EngineError(unavailable: false, message: "the queries could not be written for Spark to \(queryFile)")
         }
-        defer { try? FileManager.default.removeItem(atPath: queryFile) }
         let master = settings.master ?? Engine.environment["FUNNEL_SPARK_MASTER"] ?? "local[*]"
         let out = try Engine.run(path, ["--master", master, "--conf", "spark.ui.enabled=false", driver, queryFile],
                                  input: "", what: "Spark",
