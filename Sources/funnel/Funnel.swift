@@ -30,6 +30,8 @@ struct Funnel: ParsableCommand {
           funnel check funnels/*.funnel             # CI: exit 1 on a failed expect
           funnel test funnels/*.funnel              # CI: the test blocks
           funnel repl examples/ecommerce.funnel     # explore interactively
+          funnel sql shop.funnel --target spark     # each funnel as SQL
+          funnel run shop.funnel --engine duckdb    # computed by DuckDB
 
         Exit codes: 0 success, 1 an expect failed, 2 the definition or the data is invalid, 64 wrong usage.
         """,
