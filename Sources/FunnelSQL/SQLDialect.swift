@@ -110,7 +110,7 @@ struct Dialect {
     }
     func toDouble(_ a: String) -> String { target == .clickhouse ? "toFloat64(\(a))" : "CAST(\(a) AS DOUBLE)" }
     /// Text to a number, failing the query on text that is not one (the native engine's E407).
-    func parseDouble(_ a: String) -> String { target == .clickhouse ? "toFloat64(\(a))" : "CAST(\(a) AS DOUBLE)" }
+    func parseDouble(_ a: String) -> String { toDouble(a) }
 
     // MARK: text
 

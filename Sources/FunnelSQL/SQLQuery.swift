@@ -51,10 +51,8 @@ struct QueryWriter {
     var asOf: Int64? = nil
     var source: SourcePlan { plan.sources[funnel.source] }
     /// The data file's absolute path: the engine may run in another folder.
-    var path: String {
-        let p = source.spec.path
-        return p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
-    }
+    var path: String { absolute(source.spec.path) }
+    func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
     var n: Int { funnel.steps.count }
 
     /// Refuses what the folds do not compute exactly yet, naming it.
@@ -118,7 +116,7 @@ struct QueryWriter {
     /// The users table, every column as text (Spark: through its own temporary view).
     func readUsers(_ users: UsersPlan) throws -> String {
         guard users.spec.format == "csv" else { throw Untranslatable(construct: "a `\(users.spec.format)(…)` users table", why: "only CSV users tables are read by the SQL backends yet") }
-        let p = users.spec.path.hasPrefix("/") ? users.spec.path : FileManager.default.currentDirectoryPath + "/" + users.spec.path
+        let p = absolute(users.spec.path)
         let delimiter = String(UnicodeScalar(users.spec.delimiter))
         switch d.target {
         case .duckdb:
@@ -141,8 +139,7 @@ struct QueryWriter {
         }
         var out = [view(sparkView, path, source.spec.delimiter, "the events file")]
         if funnel.actorFilter != nil, let users = plan.users {
-            let p = users.spec.path.hasPrefix("/") ? users.spec.path : FileManager.default.currentDirectoryPath + "/" + users.spec.path
-            out.append(view(d.ident("funnel_users"), p, users.spec.delimiter, "the users table"))
+            out.append(view(d.ident("funnel_users"), absolute(users.spec.path), users.spec.delimiter, "the users table"))
         }
         return out
     }
@@ -217,12 +214,7 @@ struct QueryWriter {
         // Per actor, the order the folds read.
         let lowest = "CASE WHEN m = 0 THEN 0 ELSE \(d.band("m", "-m")) END"
         let order = funnel.match.tiesStrict ? "\(d.ident("time")), __row" : "\(d.ident("time")), \(lowest), __row"
-        let keep = funnel.match.order == .strict ? "" : " WHERE m <> 0"   // strict: every event breaks or keeps chains
-        // A step-1-only event alone at its time, followed by another such event at a later time
-        // (with `ties strict` or strict order, alone at its time too: a later step tied with it
-        // could not extend it, and it must break strict attempts before that step's group),
-        // can be left out of the folds: that later start is never worse (window, `within`,
-        // strict order), and tie groups stay whole. Most events of heavy users are such views.
+        let keep = funnel.match.order == .strict ? "" : " AND m <> 0"   // strict: every event breaks or keeps chains
         let none = d.int(FoldWriter.none)
         let actor = d.ident("actor"), tcol = d.ident("time")
         // Actors with no event beyond step 1 reach at most step 1, at their first event that may
@@ -240,7 +232,7 @@ struct QueryWriter {
         ctes.append(("indexed", "per deep actor, events by time (tied events for earlier steps first), then file row; `redundant`: a start that a later one dominates",
                      "SELECT *, CASE WHEN m = 1 AND s = 1 AND nm = 1 AND ns = 1 AND nt > \(tcol) AND pt < \(tcol)\(funnel.match.tiesStrict || funnel.match.order == .strict ? " AND nnt > nt" : "") THEN 1 ELSE 0 END AS redundant FROM (SELECT *, row_number() OVER w AS i, "
                      + "lead(m, 1, 0) OVER w AS nm, lead(s, 1, 0) OVER w AS ns, lead(\(tcol), 1, \(none)) OVER w AS nt, lead(\(tcol), 2, \(d.int(FoldWriter.never))) OVER w AS nnt, lag(\(tcol), 1, \(none)) OVER w AS pt "
-                     + "FROM events WHERE \(actor) IN (SELECT \(actor) FROM deep)\(keep.replacingOccurrences(of: " WHERE", with: " AND")) WINDOW w AS (PARTITION BY \(actor) ORDER BY \(order))) ordered"))
+                     + "FROM events WHERE \(actor) IN (SELECT \(actor) FROM deep)\(keep) WINDOW w AS (PARTITION BY \(actor) ORDER BY \(order))) ordered"))
         let element = d.record([("i", "i"), ("t", tcol), ("m", "m"), ("s", "s"), ("r", "__row")], type: fold.elementType)
         ctes.append(("actors", "per deep actor: the events as one ordered list, the first event that may start an attempt (first touch), and the level fold",
                      "SELECT \(actor), evs, ft, fs, \(d.fold("evs", initial: fold.levelInitial, body: fold.levelBody)) AS st FROM (SELECT \(actor), \(d.orderedList(element, orderBy: "i", where: "redundant = 0")) AS evs, \(d.pairSecond(d.minPair("CASE WHEN \(fold.bit("s", 0)) THEN i END", "__row"))) AS ft, \(d.minPair(startTime, "-__row")) AS fs FROM indexed GROUP BY \(actor)) per_actor"))

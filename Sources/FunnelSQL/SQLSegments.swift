@@ -118,7 +118,7 @@ struct SegmentWriter {
             default: sql = "NULL"
             }
             // Counts compare with numbers as doubles, as the native engine's values are.
-            return "\(a.kind == .count || a.kind == .recency ? (a.kind == .count ? d.toDouble(sql) : sql) : sql) AS agg\(i)"
+            return "\(a.kind == .count ? d.toDouble(sql) : sql) AS agg\(i)"
         }
     }
 }
