@@ -3,10 +3,33 @@ import FunnelEngine
 import FunnelCore
 import FunnelPlan
 
+/// What a renderer may know beyond the results: where they are shown and where they came from.
+public struct RenderOptions: Sendable {
+    /// ANSI colour in the terminal table.
+    public var color = false
+    /// The terminal's width in columns; nil when the output is not a terminal (no limit).
+    public var width: Int?
+    /// Plain ASCII bars and marks, for a terminal whose locale is not UTF-8.
+    public var ascii = false
+    /// Show only the N largest breakdown groups.
+    public var top: Int?
+    /// The .funnel file the results come from, for report headers.
+    public var sourceFile: String?
+    /// How long the run took, for report headers.
+    public var elapsedSeconds: Double?
+
+    public init(color: Bool = false) { self.color = color }
+}
+
 /// Renders run results in the chosen format.
 public enum Report {
-    /// Results beside the plan they ran: the plan says how each KPI reads (a rate, seconds, a number).
     public static func render(_ results: [FunnelResult], plan: Plan?, format: OutputFormat, color: Bool) -> String {
+        render(results, plan: plan, format: format, options: RenderOptions(color: color))
+    }
+
+    /// Results beside the plan they ran: the plan says how each KPI reads (a rate, seconds, a number).
+    public static func render(_ results: [FunnelResult], plan: Plan?, format: OutputFormat, options: RenderOptions) -> String {
+        let color = options.color
         let planned = results.map { r in plan?.funnels.first { $0.name == r.name } }
         let kinds = planned.map { f in f?.kpis.map(\.reading) ?? [] }
         let expectKinds = planned.map { f in f?.expects.map(\.reading) ?? [] }
