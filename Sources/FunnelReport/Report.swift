@@ -37,7 +37,7 @@ public enum Report {
         case .json: return JSONRenderer.render(results)
         case .csv: return DelimitedRenderer.csv(results)
         case .markdown: return DelimitedRenderer.markdown(results, kpiKinds: kinds, expectKinds: expectKinds)
-        case .html: return HTMLRenderer.render(results, kpiKinds: kinds, expectKinds: expectKinds)
+        case .html: return HTMLRenderer.render(results, plans: planned, options: options)
         case .table:
             let t = TableRenderer(color: color)
             return results.indices.map { t.render(results[$0], kpiKinds: kinds[$0], expectKinds: expectKinds[$0]) }.joined(separator: "\n")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FunnelDriver
 import FunnelReport
 import FunnelSQL
@@ -28,6 +29,7 @@ struct Run: ParsableCommand {
     @OptionGroup var colorOption: ColorOption
 
     func run() throws {
+        let started = DispatchTime.now()
         let options = try data.driverOptions()
         let c = try CLI.compile(file, options: options, load: engine == .native, funnels: funnel, color: colorOption)
         let only = funnel.isEmpty ? nil : funnel
@@ -44,7 +46,10 @@ struct Run: ParsableCommand {
             if !problems.isEmpty { throw ExitCode(2) }
             results = ran
         }
-        let text = Report.render(results, plan: c.plan, format: format, color: output == nil && colorOption.enabled())
+        var rendering = RenderOptions(color: output == nil && colorOption.enabled())
+        rendering.sourceFile = file
+        rendering.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        let text = Report.render(results, plan: c.plan, format: format, options: rendering)
         if let path = output { try FileHandleOut.writeFile(text, to: path, what: "report") } else { FileHandleOut.stdout(text) }
         // Skipped rows are in every format's output; CSV has no place for them, so stderr always says so too.
         for r in results where r.skipped.total > 0 {

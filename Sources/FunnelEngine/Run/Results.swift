@@ -180,6 +180,8 @@ public struct FunnelResult: Sendable {
     /// First to last step, over the actors who completed the funnel (nil for a one-step funnel).
     public var timeToConvert: TimeToConvert? = nil
     public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
+    /// The first and the last event time of the data read (µs since the epoch, UTC); nil when unknown.
+    public var dataRange: ClosedRange<Int64>? = nil
 
     public init(name: String, windowSeconds: Double?, order: MatchOrder, steps: [StepStats], groups: [GroupResult], breakdownLabels: [String],
                 breakdown: [(name: String, attribution: String)], kpis: [KPIResult], expects: [ExpectResult], population: Int,

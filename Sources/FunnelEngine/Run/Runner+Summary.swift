@@ -111,6 +111,7 @@ extension FunnelRunner {
         result.comparisonNote = comparisonNote
         if let note = groupNote { result.notes.append(note) }
         result.timeToConvert = timeToConvert(out, all, steps: rowNames.count)
+        if store.count > 0 { result.dataRange = store.minTime...store.maxTime }
         return result
     }
 

@@ -107,6 +107,8 @@ public final class EventStore: @unchecked Sendable {
 
     /// The latest event time (the default "now" of `recency`).
     public lazy var maxTime: Int64 = time.max() ?? 0
+    /// The earliest event time (the start of the data range reports show).
+    public lazy var minTime: Int64 = time.min() ?? 0
 
     /// Events grouped by actor and ordered by (time, file order).
     public lazy var byActor: ActorIndex = ActorIndex(self)
