@@ -5,7 +5,7 @@ BIN_DIR     = .build/release
 FUNNEL      = $(BIN_DIR)/funnel
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps sql-engines build demo test test-spark sanitize sanitize-address sanitize-thread fuzz examples bench clean
+.PHONY: all deps sql-engines html-tools build demo test test-spark sanitize sanitize-address sanitize-thread fuzz examples bench clean
 
 all: build
 
@@ -34,8 +34,18 @@ sql-engines:
 	  sh -c "$$probe" 2>/dev/null || { echo "==> installing $$p into $(SQL_VENV) (pip)"; $(SQL_VENV)/bin/pip install -q $$p || echo "warning: $$p could not be installed; its SQL tests are skipped"; }; \
 	done
 
+# What the HTML report's render tests need: Debian's Chromium (headless screenshots) and Pillow
+# (reading them) in the same virtualenv. See README "Output formats".
+html-tools:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "==> installing chromium (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null || echo "warning: chromium could not be installed; the HTML render tests are skipped"; }
+	@if [ ! -x $(SQL_VENV)/bin/python ]; then python3 -m venv $(SQL_VENV); fi
+	@$(SQL_VENV)/bin/python -c 'import PIL' 2>/dev/null || { echo "==> installing pillow into $(SQL_VENV) (pip)"; \
+	  $(SQL_VENV)/bin/pip install -q pillow || echo "warning: pillow could not be installed; the HTML render tests are skipped"; }
+
 # Debug build of everything (the CLI tests run the built binary), then the tests.
-test: deps sql-engines
+test: deps sql-engines html-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -1,16 +1,16 @@
 /// The report's stylesheet: every colour is a custom property, set once for the light scheme and
 /// once for the dark one, so the SVG charts follow `prefers-color-scheme` with the page.
-enum HTMLStyle {
+public enum HTMLStyle {
     /// Colours of the light scheme, by role. The render tests count the chart marks of these colours.
     public static let light: [String: String] = [
         "bg": "#ffffff", "fg": "#1d2430", "muted": "#5b6473", "rule": "#d8dde6", "grid": "#e6e9ef",
         "step": "#3d6fd8", "lost": "#f2d7d2", "worst": "#c8412f", "bucket": "#7a5cc8", "interval": "#1d2430",
-        "s0": "#3d6fd8", "s1": "#e08a1e", "s2": "#2f9e6e", "s3": "#c8412f", "s4": "#8a5cc8", "s5": "#1fa3b8", "s6": "#b8568f", "s7": "#7d8a2e",
+        "s0": "#1f77b4", "s1": "#e08a1e", "s2": "#2f9e6e", "s3": "#d6616b", "s4": "#8c6bb1", "s5": "#1fa3b8", "s6": "#b8568f", "s7": "#7d8a2e",
     ]
     public static let dark: [String: String] = [
         "bg": "#15181d", "fg": "#e3e7ee", "muted": "#9aa3b2", "rule": "#313845", "grid": "#262c36",
         "step": "#6f9cf5", "lost": "#4a2c29", "worst": "#f07a62", "bucket": "#a88cf0", "interval": "#e3e7ee",
-        "s0": "#6f9cf5", "s1": "#f0a64a", "s2": "#4cc495", "s3": "#f07a62", "s4": "#b596f5", "s5": "#4cc8dc", "s6": "#e08abb", "s7": "#b5c25a",
+        "s0": "#5aa9e6", "s1": "#f0a64a", "s2": "#4cc495", "s3": "#f28e96", "s4": "#b596f5", "s5": "#4cc8dc", "s6": "#e08abb", "s7": "#b5c25a",
     ]
 
     static func variables(_ colours: [String: String]) -> String {

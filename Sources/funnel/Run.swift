@@ -16,7 +16,7 @@ struct Run: ParsableCommand {
         discussion: "Prints users, conversion from start and from the previous step, drop-off and time from the previous step for every step; breakdown groups; KPIs and expects. Exit code 1 when an expect fails, 2 when the file or the data is invalid.")
 
     @Argument(help: "The .funnel file.") var file: String
-    @Option(name: .long, help: "Output format: table, json, csv, markdown or html (a self-contained page with bar charts).") var format: OutputFormat = .table
+    @Option(name: .long, help: "Output format: table, json, csv, markdown or html (a self-contained page: funnel chart, groups side by side, trend lines, histogram, KPIs against targets; light and dark).") var format: OutputFormat = .table
     @Option(name: .long, help: "Run only this funnel (repeatable).") var funnel: [String] = []
     @Option(name: [.customShort("o"), .long], help: "Write the report to this file instead of standard output (report.html, results.json...).") var output: String?
     @Option(name: .long, help: "Where to compute: native (default), duckdb, clickhouse or spark (the query of `funnel sql`; the same report).") var engine: EngineChoice = .native

@@ -158,11 +158,11 @@ struct ExampleTests {
         let r = CLI.run(["run", "examples/ecommerce.funnel", "--format", "html", "--funnel", "checkout"])
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("<!DOCTYPE html>"))
-        #expect(r.stdout.contains("<div class=\"fill\" style=\"width:100.00%\"></div>"))   // step 1 is the full bar
-        #expect(r.stdout.contains("<div class=\"fill\" style=\"width:31.99%\"></div>"))    // cart: 333 of 1,041
-        #expect(r.stdout.contains("<h3>device = mobile</h3>"))
+        #expect(r.stdout.contains("<rect class=\"step\" x=\"150\" y=\"8\" width=\"430\""))     // step 1 is the full bar
+        #expect(r.stdout.contains("<rect class=\"step\" x=\"150\" y=\"54\" width=\"137.6\""))  // cart: 333 of 1,041
+        #expect(r.stdout.contains("<h3>by device</h3>"))
         #expect(r.stdout.contains("<td>actual 12.78%</td>"))
-        #expect(!r.stdout.contains("<script") && !r.stdout.contains("http"))
+        #expect(!r.stdout.contains("<script") && !r.stdout.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http"))
     }
 
     @Test func explainPrintsThePlan() {
