@@ -115,6 +115,9 @@ public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
     /// `median(time(view -> purchase))`, in seconds.
     case timeBetween(AggregateKind, from: Int, to: Int)
     case kpi(Int)
+    /// `biggest_drop.share | users | step` over a funnel of `steps` steps: the step (after the
+    /// first) that loses the largest share of the step before, ties to the earlier step.
+    case biggestDrop(BiggestDropPart, steps: Int)
     case arith(ArithOp, KPIExpr, KPIExpr)
     case negate(KPIExpr)
     case compare(CompareOp, KPIExpr, KPIExpr)
@@ -131,6 +134,7 @@ public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
         case .stepAggregate(let a, let s, let v): return "\(a.rawValue)(step \(s + 1).\(v))"
         case .timeBetween(let a, let f, let t): return "\(a.rawValue)(time(step \(f + 1) -> step \(t + 1)))"
         case .kpi(let i): return "kpi[\(i)]"
+        case .biggestDrop(let part, _): return "biggest_drop.\(part.rawValue)"
         case .arith(let op, let a, let b): return "(\(a) \(op.rawValue) \(b))"
         case .negate(let a): return "-\(a)"
         case .compare(let op, let a, let b): return "\(a) \(op.rawValue) \(b)"
@@ -141,6 +145,10 @@ public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// What `biggest_drop.X` reads: the share of the step before lost, the users lost, or the step's
+/// position (1 is the first step; a step's name compared with it stands for its position).
+public enum BiggestDropPart: String, Sendable, CaseIterable { case share, users, step }
 
 public enum MatchOrder: String, Sendable { case ordered, strict, any }
 

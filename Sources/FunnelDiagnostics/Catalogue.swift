@@ -113,6 +113,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case keyExpected = "E256"
     /// (warning) An expect compares a rate (0 to 1) with a number above 1: `expect conversion >= 40` where 40% was meant.
     case rateComparedWithNumber = "E257"
+    /// `expect … for each KEY` where KEY is not the funnel's breakdown (`group` names every key at once).
+    case forEachWithoutBreakdown = "E258"
 
     // MARK: E3xx planning
     /// A construct the language defines but the engine does not run yet.

@@ -102,10 +102,15 @@ extension Workspace {
         }
         currentFunnel = n.text
         // The typed clauses replace the funnel's breakdown, window or order, and add filters.
-        // The definition itself stays as it was.
+        // The definition itself stays as it was. A new breakdown takes the definition's `for each`
+        // expects with it: they named the old breakdown's groups.
         let replaced = Set(clauses.map { $0.keyword.text }).intersection(["by", "window", "order"])
+        func namesOldGroups(_ c: Clause) -> Bool {
+            if replaced.contains("by"), case .expect(_, let each) = c.kind, each != nil { return true }
+            return false
+        }
         guard let edited = units(editing: n.text, { f in
-            f.clauses = f.clauses.filter { !replaced.contains($0.keyword.text) } + clauses.map { $0.from(file) }
+            f.clauses = f.clauses.filter { !replaced.contains($0.keyword.text) && !namesOldGroups($0) } + clauses.map { $0.from(file) }
         }) else { return .answer(unknownFunnel(n.text)) }
         return .ran(run(units: edited, funnel: n.text))
     }

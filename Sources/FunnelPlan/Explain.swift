@@ -55,7 +55,7 @@ public enum Explain {
             out += "  compare by \(c.label) (first touch) against \(c.baseline.map { "baseline \($0)" } ?? "the largest group"): Newcombe 95% intervals, z-test (Fisher's exact below 5 per cell)\n"
         }
         for k in f.kpis { out += "  kpi \(k.name) = \(k.expr) (reads as \(k.reading))\n" }
-        for e in f.expects { out += "  expect (line \(e.line)): \(e.source) [\(e.condition)]\n" }
+        for e in f.expects { out += "  expect (line \(e.line)): \(e.source) [\(e.condition)]\(e.forEach.map { ", in each group (for each \($0))" } ?? "")\n" }
         return out
     }
 

@@ -131,6 +131,8 @@ public struct PlannedExpect: Sendable {
     /// The left-hand side, reported as "actual".
     public var actual: KPIExpr
     public var reading: Reading
+    /// `for each KEY`: checked in every breakdown group rather than over the whole funnel.
+    public var forEach: String? = nil
 }
 
 /// `compare by KEY [baseline VALUE]`: each first-touch group of KEY against the baseline.

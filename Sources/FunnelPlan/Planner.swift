@@ -71,7 +71,7 @@ public enum Planner {
             PlannedKPI(name: k.name, expr: k.expr, reading: declared(k) ?? reading(k.expr, kpis: Array(f.kpis.prefix(i))))
         }
         let expects = f.expects.map { e in
-            PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: reading(e.actual, kpis: f.kpis))
+            PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: reading(e.actual, kpis: f.kpis), forEach: e.forEach)
         }
         return PlannedFunnel(name: f.name, line: f.line, source: f.source, timezone: timezone, match: match,
                              steps: f.steps.map { PlannedStep(name: $0.name, predicate: $0.predicate) }, rowLabels: rows,
@@ -110,6 +110,7 @@ public enum Planner {
         switch e {
         case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
         case .timeBetween: return .seconds
+        case .biggestDrop(.share, _): return .rate
         case .kpi(let i) where i < kpis.count: return declared(kpis[i]) ?? reading(kpis[i].expr, kpis: Array(kpis.prefix(i)))
         case .compare(_, let a, _), .between(let a, _, _): return reading(a, kpis: kpis)
         default: return .number

@@ -24,9 +24,8 @@ public enum CheckRenderer {
             }
             for r in f.results {
                 for e in r.expects where !e.passed {
-                    let actual = Report.actual(e.actual, e.reading) ?? "none"
                     out += "::error file=\(property(f.path)),line=\(e.line),title=\(property("funnel expect failed"))::"
-                        + message("\(r.name): expect \(e.source) failed (actual \(actual))") + "\n"
+                        + message("\(r.name): expect \(Report.written(e)) failed (\(Report.outcome(e)))") + "\n"
                 }
             }
         }
@@ -77,14 +76,7 @@ public enum CheckRenderer {
                         w.object {
                             w.field("name", r.name)
                             w.key("expects")
-                            w.array(r.expects) { e in
-                                w.object {
-                                    w.field("source", e.source)
-                                    w.field("line", e.line)
-                                    w.field("passed", e.passed)
-                                    w.field("actual", e.actual)
-                                }
-                            }
+                            w.array(r.expects) { e in w.expect(e) }
                         }
                     }
                 }

@@ -46,6 +46,7 @@ public enum DelimitedRenderer {
             for g in f.groups {
                 out += "\n**\(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "))**\n\n"
                 out += table(g.steps, unit: f.counting)
+                if !g.kpis.isEmpty { out += "\nKPIs: " + Fmt.kpiLine(g.kpis, kinds: fi < kpiKinds.count ? kpiKinds[fi] : []) + "\n" }
             }
             if let first = f.comparisons.first {
                 out += "\n**compare by \(first.key)** (baseline \(Fmt.value(first.baseline)))\n\n"
@@ -63,7 +64,8 @@ public enum DelimitedRenderer {
                 out += "\n| expect | result | actual |\n|---|---|---:|\n"
                 let kinds = fi < expectKinds.count ? expectKinds[fi] : []
                 for (i, e) in f.expects.enumerated() {
-                    out += "| `\(e.source)` | \(e.passed ? "pass" : "**FAIL**") | \(Fmt.kpi(e.actual, kind: i < kinds.count ? kinds[i] : .number)) |\n"
+                    let actual = e.forEach == nil ? Fmt.kpi(e.actual, kind: i < kinds.count ? kinds[i] : .number) : Report.outcome(e)
+                    out += "| `\(Report.written(e))` | \(e.passed ? "pass" : "**FAIL**") | \(actual) |\n"
                 }
             }
             for note in f.notes { out += "\n> note: \(note)\n" }

@@ -93,6 +93,11 @@ enum Fmt {
         return (v < 0 ? "-" : "") + count(n) + (whole.count > 1 ? "." + whole[1] : "")
     }
 
+    /// A group's KPIs on one line: `conversion 12.78% · aov 40.12`.
+    static func kpiLine(_ kpis: [KPIResult], kinds: [Reading]) -> String {
+        kpis.enumerated().map { i, k in "\(k.name) \(kpi(k.value, kind: i < kinds.count ? kinds[i] : .number))" }.joined(separator: " · ")
+    }
+
     /// A difference of rates in percentage points: +2.1 pp.
     static func points(_ x: Double?) -> String {
         guard let x = x else { return "-" }

@@ -106,13 +106,16 @@ struct FunnelSection {
     func groupsTable() -> String {
         let r = result
         var out = "<table class=\"groups\"><tr>" + r.breakdownLabels.map { "<th>\(esc($0))</th>" }.joined()
-        out += r.steps.map { "<th>\(esc($0.name))</th>" }.joined() + "<th>conversion</th><th>biggest drop</th></tr>\n"
+        out += r.steps.map { "<th>\(esc($0.name))</th>" }.joined() + "<th>conversion</th><th>biggest drop</th>"
+        out += r.kpis.map { "<th>\(esc($0.name))</th>" }.joined() + "</tr>\n"
+        let readings = plan?.kpis.map(\.reading) ?? []
         for g in r.groups {
             out += "<tr>" + g.key.map { "<td>\(esc(Fmt.value($0.value)))</td>" }.joined()
             out += g.steps.enumerated().map { i, s in "<td>\(Fmt.count(s.users))\(i == 0 ? "" : " <span class=\"share\">\(Fmt.percent(s.fromStart))</span>")</td>" }.joined()
             let overall = g.steps.last?.fromStart
             let worst = g.steps.count > 2 ? g.biggestDrop.map { "\(esc($0.step)) (−\(Fmt.percent($0.share)))" } ?? "-" : "-"
-            out += "<td>\(Fmt.percent(overall))</td><td>\(worst)</td></tr>\n"
+            out += "<td>\(Fmt.percent(overall))</td><td>\(worst)</td>"
+            out += g.kpis.enumerated().map { i, k in "<td>\(esc(Fmt.kpi(k.value, kind: i < readings.count ? readings[i] : .number)))</td>" }.joined() + "</tr>\n"
         }
         return out + "</table>\n"
     }
@@ -165,7 +168,7 @@ struct FunnelSection {
         guard let planned = plan?.expects else { return [] }
         return result.expects.enumerated().compactMap { j, e in
             guard j < planned.count, planned[j].actual == .kpi(index) else { return nil }
-            var target = Substring(e.source)
+            var target = Substring(Report.written(e))
             if target.hasPrefix(name) { target = target.dropFirst(name.count) }
             return (String(target.drop { $0 == " " }), e.passed)
         }
@@ -176,8 +179,8 @@ struct FunnelSection {
         guard !r.expects.isEmpty else { return "" }
         var out = "<h3>Expects</h3>\n<table class=\"expects\">\n"
         for e in r.expects {
-            let actual = Fmt.kpi(e.actual, kind: e.reading)
-            out += "<tr class=\"\(e.passed ? "pass" : "fail")\"><td class=\"status\">\(e.passed ? "pass" : "FAIL")</td><td><code>\(esc(e.source))</code></td><td>actual \(esc(actual))</td><td>line \(e.line)</td></tr>\n"
+            let outcome = e.forEach == nil ? "actual " + Fmt.kpi(e.actual, kind: e.reading) : Report.outcome(e)
+            out += "<tr class=\"\(e.passed ? "pass" : "fail")\"><td class=\"status\">\(e.passed ? "pass" : "FAIL")</td><td><code>\(esc(Report.written(e)))</code></td><td>\(esc(outcome))</td><td>line \(e.line)</td></tr>\n"
         }
         return out + "</table>\n"
     }

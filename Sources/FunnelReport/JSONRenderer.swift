@@ -117,6 +117,23 @@ final class JSONWriter {
         }
     }
 
+    /// An expect: as written, its line, whether it held and the actual value; with `for each`, every group's check.
+    func expect(_ e: ExpectResult) {
+        object {
+            field("source", e.source); field("line", e.line)
+            field("passed", e.passed); field("actual", e.actual)
+            if let each = e.forEach {
+                field("for_each", each)
+                key("groups")
+                array(e.groups) { g in self.object { self.field("group", g.group); self.field("passed", g.passed); self.field("actual", g.actual) } }
+            }
+        }
+    }
+
+    func kpis(_ kpis: [KPIResult]) {
+        array(kpis) { k in self.object { self.field("name", k.name); self.field("value", k.value) } }
+    }
+
     func funnel(_ r: FunnelResult) {
         object {
             field("name", r.name)
@@ -142,17 +159,12 @@ final class JSONWriter {
                     self.key("steps"); self.steps(g.steps)
                     self.key("time_to_convert"); self.timeToConvert(g.timeToConvert)
                     self.key("biggest_drop"); self.biggestDrop(g.biggestDrop)
+                    self.key("kpis"); self.kpis(g.kpis)
                 }
             }
-            key("kpis")
-            array(r.kpis) { k in self.object { self.field("name", k.name); self.field("value", k.value) } }
+            key("kpis"); kpis(r.kpis)
             key("expects")
-            array(r.expects) { e in
-                self.object {
-                    self.field("source", e.source); self.field("line", e.line)
-                    self.field("passed", e.passed); self.field("actual", e.actual)
-                }
-            }
+            array(r.expects) { e in self.expect(e) }
             key("comparisons")
             array(r.comparisons) { c in
                 self.object {

@@ -31,11 +31,11 @@ public enum JUnitRenderer {
                 for r in f.results {
                     for e in r.expects {
                         t += 1
-                        let actual = Report.actual(e.actual, e.reading) ?? "none"
-                        cases += "    <testcase classname=\"\(escape(f.path)).\(escape(r.name))\" name=\"expect \(escape(e.source)) (line \(e.line))\">\n"
+                        let outcome = Report.outcome(e)
+                        cases += "    <testcase classname=\"\(escape(f.path)).\(escape(r.name))\" name=\"expect \(escape(Report.written(e))) (line \(e.line))\">\n"
                         if !e.passed {
                             fl += 1
-                            cases += "      <failure message=\"actual \(escape(actual))\" type=\"expect\">\(escape("\(f.path):\(e.line): expect \(e.source) failed; actual \(actual)"))</failure>\n"
+                            cases += "      <failure message=\"\(escape(outcome))\" type=\"expect\">\(escape("\(f.path):\(e.line): expect \(Report.written(e)) failed; \(outcome)"))</failure>\n"
                         }
                         cases += "    </testcase>\n"
                     }
@@ -71,7 +71,7 @@ public enum JUnitRenderer {
                     cases += "      <error message=\"\(escape(o.diagnostics.first { $0.isError }?.message ?? ""))\">\(escape(DiagnosticRenderer().render(o.diagnostics)))</error>\n"
                 } else if !o.passed {
                     fl += 1
-                    let lines = (o.result?.expects ?? []).filter { !$0.passed }.map { "line \($0.line): expect \($0.source) (actual \(Report.actual($0.actual, $0.reading) ?? "none"))" }
+                    let lines = (o.result?.expects ?? []).filter { !$0.passed }.map { "line \($0.line): expect \(Report.written($0)) (\(Report.outcome($0)))" }
                     cases += "      <failure message=\"\(escape(lines.first ?? "failed"))\">\(escape(lines.joined(separator: "\n")))</failure>\n"
                 }
                 cases += "    </testcase>\n"

@@ -57,6 +57,20 @@ extension Report {
     /// "2 errors, 1 warning".
     public static func summary(_ ds: [Diagnostic]) -> String { DiagnosticRenderer.summary(ds) }
 
+    /// The expect as written: `conversion >= 5%`, `conversion >= 5% for each device`.
+    public static func written(_ e: ExpectResult) -> String { e.source + (e.forEach.map { " for each \($0)" } ?? "") }
+
+    /// What an expect found, for one-line summaries: "actual 12.8%"; with `for each`, where it
+    /// fails ("actual 3.1% in device = tablet; 1 of 3 groups fail") or "holds in all 3 groups".
+    public static func outcome(_ e: ExpectResult, none: String = "none") -> String {
+        let actual = "actual " + (Report.actual(e.actual, e.reading) ?? none)
+        guard e.forEach != nil else { return actual }
+        let failed = e.failedGroups
+        guard let first = failed.first else { return "holds in all \(formatCount(e.groups.count)) group\(e.groups.count == 1 ? "" : "s")" }
+        let others = failed.count > 1 ? " and \(formatCount(failed.count - 1)) more" : ""
+        return "\(actual) in \(visibleText(first.group))\(others); \(formatCount(failed.count)) of \(formatCount(e.groups.count)) groups fail"
+    }
+
     /// An expect's actual value in a one-line summary, read like its KPI: a rate as a percentage,
     /// seconds as a duration, else a number (up to four decimals, whole numbers bare).
     public static func actual(_ v: Double?, _ reading: Reading = .number) -> String? {

@@ -28,6 +28,7 @@ public struct TableRenderer {
                 let key = g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", ")
                 out += "  " + paint(key, "1") + "\n"
                 out += stepsTable(g.steps, indent: "    ", unit: r.counting)
+                if !g.kpis.isEmpty { out += "    kpis: " + Fmt.kpiLine(g.kpis, kinds: kpiKinds) + "\n" }
             }
         }
         if let first = r.comparisons.first {
@@ -51,7 +52,8 @@ public struct TableRenderer {
             for (i, e) in r.expects.enumerated() {
                 let mark = e.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31")
                 let kind = i < expectKinds.count ? expectKinds[i] : .number
-                out += "    \(mark)  \(e.source)  (actual \(Fmt.kpi(e.actual, kind: kind)); line \(e.line))\n"
+                let outcome = e.forEach == nil ? "actual \(Fmt.kpi(e.actual, kind: kind))" : Report.outcome(e)
+                out += "    \(mark)  \(Report.written(e))  (\(outcome); line \(e.line))\n"
             }
         }
         for note in r.notes { out += "\n  " + paint("note: \(note)", "33") + "\n" }

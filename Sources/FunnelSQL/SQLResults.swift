@@ -35,11 +35,18 @@ public enum SQLResults {
             groups = Array(groups.prefix(maxGroups)) + [(funnel.breakdown.map { _ in FunnelRunner.otherGroup }, other)]
         }
         let labels = funnel.breakdown.map(\.label)
-        let (kpis, expects) = KPIEvaluator(parsed.kpiInputs(query)).evaluate(funnel)
+        var (kpis, expects) = KPIEvaluator(parsed.kpiInputs(query)).evaluate(funnel)
+        let groupResults = groups.map { g in
+            var group = GroupResult(key: zip(labels, g.key).map { ($0, $1) }, steps: g.figures.steps(names), timeToConvert: g.figures.timeToConvert(names.count))
+            // As the native engine: a group's `users` is its step-1 actors.
+            var inputs = g.figures.kpiInputs(query)
+            inputs.population = g.figures.reached.first ?? 0
+            (group.kpis, group.checks) = KPIEvaluator(inputs).evaluateGroup(funnel)
+            return group
+        }
+        KPIEvaluator.foldGroupChecks(&expects, groups: groupResults)
         var result = FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
-                                  steps: parsed.steps(names), groups: groups.map { g in
-                                      GroupResult(key: zip(labels, g.key).map { ($0, $1) }, steps: g.figures.steps(names), timeToConvert: g.figures.timeToConvert(names.count))
-                                  },
+                                  steps: parsed.steps(names), groups: groupResults,
                                   breakdownLabels: labels, breakdown: funnel.breakdown.map { ($0.name, $0.attributionText) },
                                   kpis: kpis, expects: expects, population: parsed.population, counting: funnel.countingLabel,
                                   skipped: SkipReport(), eventsRead: parsed.eventsRead)
@@ -115,6 +122,11 @@ public enum SQLResults {
         mutating func add(_ o: Figures) {
             for k in reached.indices { reached[k] += o.reached[k]; deltas[k] += o.deltas[k] }
             ttc += o.ttc
+            population += o.population
+            if kpiValues.isEmpty { kpiValues = o.kpiValues; kpiTimes = o.kpiTimes } else {
+                for i in kpiValues.indices where i < o.kpiValues.count { kpiValues[i] += o.kpiValues[i] }
+                for i in kpiTimes.indices where i < o.kpiTimes.count { kpiTimes[i] += o.kpiTimes[i] }
+            }
         }
 
         func seconds(_ xs: [Int64]) -> [Double] { xs.map { Double($0) / 1e6 } }

@@ -216,7 +216,8 @@ extension Checker {
                 (kpi.format, kpi.decimals) = kpiDisplay(display)
                 result.kpis.append(kpi)
                 scope.kpiNames.append(name.text)
-            case .expect(let e):
+            case .expect(let e, let each):
+                if let each, !forEachNamesTheBreakdown(each, result) { continue }
                 if let (k, t) = kpiExpr(e, result: result) {
                     if t != .bool {
                         error(.wrongResultType, "'expect' needs a condition, not a \(t)", e.span, help: "for example: expect conversion >= 2%")
@@ -228,12 +229,26 @@ extension Checker {
                     default: break
                     }
                     warnIfRateComparedWithNumber(k, result: result, span: e.span)
-                    result.expects.append(CheckedExpect(source: file.text(of: e.span), line: line(c.span), expr: k, actual: actual))
+                    result.expects.append(CheckedExpect(source: file.text(of: e.span), line: line(c.span), expr: k, actual: actual, forEach: each?.text))
                 }
             default: break
             }
         }
         file = home
+    }
+
+    /// `for each KEY`: KEY is the funnel's one breakdown key, or `group` for a breakdown of any keys.
+    mutating func forEachNamesTheBreakdown(_ key: Name, _ result: CheckedFunnel) -> Bool {
+        let labels = result.breakdown.map(\.label)
+        if labels.isEmpty {
+            error(.forEachWithoutBreakdown, "'for each \(key.text)' needs a breakdown: funnel '\(result.name)' has no 'by'", key.span,
+                  help: "add 'by \(key.text == "group" ? "device" : key.text)' to the funnel, or drop 'for each' to check the whole funnel")
+            return false
+        }
+        if key.text == "group" || labels == [key.text] { return true }
+        let help = labels.count == 1 ? "write 'for each \(labels[0])'" : "the groups are combinations of \(labels.joined(separator: ", ")): write 'for each group'"
+        error(.forEachWithoutBreakdown, "'\(key.text)' is not the breakdown of funnel '\(result.name)' (by \(labels.joined(separator: ", ")))", key.span, help: help)
+        return false
     }
 
     /// `expect conversion >= 40` compares a rate (0 to 1) with 40: always false, and 40% was meant.

@@ -6,6 +6,19 @@ import FunnelSyntax
 extension Checker {
     static let stepAggregates: Set<String> = ["sum", "avg", "min", "max", "median", "p90"]
 
+    /// `biggest_drop.share | users | step`, in funnels whose rows are ordered steps.
+    mutating func biggestDrop(_ member: Name, result: CheckedFunnel) -> (KPIExpr, ValueType)? {
+        guard let part = BiggestDropPart(rawValue: member.text) else {
+            error(.unknownStepOrKPI, "unknown part '\(member.text)' of biggest_drop", member.span,
+                  help: DidYouMean.help(member.text, among: BiggestDropPart.allCases.map(\.rawValue), kind: "parts (share, users, step)"))
+            return nil
+        }
+        guard scope.order != .any else {
+            error(.withinNotAllowed, "biggest_drop needs ordered steps; this funnel is 'order any'", member.span); return nil
+        }
+        return (.biggestDrop(part, steps: scope.steps.count), .number)
+    }
+
     mutating func kpiExpr(_ e: Expr, result: CheckedFunnel) -> (KPIExpr, ValueType)? {
         switch e.kind {
         case .number(let n): return (.number(n), .number)
@@ -16,6 +29,11 @@ extension Checker {
             if let i = scope.steps.firstIndex(of: n) { return (.stepUsers(i), .number) }
             if let i = scope.kpiNames.firstIndex(of: n) { return (.kpi(i), .number) }
             if n == "users" { return (.population, .number) }
+            if n == "biggest_drop" {
+                error(.unknownStepOrKPI, "'biggest_drop' has parts: biggest_drop.share, biggest_drop.users or biggest_drop.step", e.span,
+                      help: "for example: expect biggest_drop.share <= 60%")
+                return nil
+            }
             if let current = scope.currentKPI, let later = scope.declaredKPIs[n] {
                 if n == current {
                     error(.unknownStepOrKPI, "KPI '\(n)' refers to itself", e.span, help: "a KPI is computed from steps, users and KPIs declared before it")
@@ -36,6 +54,7 @@ extension Checker {
             error(.unknownStepOrKPI, "unknown step or KPI '\(n)'", e.span, help: DidYouMean.help(n, among: scope.steps + scope.kpiNames + ["users"], kind: "steps and KPIs"))
             return nil
         case .member(let base, let member):
+            if case .name(let b) = base.kind, b == "biggest_drop", !scope.steps.contains(b) { return biggestDrop(member, result: result) }
             if case .name(let b) = base.kind, scope.steps.contains(b) {
                 error(.stepValueOutsideAggregate, "'\(b).\(member.text)' holds one value per user; a KPI needs an aggregate", e.span,
                       help: "for example avg(\(b).\(member.text)) or sum(\(b).\(member.text))")
@@ -95,6 +114,9 @@ extension Checker {
             case .eq, .ne, .lt, .le, .gt, .ge:
                 // KPI values are never missing literals: null has no meaning here.
                 guard let cop: CompareOp = operatorOf(op, e.span), comparisonShape(cop, tx, ty, e.span) == .compare else { return nil }
+                // `biggest_drop.step == cart`: the step's name stands for its position, not its users.
+                if case .biggestDrop(.step, _) = x, case .stepUsers(let k) = y { return (.compare(cop, x, .number(Double(k + 1))), .bool) }
+                if case .biggestDrop(.step, _) = y, case .stepUsers(let k) = x { return (.compare(cop, .number(Double(k + 1)), y), .bool) }
                 return (.compare(cop, x, y), .bool)
             case .and, .or:
                 guard conditionOperand(op.rawValue, tx, a.span), conditionOperand(op.rawValue, ty, b.span) else { return nil }

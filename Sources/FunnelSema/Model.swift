@@ -51,6 +51,8 @@ public struct CheckedExpect: Sendable {
     public var expr: KPIExpr
     /// The left-hand side, whose value is reported as "actual".
     public var actual: KPIExpr
+    /// `for each KEY`: checked in every breakdown group (KEY as written), not over the whole funnel.
+    public var forEach: String? = nil
 }
 
 /// `compare by KEY [baseline VALUE]`: each group of KEY (first touch) against the baseline.

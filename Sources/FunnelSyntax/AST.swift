@@ -154,7 +154,8 @@ public struct Clause: Sendable {
         case count(Expr)
         /// `kpi NAME = EXPR [format percent|number|seconds|money] [decimals N]`
         case kpi(name: Name, expr: Expr, display: KPIDisplay)
-        case expect(Expr)
+        /// `expect CONDITION [for each KEY]`: with `for each`, in every breakdown group.
+        case expect(Expr, forEach: Name?)
         /// `compare [by KEY] [baseline VALUE]`
         case compare(key: Expr?, baseline: Expr?)
     }

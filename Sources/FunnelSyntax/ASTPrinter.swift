@@ -47,7 +47,7 @@ public enum ASTPrinter {
         case .kpi(let n, let e, let d):
             let shown = (d.format.map { " format \($0.text)" } ?? "") + (d.decimals.map { " decimals \(expr($0))" } ?? "")
             return "(kpi \(n.text) \(expr(e))\(shown))"
-        case .expect(let e): return "(expect \(expr(e)))"
+        case .expect(let e, let each): return "(expect \(expr(e))\(each.map { " for-each \($0.text)" } ?? ""))"
         case .compare(let k, let b): return "(compare" + (k.map { " by \(expr($0))" } ?? "") + (b.map { " baseline \(expr($0))" } ?? "") + ")"
         }
     }

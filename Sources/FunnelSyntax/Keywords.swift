@@ -9,11 +9,12 @@ public enum Keywords {
                                  "count", "kpi", "expect", "compare"]
     /// Words inside expressions and clauses.
     public static let operators = ["and", "or", "not", "in", "contains", "starts_with", "matches", "between", "within", "to",
-                                   "at", "all", "from", "remove", "baseline", "format", "decimals", "events", "if", "otherwise"]
+                                   "at", "all", "from", "remove", "baseline", "format", "decimals", "events", "if", "otherwise",
+                                   "each"]
     /// Fixed values: literals, orders, counting units, periods, KPI formats, column types, data formats.
     public static let constants = ["true", "false", "null", "none", "ordered", "strict", "any", "users", "conversions",
                                    "day", "week", "month", "percent", "number", "seconds", "money", "string", "bool", "time",
-                                   "csv", "jsonl"]
+                                   "csv", "jsonl", "biggest_drop", "share"]
     /// Settings of a source or users block.
     public static let settings = ["user", "event", "key", "timezone", "delimiter"]
     /// Aggregates over a user's history (segments), over a step's events (KPIs), and `time(a -> b)`.

@@ -79,8 +79,8 @@ extension Parser {
                 table = try eventTable(start: kw.span.start)
             } else if atWord("expect") {
                 let kw = advance()
-                let e = try expression()
-                expects.append(Clause(.expect(e), kw.span.to(e.span), keyword: Name("expect", kw.span)))
+                let (e, each) = try expectation()
+                expects.append(Clause(.expect(e, forEach: each), kw.span.to(each?.span ?? e.span), keyword: Name("expect", kw.span)))
             } else {
                 try fail(expected: "'events { ... }' or 'expect'", help: "a test holds an events table and expect lines")
             }
@@ -288,8 +288,18 @@ extension Parser {
             if atWord("baseline") { advance(); baseline = try primary() }
             return done(.compare(key: key, baseline: baseline))
         default:
-            return done(.expect(try expression()))
+            let (e, each) = try expectation()
+            return done(.expect(e, forEach: each))
         }
+    }
+
+    /// `CONDITION [for each KEY]`: the words after `expect`.
+    mutating func expectation() throws -> (Expr, Name?) {
+        let e = try expression()
+        guard atWord("for") else { return (e, nil) }
+        advance()
+        _ = try expectWord("each", help: "write: expect conversion >= 5% for each device (a key of the funnel's `by`)")
+        return (e, try identifier("a breakdown key such as device, or group"))
     }
 }
 

@@ -47,8 +47,7 @@ struct Check: ParsableCommand {
             text += "\(file): \(status) (\(results.count) funnel\(results.count == 1 ? "" : "s"), \(expects.count - failed.count)/\(expects.count) expects passed)\n"
             for (funnel, e) in expects {
                 let mark = e.passed ? "pass" : "FAIL"
-                let actual = Report.actual(e.actual, e.reading) ?? "-"
-                text += "  \(mark)  \(file):\(e.line)  \(funnel): expect \(e.source)  (actual \(actual))\n"
+                text += "  \(mark)  \(file):\(e.line)  \(funnel): expect \(Report.written(e))  (\(Report.outcome(e, none: "-")))\n"
             }
             for r in results where r.skipped.total > 0 {
                 text += "  note: skipped \(r.skipped.total) bad rows: \(r.skipped.summary)\n"

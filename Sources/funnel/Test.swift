@@ -42,8 +42,7 @@ struct Test: ParsableCommand {
                 if t.passed { passed += 1 } else { failed += 1 }
                 say("\(t.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31"))   \(t.path):\(t.line)  test \"\(t.name)\" for \(t.funnel)\n")
                 for e in expects where !e.passed || !t.passed {
-                    let actual = Report.actual(e.actual, e.reading) ?? "none"
-                    say("       \(e.passed ? "ok  " : "FAIL")  line \(e.line): expect \(e.source)  (actual \(actual))\n")
+                    say("       \(e.passed ? "ok  " : "FAIL")  line \(e.line): expect \(Report.written(e))  (\(Report.outcome(e)))\n")
                 }
             }
             suites.append((file, tests, diagnostics))

@@ -177,7 +177,7 @@ import Testing
         let chart = try #require(Self.charts(r.html).first { $0.contains("Time to convert") })
         #expect(try #require(Marks.of(chart)).count("rect", "bucket") == counts.filter { $0 > 0 }.count)
         // conversion >= 5% holds; the KPI row carries its target and the pass.
-        #expect(r.html.contains("<tr class=\"pass\"><th>conversion</th><td>12.78%</td><td>&gt;= 5%</td><td class=\"status\">pass</td></tr>"))
+        #expect(r.html.contains("<tr class=\"pass\"><th>conversion</th><td>12.78%</td><td>&gt;= 5%; &gt;= 5% for each device</td><td class=\"status\">pass</td></tr>"))
         #expect(r.html.contains("<tr><th>time_to_buy</th>"), "a KPI without an expect has no target")
         // The header names the source, the data's range and the run time.
         #expect(r.html.contains("source <code>examples/ecommerce.funnel</code>"))

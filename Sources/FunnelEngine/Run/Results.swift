@@ -106,8 +106,24 @@ public struct GroupResult: Sendable {
     public var steps: [StepStats]
     public var timeToConvert: TimeToConvert? = nil
     public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
+    /// The funnel's KPIs over this group's actors (`users` is the group's step-1 actors).
+    public var kpis: [KPIResult] = []
+    /// The funnel's `for each` expects checked in this group, by the expect's position (nil for the others).
+    public var checks: [ExpectResult?] = []
     public init(key: [(name: String, value: Value)], steps: [StepStats], timeToConvert: TimeToConvert? = nil) {
         self.key = key; self.steps = steps; self.timeToConvert = timeToConvert
+    }
+    /// `device = mobile, week = 2024-01-01`: the group as messages name it.
+    public var label: String {
+        key.map { k in
+            let shown: String
+            switch k.value {
+            case .null: shown = "(none)"
+            case .string(let s): shown = visibleText(s)
+            default: shown = k.value.description
+            }
+            return "\(k.name) = \(shown)"
+        }.joined(separator: ", ")
     }
 }
 
@@ -124,6 +140,20 @@ public struct ExpectResult: Sendable, Equatable {
     public var actual: Double?
     /// How the actual value reads (a rate prints as a percentage), as the plan says.
     public var reading: Reading = .number
+    /// `for each KEY` as written; the expect holds when it holds in every group.
+    public var forEach: String? = nil
+    /// With `for each`: the check in every group, in the groups' order.
+    public var groups: [GroupCheck] = []
+    /// The groups where a `for each` expect does not hold.
+    public var failedGroups: [GroupCheck] { groups.filter { !$0.passed } }
+}
+
+/// A `for each` expect in one breakdown group.
+public struct GroupCheck: Sendable, Equatable {
+    /// The group as `GroupResult.label` names it.
+    public var group: String
+    public var passed: Bool
+    public var actual: Double?
 }
 
 /// One rate of a group against the same rate of the baseline.

@@ -21,6 +21,14 @@ public struct KPIEvaluator {
 
     /// Every KPI, then every expect, of the funnel.
     public func evaluate(_ funnel: PlannedFunnel) -> (kpis: [KPIResult], expects: [ExpectResult]) {
+        let kpis = kpiResults(funnel)
+        let values = kpis.map(\.value)
+        let expects = funnel.expects.map { check($0, kpis: values) }
+        return (kpis, expects)
+    }
+
+    /// Every KPI in order (a KPI may read the ones before it).
+    func kpiResults(_ funnel: PlannedFunnel) -> [KPIResult] {
         var values: [Double?] = []
         var kpis: [KPIResult] = []
         for k in funnel.kpis {
@@ -28,11 +36,35 @@ public struct KPIEvaluator {
             values.append(v)
             kpis.append(KPIResult(name: k.name, value: v))
         }
-        let expects = funnel.expects.map { e in
-            ExpectResult(source: e.source, line: e.line, passed: truth(e.condition, kpis: values),
-                         actual: number(e.actual, kpis: values), reading: e.reading)
+        return kpis
+    }
+
+    /// One expect over these inputs, given the KPIs' values.
+    func check(_ e: PlannedExpect, kpis values: [Double?]) -> ExpectResult {
+        var r = ExpectResult(source: e.source, line: e.line, passed: truth(e.condition, kpis: values),
+                             actual: number(e.actual, kpis: values), reading: e.reading)
+        r.forEach = e.forEach
+        return r
+    }
+
+    /// A breakdown group's KPIs and its checks of the `for each` expects (the inputs are the group's).
+    public func evaluateGroup(_ funnel: PlannedFunnel) -> (kpis: [KPIResult], checks: [ExpectResult?]) {
+        let kpis = kpiResults(funnel)
+        let values = kpis.map(\.value)
+        return (kpis, funnel.expects.map { $0.forEach == nil ? nil : check($0, kpis: values) })
+    }
+
+    /// The funnel's `for each` expects from its groups' checks: each holds when it holds in every
+    /// group; its actual value is the first failing group's (else the whole funnel's).
+    public static func foldGroupChecks(_ expects: inout [ExpectResult], groups: [GroupResult]) {
+        for j in expects.indices where expects[j].forEach != nil {
+            expects[j].groups = groups.compactMap { g in
+                guard j < g.checks.count, let c = g.checks[j] else { return nil }
+                return GroupCheck(group: g.label, passed: c.passed, actual: c.actual)
+            }
+            expects[j].passed = expects[j].groups.allSatisfy(\.passed)
+            if let failed = expects[j].failedGroups.first { expects[j].actual = failed.actual }
         }
-        return (kpis, expects)
     }
 
     func number(_ e: KPIExpr, kpis: [Double?]) -> Double? {
@@ -41,6 +73,7 @@ public struct KPIEvaluator {
         case .stepUsers(let k): return Double(inputs.usersAt(k))
         case .population: return Double(inputs.population)
         case .kpi(let i): return i < kpis.count ? kpis[i] : nil
+        case .biggestDrop(let part, let steps): return biggestDrop(part, steps: steps)
         case .stepAggregate(let kind, let step, let valueExpr): return KPIEvaluator.aggregate(kind, inputs.values(at: step, of: valueExpr))
         case .timeBetween(let kind, let from, let to): return KPIEvaluator.aggregate(kind, inputs.seconds(from: from, to: to))
         case .arith(let op, let a, let b):
@@ -64,6 +97,25 @@ public struct KPIEvaluator {
         case .or(let a, let b): return truth(a, kpis: kpis) || truth(b, kpis: kpis)
         case .not(let a): return !truth(a, kpis: kpis)
         default: return (number(e, kpis: kpis) ?? 0) != 0
+        }
+    }
+
+    /// As `BiggestDrop.of` over the step table: the largest share lost from the step before
+    /// (steps after an empty one have no share), ties to the earlier step; nil when none has a share.
+    func biggestDrop(_ part: BiggestDropPart, steps: Int) -> Double? {
+        var best: (step: Int, lost: Int, share: Double)? = nil
+        for k in 1..<max(1, steps) {
+            let before = inputs.usersAt(k - 1)
+            guard before > 0 else { continue }
+            let lost = before - inputs.usersAt(k)
+            let share = Double(lost) / Double(before)
+            if share > (best?.share ?? -1) { best = (k, lost, share) }
+        }
+        guard let b = best else { return nil }
+        switch part {
+        case .share: return b.share
+        case .users: return Double(b.lost)
+        case .step: return Double(b.step + 1)
         }
     }
 

@@ -42,7 +42,8 @@ extension FunnelRunner {
                 for b in funnel.breakdown {
                     if b.attribution.splits { labelled.append((sp.label, value)) } else { labelled.append((b.label, key[k])); k += 1 }
                 }
-                out.append((code, GroupResult(key: labelled, steps: steps, timeToConvert: timeToConvert(outcomes, records, steps: n))))
+                let group = GroupResult(key: labelled, steps: steps, timeToConvert: timeToConvert(outcomes, records, steps: n))
+                out.append((code, withKPIs(group, outcomes, records, eval: eval)))
             }
         }
         // Periods in time order; within a period (or for `all`), the largest groups first.
@@ -78,16 +79,16 @@ extension FunnelRunner {
             var other: [Int]? = nil
             (keyed, other, groupNote) = capGroups(keyed)
             groups = keyed.map { key, rs in
-                GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames),
-                            timeToConvert: timeToConvert(out, rs, steps: rowNames.count))
+                withKPIs(GroupResult(key: zip(funnel.breakdown.map(\.label), key).map { ($0, $1) }, steps: stepStats(out, rs, names: rowNames),
+                                     timeToConvert: timeToConvert(out, rs, steps: rowNames.count)), out, rs, eval: eval)
             }
             groups.sort { a, b in
                 a.steps[0].users != b.steps[0].users ? a.steps[0].users > b.steps[0].users
                     : a.key.map { $0.value.description }.joined() < b.key.map { $0.value.description }.joined()
             }
             if let rest = other {
-                groups.append(GroupResult(key: funnel.breakdown.map { ($0.label, FunnelRunner.otherGroup) }, steps: stepStats(out, rest, names: rowNames),
-                                          timeToConvert: timeToConvert(out, rest, steps: rowNames.count)))
+                groups.append(withKPIs(GroupResult(key: funnel.breakdown.map { ($0.label, FunnelRunner.otherGroup) }, steps: stepStats(out, rest, names: rowNames),
+                                                   timeToConvert: timeToConvert(out, rest, steps: rowNames.count)), out, rest, eval: eval))
             }
         }
         var comparisons: [Comparison] = []
@@ -100,7 +101,8 @@ extension FunnelRunner {
         }
         // KPIs, then expects.
         let kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
-        let (kpis, expects) = KPIEvaluator(kpiContext).evaluate(funnel)
+        var (kpis, expects) = KPIEvaluator(kpiContext).evaluate(funnel)
+        KPIEvaluator.foldGroupChecks(&expects, groups: groups)
         var skippedRows = store.skipped
         if let p = profile { skippedRows.merge(p.skipped) }
         var result = FunnelResult(name: funnel.name, windowSeconds: funnel.match.window.map { Double($0) / 1e6 }, order: funnel.match.order,
@@ -113,6 +115,16 @@ extension FunnelRunner {
         result.timeToConvert = timeToConvert(out, all, steps: rowNames.count)
         if store.count > 0 { result.dataRange = store.minTime...store.maxTime }
         return result
+    }
+
+    /// A group with the funnel's KPIs and `for each` checks over its records of `out`; a group's
+    /// `users` is its step-1 actors (an actor joins a group by its first step's event).
+    func withKPIs(_ group: GroupResult, _ out: Outcomes, _ records: [Int], eval: VectorEvaluator) -> GroupResult {
+        guard !funnel.kpis.isEmpty || funnel.expects.contains(where: { $0.forEach != nil }) else { return group }
+        var g = group
+        let context = KPIContext(funnel: funnel, outcomes: out, actors: records, population: g.steps.first?.users ?? 0, store: store, eval: eval)
+        (g.kpis, g.checks) = KPIEvaluator(context).evaluateGroup(funnel)
+        return g
     }
 
     /// A breakdown key's value per event: the field, or for `by SEGMENT` the user's membership ("in" / "not in").
