@@ -136,7 +136,7 @@ extension Driver {
         }
         for c in funnel.clauses {
             if case .forClause(let e) = c.kind { visit(e) }
-            if case .by(let keys) = c.kind { keys.forEach { visit($0.expr) } }
+            if case .by(let keys, _) = c.kind { keys.forEach { visit($0.expr) } }
         }
         return used
     }

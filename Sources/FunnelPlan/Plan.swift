@@ -168,6 +168,8 @@ public struct PlannedFunnel: Sendable {
     public var kpis: [PlannedKPI]
     public var expects: [PlannedExpect]
     public var compare: PlannedCompare?
+    /// `by … top N`: at most N groups (the largest); nil: the run's `--max-groups`.
+    public var topGroups: Int? = nil
 
     /// The breakdown key whose groups come from separate runs, if any.
     public var splitKey: PlannedBreakdown? { breakdown.first { $0.attribution.splits } }

@@ -73,12 +73,14 @@ public enum Planner {
         let expects = f.expects.map { e in
             PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: reading(e.actual, kpis: f.kpis), forEach: e.forEach)
         }
-        return PlannedFunnel(name: f.name, line: f.line, source: f.source, timezone: timezone, match: match,
+        var planned = PlannedFunnel(name: f.name, line: f.line, source: f.source, timezone: timezone, match: match,
                              steps: f.steps.map { PlannedStep(name: $0.name, predicate: $0.predicate) }, rowLabels: rows,
                              exclusions: exclusions, eventFilter: f.wherePredicate, actorFilter: f.population,
                              startDays: f.dates.map { StartDays(firstLocal: $0.0, lastLocal: $0.1) }, counting: f.count,
                              breakdown: breakdown, hold: f.hold, kpis: kpis, expects: expects,
                              compare: f.compare.map { PlannedCompare(label: $0.label, field: $0.field, baseline: $0.baseline) })
+        planned.topGroups = f.topGroups
+        return planned
     }
 
     static func describe(_ a: Attribution, steps: [String]) -> String {

@@ -26,12 +26,13 @@ public enum SQLResults {
                 : a.key.map(\.description).joined() < b.key.map(\.description).joined()
         }
         var notes = ["computed by \(query.target.displayName) from the query of `funnel sql --target \(query.target.rawValue)`"]
+        let maxGroups = funnel.topGroups ?? maxGroups
         if maxGroups > 0 && groups.count > maxGroups {
             // One key per actor here (first touch or at a step): the rest add up to one "(other)" group.
             let rest = groups[maxGroups...]
             var other = Figures(steps: names.count)
             for g in rest { other.add(g.figures) }
-            notes.append("showing the \(formatCount(maxGroups)) largest of \(formatCount(groups.count)) groups; the other \(formatCount(rest.count)) are summed in \"(other)\" (raise --max-groups to see them)")
+            notes.append("showing the \(formatCount(maxGroups)) largest of \(formatCount(groups.count)) groups; the other \(formatCount(rest.count)) are summed in \"(other)\" (\(FunnelRunner.capHelp(funnel)))")
             groups = Array(groups.prefix(maxGroups)) + [(funnel.breakdown.map { _ in FunnelRunner.otherGroup }, other)]
         }
         let labels = funnel.breakdown.map(\.label)

@@ -137,8 +137,12 @@ extension Checker {
                     // Inclusive of both days: up to the end of the last day.
                     result.dates = (da, db + 86_400_000_000 - 1)
                 }
-            case .by(let keys):
+            case .by(let keys, let top):
                 for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
+                if let top {
+                    if case .number(let n) = top.kind, n >= 1, n == n.rounded(), n <= 1_000_000 { result.topGroups = Int(n) }
+                    else { error(.valueExpected, "'top' needs a whole number of groups, such as 10", top.span, help: "write: by \(keys.first.map { file.text(of: $0.expr.span) } ?? "brand") top 10") }
+                }
                 let splitting = result.breakdown.filter(\.splits)
                 if splitting.count > 1 {
                     error(.unsupported, "the engine does not combine two splitting keys ('by \(splitting[0].label)\(splitting[0].all ? " all" : "")' and '\(splitting[1].label)\(splitting[1].all ? " all" : "")') yet", c.span,

@@ -81,6 +81,8 @@ public struct CheckedFunnel: Sendable {
     public var kpis: [CheckedKPI]
     public var expects: [CheckedExpect]
     public var compare: CheckedCompare?
+    /// `by … top N`: the N largest groups are shown, the rest summed in "(other)" (or left out).
+    public var topGroups: Int? = nil
 }
 
 /// Everything a `.funnel` file (with its imports) declares, checked.

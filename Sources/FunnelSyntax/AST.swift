@@ -149,7 +149,8 @@ public struct Clause: Sendable {
         case whereClause(Expr)
         case forClause(Expr)
         case dates(Expr, Expr)
-        case by([BreakdownKey])
+        /// `by KEY, … [top N]`: with `top`, the N largest groups and the rest in "(other)".
+        case by([BreakdownKey], top: Expr?)
         case hold(Expr)
         case count(Expr)
         /// `kpi NAME = EXPR [format percent|number|seconds|money] [decimals N]`

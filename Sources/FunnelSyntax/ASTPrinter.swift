@@ -40,8 +40,8 @@ public enum ASTPrinter {
         case .whereClause(let e): return "(where \(expr(e)))"
         case .forClause(let e): return "(for \(expr(e)))"
         case .dates(let a, let b): return "(dates \(expr(a)) \(expr(b)))"
-        case .by(let keys):
-            return "(by" + keys.map { k in " \(expr(k.expr))\(k.at.map { "@\($0.text)" } ?? "")\(k.all ? " all" : "")" }.joined() + ")"
+        case .by(let keys, let top):
+            return "(by" + keys.map { k in " \(expr(k.expr))\(k.at.map { "@\($0.text)" } ?? "")\(k.all ? " all" : "")" }.joined() + (top.map { " top \(expr($0))" } ?? "") + ")"
         case .hold(let e): return "(hold \(expr(e)))"
         case .count(let e): return "(count \(expr(e)))"
         case .kpi(let n, let e, let d):

@@ -269,7 +269,9 @@ extension Parser {
                 else if atWord("all") { advance(); all = true }
                 keys.append(BreakdownKey(expr: e, at: atStep, all: all))
             } while atPunct(",")
-            return done(.by(keys))
+            var top: Expr? = nil
+            if atWord("top") { advance(); top = try primary() }
+            return done(.by(keys, top: top))
         case "hold": return done(.hold(try postfix()))
         case "count": return done(.count(try postfix()))
         case "kpi":

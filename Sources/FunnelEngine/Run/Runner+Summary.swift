@@ -67,11 +67,13 @@ extension FunnelRunner {
         var groupNote: String? = nil
         if funnel.splitKey != nil {
             groups = splitResults(splitGroups, eval: eval, names: rowNames)
-            if maxGroups > 0 && groups.count > maxGroups {
+            let cap = groupCap
+            if cap > 0 && groups.count > cap {
                 // An actor may be in several groups of `all` (or several periods): the rest cannot be
                 // summed into one group, so they are left out, and the note says how many.
-                groupNote = "showing the \(formatCount(maxGroups)) largest of \(formatCount(groups.count)) groups; an actor may be in several groups here, so the others are left out rather than summed (raise --max-groups to see them)"
-                groups = Array(groups.prefix(maxGroups))
+                groupNote = "showing the \(formatCount(cap)) largest of \(formatCount(groups.count)) groups; an actor may be in several groups here, so the others are left out rather than summed (\(FunnelRunner.capHelp(funnel)))"
+                // In their order: the largest groups of `all`, or the first periods of a trend.
+                groups = Array(groups.prefix(cap))
             }
         } else if !funnel.breakdown.isEmpty {
             var keyed = firstTouchGroups(funnel.breakdown.map { (breakdownValues($0, eval), $0.attribution) }, out: out, owner: owner, actors: all,
@@ -149,11 +151,20 @@ extension FunnelRunner {
     /// Keeps the `maxGroups` groups with the most actors; every other actor goes to one "(other)"
     /// group. With first-touch or at-step keys each actor has one key, so "(other)" counts each once.
     func capGroups(_ keyed: [([Value], [Int])]) -> ([([Value], [Int])], [Int]?, String?) {
-        guard maxGroups > 0 && keyed.count > maxGroups else { return (keyed, nil, nil) }
+        let cap = groupCap
+        guard cap > 0 && keyed.count > cap else { return (keyed, nil, nil) }
         let ranked = keyed.sorted { $0.1.count != $1.1.count ? $0.1.count > $1.1.count : $0.0.description < $1.0.description }
-        let rest = ranked[maxGroups...]
-        let note = "showing the \(formatCount(maxGroups)) largest of \(formatCount(keyed.count)) groups; the other \(formatCount(rest.count)) are summed in \"(other)\" (raise --max-groups to see them)"
-        return (Array(ranked[..<maxGroups]), rest.flatMap(\.1), note)
+        let rest = ranked[cap...]
+        let note = "showing the \(formatCount(cap)) largest of \(formatCount(keyed.count)) groups; the other \(formatCount(rest.count)) are summed in \"(other)\" (\(FunnelRunner.capHelp(funnel)))"
+        return (Array(ranked[..<cap]), rest.flatMap(\.1), note)
+    }
+
+    /// How many groups are shown: the funnel's `top N`, else the run's `--max-groups` (0: all).
+    var groupCap: Int { funnel.topGroups ?? maxGroups }
+
+    /// How to see the groups left out, for the cap's note.
+    public static func capHelp(_ funnel: PlannedFunnel) -> String {
+        funnel.topGroups.map { "the funnel's `top \(formatCount($0))`" } ?? "raise --max-groups to see them"
     }
 
     /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.
