@@ -97,6 +97,25 @@ public struct PlannedBreakdown: Sendable {
     public var attribution: Attribution
     /// `by SEGMENT`: the segment's condition; each user's value is "in" or "not in".
     public var segment: UserExpr? = nil
+    /// `by X bands [a, b, …]`: ascending edges; the groups are `<a`, `a–b`, …, `z+`.
+    public var bands: [Double]? = nil
+
+    /// The bands' names, below the first edge to above the last: `<18`, `18–25`, …, `65+`.
+    public static func bandLabels(_ edges: [Double]) -> [String] {
+        let shown = edges.map { Value.number($0).description }
+        guard let first = shown.first, let last = shown.last else { return [] }
+        return ["<" + first] + zip(shown, shown.dropFirst()).map { "\($0)–\($1)" } + [last + "+"]
+    }
+
+    /// The band of a number: 0 below the first edge, k when edges[k-1] <= x < edges[k].
+    public static func band(_ x: Double, _ edges: [Double]) -> Int {
+        var lo = 0, hi = edges.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if edges[mid] <= x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 }
 
 /// `dates A to B`: the days (in the source's time zone) whose step-1 events may start an attempt.

@@ -61,6 +61,7 @@ public enum Planner {
             let name = names[..<i].contains(names[i]) ? b.label : names[i]
             var planned = PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: f.steps.map(\.name)),
                                            field: b.field, attribution: a)
+            planned.bands = b.bands
             if let s = b.segment {
                 planned.segment = s
                 if case .tier = s { planned.attributionText = "tier" } else { planned.attributionText = "segment membership" }

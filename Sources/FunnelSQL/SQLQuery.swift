@@ -268,7 +268,8 @@ struct QueryWriter {
             let at: Int
             if case .atStep(let k) = b.attribution { at = k } else { at = -1 }
             joins.insert(at)
-            keys.append(try valueText(b.field, at: at))
+            let value = try valueText(b.field, at: at)
+            keys.append(b.bands.map { bandText(value, $0) } ?? value)
         }
         for v in kpiValues { joins.insert(v.step) }
         var from = "assigned a"
@@ -355,6 +356,13 @@ struct QueryWriter {
         }
         ctes.append(("selected", "the users `for` counts", "SELECT \(user) FROM \(facts) WHERE \(condition)"))
         return "\(user) IN (SELECT \(user) FROM selected)"
+    }
+
+    /// `bands [a, b, …]`: a number's band by name, as the native engine names it; missing stays missing.
+    func bandText(_ value: String, _ edges: [Double]) -> String {
+        let labels = PlannedBreakdown.bandLabels(edges)
+        let ranges = edges.enumerated().map { "WHEN \(value) < \(d.double($1)) THEN \(d.string(labels[$0]))" }.joined(separator: " ")
+        return "(CASE WHEN \(value) IS NULL THEN NULL \(ranges) ELSE \(d.string(labels[edges.count])) END)"
     }
 
     /// A breakdown key's value as text, read from the event at a step (or the first touch, at = -1).

@@ -354,10 +354,41 @@ extension Checker {
             b.segment = segment
             return b
         }
-        guard let (field, _) = fieldOf(key.expr) else { return nil }
+        guard let (field, type) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
         let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? field.description
-        return CheckedBreakdown(label: label, field: field, at: atStep, all: key.all, period: nil)
+        var b = CheckedBreakdown(label: label, field: field, at: atStep, all: key.all, period: nil)
+        if let bands = key.bands {
+            if key.all {
+                error(.keyExpected, "'bands' and 'all' do not combine: a band breakdown gives each actor one group", bands.span, help: "drop 'all'")
+                return nil
+            }
+            guard let edges = bandEdges(bands, field: field, type: type) else { return nil }
+            b.bands = edges
+        }
+        return b
+    }
+
+    /// `bands [18, 25, 35]`: at least one edge, numbers in ascending order, on a number-typed key.
+    mutating func bandEdges(_ e: Expr, field: EventField, type: ValueType) -> [Double]? {
+        guard type == .number || type == .unknown else {
+            error(.keyExpected, "'bands' groups numbers, but '\(field.description)' holds \(type)s", e.span, help: "drop 'bands', or break down by a number column")
+            return nil
+        }
+        var edges: [Double] = []
+        if case .list(let items) = e.kind {
+            for item in items {
+                if case .number(let n) = item.kind { edges.append(n) }
+                else if case .unary(.negate, let inner) = item.kind, case .number(let n) = inner.kind { edges.append(-n) }
+                else { edges = []; break }
+            }
+        }
+        guard !edges.isEmpty, zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            error(.valueExpected, "'bands' needs numbers in ascending order, such as [18, 25, 35, 50, 65]", e.span,
+                  help: "each band starts at its edge: [18, 25) is 18 up to but not including 25")
+            return nil
+        }
+        return edges
     }
 
     /// A plain field reference: a property, `user.X`, `event`.

@@ -127,7 +127,9 @@ public struct BreakdownKey: Sendable {
     public var expr: Expr
     public var at: Name?
     public var all: Bool
-    public init(expr: Expr, at: Name?, all: Bool) { self.expr = expr; self.at = at; self.all = all }
+    /// `bands [18, 25, 35]`: a number's value grouped into ranges between these edges.
+    public var bands: Expr?
+    public init(expr: Expr, at: Name?, all: Bool, bands: Expr? = nil) { self.expr = expr; self.at = at; self.all = all; self.bands = bands }
 }
 
 /// How a KPI is shown: `format money`, `decimals 1` (both optional).

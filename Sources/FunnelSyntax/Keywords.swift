@@ -10,7 +10,7 @@ public enum Keywords {
     /// Words inside expressions and clauses.
     public static let operators = ["and", "or", "not", "in", "contains", "starts_with", "matches", "between", "within", "to",
                                    "at", "all", "from", "remove", "baseline", "format", "decimals", "events", "if", "otherwise",
-                                   "each", "top"]
+                                   "each", "top", "bands"]
     /// Fixed values: literals, orders, counting units, periods, KPI formats, column types, data formats.
     public static let constants = ["true", "false", "null", "none", "ordered", "strict", "any", "users", "conversions",
                                    "day", "week", "month", "percent", "number", "seconds", "money", "string", "bool", "time",

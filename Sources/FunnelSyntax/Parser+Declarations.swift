@@ -264,10 +264,11 @@ extension Parser {
             repeat {
                 if atPunct(",") { advance() }
                 let e = try postfix()
-                var atStep: Name? = nil, all = false
+                var atStep: Name? = nil, all = false, bands: Expr? = nil
+                if atWord("bands") { advance(); bands = try primary() }
                 if atWord("at") { advance(); atStep = try identifier("a step name") }
                 else if atWord("all") { advance(); all = true }
-                keys.append(BreakdownKey(expr: e, at: atStep, all: all))
+                keys.append(BreakdownKey(expr: e, at: atStep, all: all, bands: bands))
             } while atPunct(",")
             var top: Expr? = nil
             if atWord("top") { advance(); top = try primary() }

@@ -78,15 +78,20 @@ import Testing
         if r.chance(0.3) { f += "  where p != \"y\"\n" }
         if r.chance(0.35) { f += "  for \(segments[r.int(segments.count)])\n" }
         if r.chance(0.2) { f += "  dates 2024-03-02 to 2024-03-03\n" }
-        switch r.int(3) {
+        let breakdown = r.int(4)
+        switch breakdown {
         case 0: f += "  by p\n"
         case 1: f += "  by p at s\(steps - 1)\n"
+        case 2: f += "  by v bands [2, 4.5, 7] at s\(r.int(steps))\n"
         default: break
         }
         f += "  kpi conversion = s\(steps - 1) / s0\n"
         f += "  kpi value = avg(s1.v)\n"
         f += "  kpi total = sum(s0.v)\n"
         f += "  kpi time = median(time(s0 -> s\(steps - 1)))\n"
+        f += "  kpi worst = biggest_drop.share\n"
+        // Checked per group (KPIs are computed per group on every engine).
+        if breakdown < 3 { f += "  expect conversion >= 20% for each group\n" }
         return f + "}\n"
     }
 

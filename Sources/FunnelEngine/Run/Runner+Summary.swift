@@ -131,6 +131,7 @@ extension FunnelRunner {
 
     /// A breakdown key's value per event: the field, or for `by SEGMENT` the user's membership ("in" / "not in").
     func breakdownValues(_ b: PlannedBreakdown, _ eval: VectorEvaluator) -> Vec {
+        if let edges = b.bands { return FunnelRunner.banded(eval.field(b.field), edges) }
         guard let segment = b.segment else { return eval.field(b.field) }
         let users = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime)
         if case .tier(_, let cases, let otherwise) = segment {
@@ -143,6 +144,16 @@ extension FunnelRunner {
         }
         let member = users.truth(segment)
         return .strings(store.actor.map { member[Int($0)] ? 0 : 1 }, ["in", "not in"])
+    }
+
+    /// Numbers as their bands' names (`18–25`); a missing value stays missing.
+    static func banded(_ v: Vec, _ edges: [Double]) -> Vec {
+        let labels = PlannedBreakdown.bandLabels(edges)
+        switch v {
+        case .numbers(let xs): return .strings(xs.map { $0.isNaN ? missingCode : UInt32(PlannedBreakdown.band($0, edges)) }, labels)
+        case .constant(.number(let x)): return .constant(.string(labels[PlannedBreakdown.band(x, edges)]))
+        default: return .constant(.null)
+        }
     }
 
     /// The value shown for the groups beyond the cap.
