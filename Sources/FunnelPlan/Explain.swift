@@ -63,6 +63,7 @@ public enum Explain {
         switch a {
         case .firstTouch: return f.match.order == .any ? "first touch (first event of any step)" : "first touch (first step-1 event)"
         case .atStep(let k): return "at step \(f.steps[k].name) of the best assignment"
+        case .lastTouch: return "last touch (the furthest step reached in the best assignment)"
         case .everyValue: return "every value (all): the funnel runs once per value"
         case .period(let p): return "attempts by the \(p.rawValue) of their step-1 event"
         }

@@ -71,6 +71,9 @@ public enum Attribution: Sendable, Equatable {
     case firstTouch
     /// The event matched to this step (0-based) in the best assignment.
     case atStep(Int)
+    /// `by X last`: the event of the furthest step reached in the best assignment (in `any`
+    /// funnels, the latest matched event).
+    case lastTouch
     /// `by X all`: the funnel runs once per value of X.
     case everyValue
     /// `by day | week | month`: attempts bucketed by the period of their step-1 event.
@@ -80,7 +83,7 @@ public enum Attribution: Sendable, Equatable {
     public var splits: Bool {
         switch self {
         case .everyValue, .period: return true
-        case .firstTouch, .atStep: return false
+        case .firstTouch, .atStep, .lastTouch: return false
         }
     }
 }

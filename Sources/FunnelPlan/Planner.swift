@@ -88,6 +88,7 @@ public enum Planner {
         switch a {
         case .firstTouch: return "first touch"
         case .atStep(let k): return "at \(k < steps.count ? steps[k] : "step \(k + 1)")"
+        case .lastTouch: return "last touch"
         case .everyValue: return "every value"
         case .period(let p): return "\(p.rawValue) of step 1"
         }
@@ -97,6 +98,7 @@ public enum Planner {
         if let p = b.period { return .period(p) }
         if b.all { return .everyValue }
         if let k = b.at { return .atStep(k) }
+        if b.last { return .lastTouch }
         return .firstTouch
     }
 

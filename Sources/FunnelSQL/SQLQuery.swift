@@ -265,10 +265,17 @@ struct QueryWriter {
         var joins: Set<Int> = []   // step k, or -1 for the first touch
         var keys: [String] = []
         for b in funnel.breakdown {
-            let at: Int
-            if case .atStep(let k) = b.attribution { at = k } else { at = -1 }
-            joins.insert(at)
-            let value = try valueText(b.field, at: at)
+            let value: String
+            if case .lastTouch = b.attribution {
+                // The furthest step reached: the event at step lv.
+                for k in 0..<n { joins.insert(k) }
+                value = "(CASE a.lv " + (try (1...max(n, 1)).map { "WHEN \($0) THEN \(try valueText(b.field, at: $0 - 1))" }.joined(separator: " ")) + " END)"
+            } else {
+                let at: Int
+                if case .atStep(let k) = b.attribution { at = k } else { at = -1 }
+                joins.insert(at)
+                value = try valueText(b.field, at: at)
+            }
             keys.append(b.bands.map { bandText(value, $0) } ?? value)
         }
         for v in kpiValues { joins.insert(v.step) }

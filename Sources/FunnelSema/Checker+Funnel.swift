@@ -336,16 +336,16 @@ extension Checker {
         var atStep: Int? = nil
         if let a = key.at { guard let i = stepIndex(a) else { return nil }; atStep = i }
         if case .name(let n) = key.expr.kind, let period = TrendPeriod(rawValue: n), scope.schema?.type(of: n) == nil {
-            if key.at != nil || key.all {
-                error(.keyExpected, "a trend ('by \(n)') takes neither 'at' nor 'all'", key.expr.span, help: "write: by \(n)")
+            if key.at != nil || key.all || key.last || key.bands != nil {
+                error(.keyExpected, "a trend ('by \(n)') takes neither 'at', 'all', 'last' nor 'bands'", key.expr.span, help: "write: by \(n)")
                 return nil
             }
             return CheckedBreakdown(label: n, field: .time, at: nil, all: false, period: period)
         }
         if case .name(let n) = key.expr.kind, segmentDecls[n] != nil || tierDecls[n] != nil, scope.schema?.type(of: n) == nil {
             let kind = tierDecls[n] != nil ? "tier" : "segment"
-            if key.at != nil || key.all {
-                error(.keyExpected, "a \(kind) breakdown ('by \(n)') takes neither 'at' nor 'all': \(kind == "tier" ? "a user has one tier" : "a user is in the segment or not")",
+            if key.at != nil || key.all || key.last || key.bands != nil {
+                error(.keyExpected, "a \(kind) breakdown ('by \(n)') takes neither 'at', 'all', 'last' nor 'bands': \(kind == "tier" ? "a user has one tier" : "a user is in the segment or not")",
                       key.expr.span, help: "write: by \(n)")
                 return nil
             }
@@ -356,8 +356,9 @@ extension Checker {
         }
         guard let (field, type) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
-        let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? field.description
+        let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? (key.last ? "\(field.description) last" : field.description)
         var b = CheckedBreakdown(label: label, field: field, at: atStep, all: key.all, period: nil)
+        b.last = key.last
         if let bands = key.bands {
             if key.all {
                 error(.keyExpected, "'bands' and 'all' do not combine: a band breakdown gives each actor one group", bands.span, help: "drop 'all'")

@@ -29,6 +29,8 @@ public struct CheckedBreakdown: Sendable {
     public var period: TrendPeriod?
     /// `by SEGMENT`: each user is "in" or "not in" the segment.
     public var segment: UserExpr? = nil
+    /// `by X last`: from the event of the furthest step the actor reached (last touch).
+    public var last = false
     /// `by X bands [a, b, …]`: ascending edges; a value falls in the band that starts at or below it.
     public var bands: [Double]? = nil
 

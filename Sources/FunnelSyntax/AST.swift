@@ -129,6 +129,8 @@ public struct BreakdownKey: Sendable {
     public var all: Bool
     /// `bands [18, 25, 35]`: a number's value grouped into ranges between these edges.
     public var bands: Expr?
+    /// `by X last`: from the event of the furthest step reached (last touch).
+    public var last = false
     public init(expr: Expr, at: Name?, all: Bool, bands: Expr? = nil) { self.expr = expr; self.at = at; self.all = all; self.bands = bands }
 }
 

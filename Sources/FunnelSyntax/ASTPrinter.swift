@@ -41,7 +41,7 @@ public enum ASTPrinter {
         case .forClause(let e): return "(for \(expr(e)))"
         case .dates(let a, let b): return "(dates \(expr(a)) \(expr(b)))"
         case .by(let keys, let top):
-            return "(by" + keys.map { k in " \(expr(k.expr))\(k.bands.map { " bands \(expr($0))" } ?? "")\(k.at.map { "@\($0.text)" } ?? "")\(k.all ? " all" : "")" }.joined() + (top.map { " top \(expr($0))" } ?? "") + ")"
+            return "(by" + keys.map { k in " \(expr(k.expr))\(k.bands.map { " bands \(expr($0))" } ?? "")\(k.at.map { "@\($0.text)" } ?? "")\(k.all ? " all" : "")\(k.last ? " last" : "")" }.joined() + (top.map { " top \(expr($0))" } ?? "") + ")"
         case .hold(let e): return "(hold \(expr(e)))"
         case .count(let e): return "(count \(expr(e)))"
         case .kpi(let n, let e, let d):

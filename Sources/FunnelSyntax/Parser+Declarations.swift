@@ -266,9 +266,13 @@ extension Parser {
                 let e = try postfix()
                 var atStep: Name? = nil, all = false, bands: Expr? = nil
                 if atWord("bands") { advance(); bands = try primary() }
+                var last = false
                 if atWord("at") { advance(); atStep = try identifier("a step name") }
                 else if atWord("all") { advance(); all = true }
-                keys.append(BreakdownKey(expr: e, at: atStep, all: all, bands: bands))
+                else if atWord("last") { advance(); last = true }
+                var key = BreakdownKey(expr: e, at: atStep, all: all, bands: bands)
+                key.last = last
+                keys.append(key)
             } while atPunct(",")
             var top: Expr? = nil
             if atWord("top") { advance(); top = try primary() }

@@ -79,8 +79,8 @@ struct AttributionPropertyTests {
             let order: MatchOrder = [.ordered, .strict, .any][shape[0] % 3]
             let tiesStrict = shape[2] % 4 == 0
             let hold = shape[1] % 2 == 0
-            // 0: by acct (first touch); 1...3: by device at step k.
-            let at = shape[3] % 4
+            // 0: by acct (first touch); 1...3: by device at step k; 4: by device last (last touch).
+            let at = shape[3] % 5
             let steps = ["a", "b", "c"]
             let stepNames = ["sa", "sb", "sc"]
             let funnel = """
@@ -93,7 +93,7 @@ struct AttributionPropertyTests {
               step sa = "a"
               step sb = "b"
               step sc = "c"
-              \(at == 0 ? "by acct" : "by device at \(stepNames[at - 1])")
+              \(at == 0 ? "by acct" : at == 4 ? "by device last" : "by device at \(stepNames[at - 1])")
             }
             """
             try? funnel.write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
@@ -114,6 +114,12 @@ struct AttributionPropertyTests {
                 guard o.level > 0 else { continue }
                 let value: String
                 if at == 0 { value = o.firstTouch.map { accts[mine[$0].element[4] % 4] } ?? "" }
+                else if at == 4 {
+                    // Last touch: the furthest step's event; in `any`, the latest matched event (then the later row).
+                    let matched = o.assignment.filter { $0 >= 0 }
+                    let last = order == .any ? matched.max { (mine[$0].element[1], $0) < (mine[$1].element[1], $1) } : o.assignment[o.level - 1]
+                    value = last.map { devices[mine[$0].element[4] % 3] } ?? ""
+                }
                 else { value = o.assignment[at - 1] >= 0 ? devices[mine[o.assignment[at - 1]].element[4] % 3] : "" }
                 var g = expected[value] ?? [0, 0, 0]
                 for k in 0..<o.level { g[k] += 1 }

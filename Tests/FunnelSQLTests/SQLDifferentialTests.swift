@@ -78,11 +78,12 @@ import Testing
         if r.chance(0.3) { f += "  where p != \"y\"\n" }
         if r.chance(0.35) { f += "  for \(segments[r.int(segments.count)])\n" }
         if r.chance(0.2) { f += "  dates 2024-03-02 to 2024-03-03\n" }
-        let breakdown = r.int(4)
+        let breakdown = r.int(5)
         switch breakdown {
         case 0: f += "  by p\n"
         case 1: f += "  by p at s\(steps - 1)\n"
         case 2: f += "  by v bands [2, 4.5, 7] at s\(r.int(steps))\n"
+        case 3: f += "  by p last\n"
         default: break
         }
         f += "  kpi conversion = s\(steps - 1) / s0\n"
@@ -91,7 +92,7 @@ import Testing
         f += "  kpi time = median(time(s0 -> s\(steps - 1)))\n"
         f += "  kpi worst = biggest_drop.share\n"
         // Checked per group (KPIs are computed per group on every engine).
-        if breakdown < 3 { f += "  expect conversion >= 20% for each group\n" }
+        if breakdown < 4 { f += "  expect conversion >= 20% for each group\n" }
         return f + "}\n"
     }
 

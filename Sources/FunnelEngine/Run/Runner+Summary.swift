@@ -26,7 +26,11 @@ extension FunnelRunner {
             for i in 0..<g.levels.count where g.levels[i] > 0 {
                 let key = others.enumerated().map { j, b -> Value in
                     let row: Int32
-                    if case .atStep(let k) = b.element.attribution { row = g.rows[i * n + k] } else { row = i < g.touch.count ? g.touch[i] : -1 }
+                    switch b.element.attribution {
+                    case .atStep(let k): row = g.rows[i * n + k]
+                    case .lastTouch: row = lastTouch((0..<n).map { g.rows[i * n + $0] })
+                    default: row = i < g.touch.count ? g.touch[i] : -1
+                    }
                     return row < 0 ? .null : otherValues[j].value(at: Int(row))
                 }
                 if byKey[key] == nil { keyOrder.append(key) }
@@ -190,6 +194,8 @@ extension FunnelRunner {
                 var row: Int32 = -1
                 if case .atStep(let step) = attribution {
                     row = out.row(a, step)
+                } else if case .lastTouch = attribution {
+                    row = lastTouch((0..<funnel.steps.count).map { out.row(a, $0) })
                 } else {
                     // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an
                     // attempt (under `hold`, one with a held value).
@@ -207,6 +213,17 @@ extension FunnelRunner {
             byKey[key, default: []].append(a)
         }
         return keyOrder.map { ($0, byKey[$0] ?? []) }
+    }
+
+    /// Last touch, from the events matched to each step (-1: none): the furthest step's event; in
+    /// `any` funnels the latest matched event (at equal times, the later in the file).
+    func lastTouch(_ rows: [Int32]) -> Int32 {
+        if funnel.match.order != .any { return rows.last { $0 >= 0 } ?? -1 }
+        var best: Int32 = -1
+        for r in rows where r >= 0 {
+            if best < 0 || (store.time[Int(r)], r) > (store.time[Int(best)], best) { best = r }
+        }
+        return best
     }
 
     /// Each group against the baseline: overall conversion, then each step's conversion from the previous.
