@@ -146,6 +146,34 @@ public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A bound of `dates`: a calendar day (its local midnight in µs, as if local time were UTC), or a
+/// day counted back from the as-of day (`--as-of`, else the day of the data's latest event):
+/// `today` is 0 days back, `last 30d` starts 29 days back.
+public enum DayBound: Sendable, Equatable, CustomStringConvertible {
+    case day(Int64)
+    case daysBeforeAsOf(Int)
+
+    public static let dayMicros: Int64 = 86_400_000_000
+
+    /// Local midnight of the bound's day, given the as-of day's local midnight.
+    public func midnight(asOfDay: Int64) -> Int64 {
+        switch self {
+        case .day(let d): return d
+        case .daysBeforeAsOf(let n): return asOfDay - Int64(n) * DayBound.dayMicros
+        }
+    }
+
+    public var isRelative: Bool { if case .daysBeforeAsOf = self { return true } else { return false } }
+
+    public var description: String {
+        switch self {
+        case .day(let d): return "day \(d / DayBound.dayMicros)"
+        case .daysBeforeAsOf(0): return "the as-of day"
+        case .daysBeforeAsOf(let n): return "\(n) days before the as-of day"
+        }
+    }
+}
+
 /// What `biggest_drop.X` reads: the share of the step before lost, the users lost, or the step's
 /// position (1 is the first step; a step's name compared with it stands for its position).
 public enum BiggestDropPart: String, Sendable, CaseIterable { case share, users, step }

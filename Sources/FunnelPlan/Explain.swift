@@ -31,7 +31,8 @@ public enum Explain {
         if let w = f.eventFilter { out += "  where: \(w)\n" }
         if let p = f.actorFilter { out += "  for: \(p)\n" }
         if let d = f.startDays {
-            out += "  dates: \(formatDate(d.firstLocal)) to \(formatDate(d.lastLocal)) (days in \(f.timezone ?? "UTC"))\n"
+            func shown(_ b: DayBound) -> String { if case .day(let day) = b { return formatDate(day) }; return b.description }
+            out += "  dates: \(shown(d.first)) to \(shown(d.last)) (days in \(f.timezone ?? "UTC")\(d.isRelative ? "; the as-of day is --as-of's, else the latest event's" : ""))\n"
         }
         for (k, s) in f.steps.enumerated() {
             let within = m.within[k].map { " within \(formatDuration($0)) of step \(k)" } ?? ""

@@ -123,9 +123,19 @@ public struct PlannedBreakdown: Sendable {
 
 /// `dates A to B`: the days (in the source's time zone) whose step-1 events may start an attempt.
 public struct StartDays: Sendable, Equatable {
-    /// Local midnight of the first day and the last microsecond of the last day, as if local were UTC.
-    public var firstLocal: Int64
-    public var lastLocal: Int64
+    /// The first and the last day, both included; either may count back from the as-of day.
+    public var first: DayBound
+    public var last: DayBound
+    public init(first: DayBound, last: DayBound) { self.first = first; self.last = last }
+
+    /// Local midnight of the first day and the last microsecond of the last day (as if local time
+    /// were UTC), given the as-of day's local midnight (used only by relative bounds).
+    public func bounds(asOfDay: Int64) -> (first: Int64, last: Int64) {
+        (first.midnight(asOfDay: asOfDay), last.midnight(asOfDay: asOfDay) + DayBound.dayMicros - 1)
+    }
+
+    /// Whether the days depend on the as-of day (`today`, `last 30d`).
+    public var isRelative: Bool { first.isRelative || last.isRelative }
 }
 
 /// How a figure reads: a ratio of user counts is a rate, a time aggregate is seconds.

@@ -77,7 +77,7 @@ public enum Planner {
         var planned = PlannedFunnel(name: f.name, line: f.line, source: f.source, timezone: timezone, match: match,
                              steps: f.steps.map { PlannedStep(name: $0.name, predicate: $0.predicate) }, rowLabels: rows,
                              exclusions: exclusions, eventFilter: f.wherePredicate, actorFilter: f.population,
-                             startDays: f.dates.map { StartDays(firstLocal: $0.0, lastLocal: $0.1) }, counting: f.count,
+                             startDays: f.dates.map { StartDays(first: $0.0, last: $0.1) }, counting: f.count,
                              breakdown: breakdown, hold: f.hold, kpis: kpis, expects: expects,
                              compare: f.compare.map { PlannedCompare(label: $0.label, field: $0.field, baseline: $0.baseline) })
         planned.topGroups = f.topGroups

@@ -200,7 +200,7 @@ struct QueryWriter {
         for (k, s) in funnel.steps.enumerated() { mask.append("CASE WHEN \(try ex.condition(s.predicate)) THEN \(d.int(Int64(1) << Int64(k))) ELSE 0 END") }
         let m = mask.joined(separator: " + ")
         var startable = "TRUE"
-        if let days = funnel.startDays { startable = "\(d.ident("time")) BETWEEN \(d.int(days.firstLocal)) AND \(d.int(days.lastLocal))" }
+        if let days = funnel.startDays { startable = startDaysCondition(days) }
         var conditions = ["\(d.ident("actor")) IS NOT NULL"]
         if let filter = funnel.actorFilter { conditions.append(try segment(filter, &ctes)) }
         if let w = funnel.eventFilter { conditions.append(try ex.condition(w)) }
@@ -363,6 +363,25 @@ struct QueryWriter {
         }
         ctes.append(("selected", "the users `for` counts", "SELECT \(user) FROM \(facts) WHERE \(condition)"))
         return "\(user) IN (SELECT \(user) FROM selected)"
+    }
+
+    /// `dates`: the step-1 events that may start an attempt. Relative days count back from the
+    /// as-of day: `asOf`'s, else the day of the latest event (UTC: the SQL backends refuse other zones).
+    func startDaysCondition(_ days: StartDays) -> String {
+        let day = DayBound.dayMicros
+        guard days.isRelative else {
+            let (lo, hi) = days.bounds(asOfDay: 0)
+            return "\(d.ident("time")) BETWEEN \(d.int(lo)) AND \(d.int(hi))"
+        }
+        let asOfDay = asOf.map { d.int(($0 >= 0 ? $0 / day : ($0 - day + 1) / day) * day) }
+            ?? "(SELECT \(d.intDiv("max(\(d.ident("time")))", d.int(day))) * \(d.int(day)) FROM checked)"
+        func bound(_ b: DayBound, plus: Int64) -> String {
+            switch b {
+            case .day(let m): return d.int(m + plus)
+            case .daysBeforeAsOf(let n): return "(\(asOfDay) - \(d.int(Int64(n) * day - plus)))"
+            }
+        }
+        return "\(d.ident("time")) BETWEEN \(bound(days.first, plus: 0)) AND \(bound(days.last, plus: day - 1))"
     }
 
     /// `bands [a, b, …]`: a number's band by name, as the native engine names it; missing stays missing.

@@ -132,11 +132,14 @@ extension Checker {
                     else { result.population = result.population.map { .and($0, u) } ?? u }
                 }
             case .dates(let a, let b):
-                if let da = dateLiteral(a), let db = dateLiteral(b) {
-                    if da > db { error(.invalidRange, "the dates run backwards", a.span.to(b.span), help: "write the earlier date first") }
-                    // Inclusive of both days: up to the end of the last day.
-                    result.dates = (da, db + 86_400_000_000 - 1)
+                if let da = dayBound(a), let db = dayBound(b) {
+                    if case .day(let x) = da, case .day(let y) = db, x > y {
+                        error(.invalidRange, "the dates run backwards", a.span.to(b.span), help: "write the earlier date first")
+                    }
+                    result.dates = (da, db)
                 }
+            case .datesLast(let amount, let unit):
+                if let days = lastDays(amount, unit) { result.dates = (.daysBeforeAsOf(days - 1), .daysBeforeAsOf(0)) }
             case .by(let keys, let top):
                 for key in keys { if let b = breakdownKey(key) { result.breakdown.append(b) } }
                 if let top {
@@ -321,6 +324,30 @@ extension Checker {
         }
         error(.durationExpected, "\(what) must be a duration such as 7d, 1h30m or 45s", e.span)
         return nil
+    }
+
+    /// A bound of `dates`: a date, or `today` (the as-of day).
+    mutating func dayBound(_ e: Expr) -> DayBound? {
+        if case .name("today") = e.kind { return .daysBeforeAsOf(0) }
+        return dateLiteral(e).map { .day($0) }
+    }
+
+    /// `last 30d`, `last 30 days`, `last 4 weeks`: a whole number of days, at least one.
+    mutating func lastDays(_ amount: Expr, _ unit: Name?) -> Int? {
+        let help = "write: dates last 30d, dates last 30 days or dates last 4 weeks"
+        var days: Double? = nil
+        switch amount.kind {
+        case .duration(let micros) where unit == nil:
+            if micros % DayBound.dayMicros == 0 { days = Double(micros / DayBound.dayMicros) }
+        case .number(let n) where unit != nil:
+            days = unit.map { $0.text.hasPrefix("week") ? n * 7 : n }
+        default: break
+        }
+        guard let d = days, d >= 1, d == d.rounded(), d <= 100_000 else {
+            error(.valueExpected, "'dates last' needs a whole number of days or weeks", amount.span.to(unit?.span ?? amount.span), help: help)
+            return nil
+        }
+        return Int(d)
     }
 
     mutating func dateLiteral(_ e: Expr) -> Int64? {

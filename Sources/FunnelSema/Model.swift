@@ -78,7 +78,8 @@ public struct CheckedFunnel: Sendable {
     public var exclusions: [CheckedExclusion]
     public var wherePredicate: EventExpr?
     public var population: UserExpr?
-    public var dates: (Int64, Int64)?
+    /// `dates`: the first and the last day (both included) whose step-1 events may start an attempt.
+    public var dates: (DayBound, DayBound)?
     public var breakdown: [CheckedBreakdown]
     public var hold: [EventField]
     public var count: CountMode

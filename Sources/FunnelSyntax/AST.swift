@@ -153,6 +153,8 @@ public struct Clause: Sendable {
         case whereClause(Expr)
         case forClause(Expr)
         case dates(Expr, Expr)
+        /// `dates last 30d`, `dates last 4 weeks`: the days up to the as-of day.
+        case datesLast(Expr, unit: Name?)
         /// `by KEY, … [top N]`: with `top`, the N largest groups and the rest in "(other)".
         case by([BreakdownKey], top: Expr?)
         case hold(Expr)

@@ -40,6 +40,7 @@ public enum ASTPrinter {
         case .whereClause(let e): return "(where \(expr(e)))"
         case .forClause(let e): return "(for \(expr(e)))"
         case .dates(let a, let b): return "(dates \(expr(a)) \(expr(b)))"
+        case .datesLast(let n, let unit): return "(dates last \(expr(n))\(unit.map { " \($0.text)" } ?? ""))"
         case .by(let keys, let top):
             return "(by" + keys.map { k in " \(expr(k.expr))\(k.bands.map { " bands \(expr($0))" } ?? "")\(k.at.map { "@\($0.text)" } ?? "")\(k.all ? " all" : "")\(k.last ? " last" : "")" }.joined() + (top.map { " top \(expr($0))" } ?? "") + ")"
         case .hold(let e): return "(hold \(expr(e)))"

@@ -14,7 +14,7 @@ public enum Keywords {
     /// Fixed values: literals, orders, counting units, periods, KPI formats, column types, data formats.
     public static let constants = ["true", "false", "null", "none", "ordered", "strict", "any", "users", "conversions",
                                    "day", "week", "month", "percent", "number", "seconds", "money", "string", "bool", "time",
-                                   "csv", "jsonl", "biggest_drop", "share"]
+                                   "csv", "jsonl", "biggest_drop", "share", "today", "days", "weeks"]
     /// Settings of a source or users block.
     public static let settings = ["user", "event", "key", "timezone", "delimiter"]
     /// Aggregates over a user's history (segments), over a step's events (KPIs), and `time(a -> b)`.

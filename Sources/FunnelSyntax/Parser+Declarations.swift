@@ -256,6 +256,13 @@ extension Parser {
         case "where": return done(.whereClause(try expression()))
         case "for": return done(.forClause(try expression()))
         case "dates":
+            if atWord("last") {
+                advance()
+                let amount = try primary()
+                var unit: Name? = nil
+                if case .identifier(let w) = current.kind, ["day", "days", "week", "weeks"].contains(w) { unit = Name(w, advance().span) }
+                return done(.datesLast(amount, unit: unit))
+            }
             let a = try expression()
             _ = try expectWord("to", help: "write: dates 2024-01-01 to 2024-01-31")
             return done(.dates(a, try expression()))

@@ -77,7 +77,7 @@ import Testing
         }
         if r.chance(0.3) { f += "  where p != \"y\"\n" }
         if r.chance(0.35) { f += "  for \(segments[r.int(segments.count)])\n" }
-        if r.chance(0.2) { f += "  dates 2024-03-02 to 2024-03-03\n" }
+        if r.chance(0.2) { f += "  dates 2024-03-02 to 2024-03-03\n" } else if r.chance(0.15) { f += "  dates last 1d\n" }
         let breakdown = r.int(5)
         switch breakdown {
         case 0: f += "  by p\n"

@@ -129,8 +129,13 @@ public struct FunnelRunner {
     func startDays() -> [Bool]? {
         guard let days = funnel.startDays else { return nil }
         let zone = self.zone
-        let lo = zone?.utc(fromLocal: days.firstLocal) ?? days.firstLocal
-        let hi = zone.map { $0.utc(fromLocal: days.lastLocal + 1) - 1 } ?? days.lastLocal
+        // The as-of day: the local day of --as-of, else of the latest event.
+        let now = asOf ?? store.maxTime
+        let local = now + (zone?.offset(atUTC: now) ?? 0)
+        let asOfDay = (local >= 0 ? local / DayBound.dayMicros : (local - DayBound.dayMicros + 1) / DayBound.dayMicros) * DayBound.dayMicros
+        let (firstLocal, lastLocal) = days.bounds(asOfDay: asOfDay)
+        let lo = zone?.utc(fromLocal: firstLocal) ?? firstLocal
+        let hi = zone.map { $0.utc(fromLocal: lastLocal + 1) - 1 } ?? lastLocal
         return store.time.map { $0 >= lo && $0 <= hi }
     }
 
