@@ -13,6 +13,8 @@ public struct SourceSpec: Sendable {
     public var delimiter: UInt8
     /// Column types written in the source block (`price: number`); they replace the inferred ones.
     public var declaredTypes: [String: ValueType] = [:]
+    /// `time = COLUMN format "…"`: how the time column is written, when not in a layout read by default.
+    public var timeFormat: TimeFormat? = nil
     public init(name: String, format: String, path: String, userColumn: String, timeColumn: String,
                 eventColumn: String, timezone: String?, delimiter: UInt8) {
         self.name = name; self.format = format; self.path = path; self.userColumn = userColumn

@@ -115,6 +115,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Comparable {
     case rateComparedWithNumber = "E257"
     /// `expect … for each KEY` where KEY is not the funnel's breakdown (`group` names every key at once).
     case forEachWithoutBreakdown = "E258"
+    /// A time format (`time = t format "…"`) that cannot read times: an unknown directive, no year or day.
+    case badTimeFormat = "E259"
 
     // MARK: E3xx planning
     /// A construct the language defines but the engine does not run yet.

@@ -70,6 +70,7 @@ struct QueryWriter {
             if case .profile = b.field { try no("`by \(b.label)`", "profile properties (the users table) are not translated yet") }
         }
         if let tz = funnel.timezone, tz != "UTC" { try no("`timezone \"\(tz)\"`", "local times of a time zone other than UTC are not translated yet") }
+        if let f = source.spec.timeFormat { try no("`format \"\(f.text)\"` on the time column", "time formats are not translated yet; the engines' own parsers differ") }
         if source.spec.format != "csv" { try no("`\(source.spec.format)(…)` source", "only CSV sources are read by the SQL backends yet") }
         if n > 16 { try no("\(n) steps", "funnels of more than 16 steps are not translated") }
         for c in source.columns where c.type == .bool { try no("column `\(c.name)`", "true/false columns are not translated yet") }

@@ -166,7 +166,19 @@ public struct Checker {
         var timezone: String? = nil
         var delimiter: UInt8 = UInt8(ascii: ",")
         var declared: [(Setting, ValueType)] = []
+        var timeFormat: TimeFormat? = nil
         for setting in s.settings {
+            if let (text, span) = setting.format {
+                if setting.key.text != "time" {
+                    error(.badTimeFormat, "only the time column takes a format", span, help: "write: time = \(setting.valueText) format \"%d/%m/%Y %H:%M\" on the time line")
+                } else {
+                    switch TimeFormat.compile(text) {
+                    case .success(let f): timeFormat = f
+                    case .failure(let problem):
+                        error(.badTimeFormat, problem.message, span, help: "strftime-style: %Y %m %d %H %M %S %f %p %b %z %s, for example \"%d/%m/%Y %H:%M\"")
+                    }
+                }
+            }
             if setting.isTypeDeclaration {
                 if let t = declaredType(setting) { declared.append((setting, t)) }
                 continue
@@ -190,6 +202,7 @@ public struct Checker {
         var spec = SourceSpec(name: s.name.text, format: s.format.text, path: resolvePath(s.path, unit),
                               userColumn: roles["user"] ?? "user", timeColumn: roles["time"] ?? "time",
                               eventColumn: roles["event"] ?? "event", timezone: timezone, delimiter: delimiter)
+        spec.timeFormat = timeFormat
         for (setting, type) in declared {
             let column = setting.key.text
             if let role = [("user", spec.userColumn), ("time", spec.timeColumn), ("event", spec.eventColumn)].first(where: { $0.1 == column })?.0 {

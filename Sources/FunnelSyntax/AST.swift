@@ -103,6 +103,8 @@ public struct Setting: Sendable {
     public enum Value: Sendable { case column(Name), string(String, SourceSpan), type(Name) }
     public var key: Name
     public var value: Value
+    /// `time = event_time format "%d/%m/%Y %H:%M"`: the layout, where it was written.
+    public var format: (text: String, span: SourceSpan)? = nil
     public init(key: Name, value: Value) { self.key = key; self.value = value }
     /// True for a declared column type (`price: number`).
     public var isTypeDeclaration: Bool { if case .type = value { return true } else { return false } }

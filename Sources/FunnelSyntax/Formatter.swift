@@ -195,10 +195,12 @@ public enum Formatter {
             let head = spaced(SourceSpan(d.span.start, tokens[open].span.end)) + trailingComment(after: tokens[open].span.end)
             let plain = s.settings.filter { !$0.isTypeDeclaration }
             let width = plain.map(\.key.text.count).max() ?? 0
+            // `time = t format "…"`: the format is part of the value.
+            func valueText(_ st: Setting) -> String { file.text(of: st.valueSpan) + (st.format.map { " format " + file.text(of: $0.span) } ?? "") }
             let items: [(text: String, span: SourceSpan)] = s.settings.map { st in
-                let span = st.key.span.to(st.valueSpan)
+                let span = st.key.span.to(st.format?.span ?? st.valueSpan)
                 let key = file.text(of: st.key.span)
-                let value = file.text(of: st.valueSpan)
+                let value = valueText(st)
                 let text: String
                 switch st.value {
                 case .type: text = "\(key): \(value)"
@@ -208,7 +210,7 @@ public enum Formatter {
                 return (text, span)
             }
             return block(head: head, items: items, span: d.span, inlineItems: s.settings.map { st in
-                let key = file.text(of: st.key.span), value = file.text(of: st.valueSpan)
+                let key = file.text(of: st.key.span), value = valueText(st)
                 switch st.value { case .type: return "\(key): \(value)"; case .column: return "\(key) = \(value)"; case .string: return "\(key) \(value)" }
             })
         }

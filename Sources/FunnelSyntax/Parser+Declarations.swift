@@ -165,8 +165,10 @@ extension Parser {
                     switch current.kind {
                     case .identifier(let s):
                         let t = advance(); settings.append(Setting(key: key, value: .column(Name(s, t.span))))
+                        if atWord("format") { advance(); settings[settings.count - 1].format = try stringLiteral("a time format in quotes, such as \"%d/%m/%Y %H:%M\"") }
                     case .quotedName(let s):
                         let t = advance(); settings.append(Setting(key: key, value: .column(Name(s, t.span))))
+                        if atWord("format") { advance(); settings[settings.count - 1].format = try stringLiteral("a time format in quotes, such as \"%d/%m/%Y %H:%M\"") }
                     case .string(let s):
                         let t = advance(); settings.append(Setting(key: key, value: .string(s, t.span)))
                     default:

@@ -79,10 +79,10 @@ final class ChunkBuilder {
     var skipped = SkipReport()
     var error: Diagnostic?
 
-    init(file: MappedFile, extraction: Extraction, timezone: String?, skipBadRows: Bool, expectedRows: Int) {
+    init(file: MappedFile, extraction: Extraction, timezone: String?, timeFormat: TimeFormat? = nil, skipBadRows: Bool, expectedRows: Int) {
         self.file = file
         self.skipBadRows = skipBadRows
-        self.timestamps = TimestampParser(timezone: timezone)
+        self.timestamps = TimestampParser(timezone: timezone, format: timeFormat)
         self.names = extraction.propertyNames
         var slots: [(PropertyKind, Int)] = []
         for t in extraction.propertyTypes {
@@ -127,8 +127,9 @@ final class ChunkBuilder {
         }
         guard let t = timestamps.parse(tp, tl) else {
             let text = String(decoding: UnsafeBufferPointer(start: tp, count: min(tl, 60)), as: UTF8.self)
-            return bad("bad timestamp", .badTime, "cannot read '\(text)' as a time", at: to,
-                       help: "use ISO 8601 (2024-01-31T08:00:00Z), 'YYYY-MM-DD HH:MM:SS[ UTC]', or epoch seconds/milliseconds")
+            let help = timestamps.format.map { "the source reads times as \"\($0.text)\"; fix the format or the row, or use --skip-bad-rows" }
+                ?? "use ISO 8601 (2024-01-31T08:00:00Z), 'YYYY-MM-DD HH:MM:SS[ UTC]', or epoch seconds/milliseconds; other layouts: time = COLUMN format \"%d/%m/%Y %H:%M\""
+            return bad("bad timestamp", .badTime, "cannot read '\(text)' as a time", at: to, help: help)
         }
         let (ep, el, eo) = field(2)
         guard let ep = ep, el > 0 else {

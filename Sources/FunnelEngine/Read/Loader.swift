@@ -172,6 +172,8 @@ public enum Loader {
             }
             return misses
         }
+        // Whole numbers beyond 2^53 (19-digit ids) would lose digits as numbers: they stay exact text.
+        if present.contains(where: isIntegerBeyondDoubles) { return (.string, false) }
         if let number = valueCheck(.number), let m = misfits(number) { return (.number, m > 0) }
         if present.allSatisfy({ ["true", "false"].contains($0.lowercased()) }) { return (.bool, false) }
         // A time looks like a date (so plain numbers stay numbers).
@@ -179,6 +181,16 @@ public enum Loader {
             return (.time, m > 0)
         }
         return (.string, false)
+    }
+
+    /// An integer written with digits whose size is 2^53 (9,007,199,254,740,992) or more: a number
+    /// would round it, so two different ids could compare equal.
+    static func isIntegerBeyondDoubles(_ s: String) -> Bool {
+        var digits = Substring(s)
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        digits = digits.drop { $0 == "0" }
+        guard digits.count >= 16, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        return digits.count > 16 || digits >= "9007199254740992"
     }
 
     /// Whether a text reads as a value of `type`; nil for types every text fits.
@@ -255,7 +267,7 @@ public enum Loader {
         let expected = max(1024, size / 100 / workers)
 
         func newBuilder() -> ChunkBuilder {
-            ChunkBuilder(file: file, extraction: extraction, timezone: source.timezone,
+            ChunkBuilder(file: file, extraction: extraction, timezone: source.timezone, timeFormat: source.timeFormat,
                          skipBadRows: options.skipBadRows, expectedRows: expected)
         }
         func parse(_ builder: ChunkBuilder, from: Int, to: Int) -> Int {

@@ -1,5 +1,6 @@
 import Foundation
 import FunnelDiagnostics
+import FunnelCore
 
 /// Parses event times from bytes into microseconds since the epoch (UTC).
 /// Accepted: ISO 8601 (`2024-01-31T08:00:00Z`, `+02:00` offsets, fractions),
@@ -13,12 +14,16 @@ public struct TimestampParser {
     private var lastDateTail: UInt16 = 0
     private var lastDays: Int64 = 0
 
-    public init(timezone: String?) {
+    /// The source's `format`, when its times are not in a layout read by default.
+    let format: TimeFormat?
+
+    public init(timezone: String?, format: TimeFormat? = nil) {
         if let tz = timezone, tz != "UTC", let zone = TimeZone(identifier: tz) {
             self.zone = ZoneConverter(zone)
         } else {
             self.zone = nil
         }
+        self.format = format
     }
 
     @inline(__always) static func digit(_ c: UInt8) -> Int64? { c >= 48 && c <= 57 ? Int64(c - 48) : nil }
@@ -32,6 +37,11 @@ public struct TimestampParser {
         let len = n - s
         guard len > 0 else { return nil }
         let q = p + s
+        if let f = format {
+            guard let (local, offset) = f.parse(q, len) else { return nil }
+            if let offset { return local - offset }
+            return zone?.utc(fromLocal: local) ?? local
+        }
         if len >= 10 && q[4] == 45 && q[7] == 45 { return parseDateTime(q, len) }
         return parseEpoch(q, len)
     }
