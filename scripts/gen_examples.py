@@ -156,9 +156,42 @@ def saas(rng):
     return len(rows)
 
 
+def sales_stages(rng):
+    """The seven-stage sales funnel of the literature: awareness -> interest -> consideration ->
+    intent -> decision -> purchase -> loyalty, from a CRM export: day-first times, 19-digit CRM
+    ids, a region per lead, the channel of each touch and the deal size once a quote exists."""
+    stages = ["ad_click", "newsletter_signup", "demo_request", "quote_request", "contract_sent", "contract_signed", "renewal"]
+    # Chance to reach the next stage; interest loses the most (about two leads in three).
+    carry = [0.34, 0.62, 0.72, 0.78, 0.62, 0.55]
+    regions = {"EMEA": 1.0, "NA": 1.08, "APAC": 0.9, "LATAM": 0.8, "ANZ": 0.95}
+    rows = []
+    for lead in range(1, 2401):
+        lid = f"L{lead:05d}"
+        crm = str(2053013555631000000 + lead * 7919)            # beyond 2^53: read as exact text
+        region = rng.choices(list(regions), [0.35, 0.3, 0.2, 0.1, 0.05])[0]
+        size = ""
+        t = T0 + timedelta(minutes=rng.randint(0, 75 * 24 * 60))
+        for k, stage in enumerate(stages):
+            if k > 0:
+                if rng.random() > min(0.95, carry[k - 1] * regions[region]):
+                    break
+                t += timedelta(hours=rng.lognormvariate(3.0 if k < 5 else 5.0, 0.9))
+            if k == 3:
+                size = str(rng.choice([800, 2500, 6000, 12000, 30000, 75000]))
+            channel = rng.choice(["search", "social", "email", "events"]) if k < 3 else rng.choice(["email", "sales_call"])
+            rows.append((lid, crm, t, stage, region, channel, size))
+    rows.sort(key=lambda r: r[2])
+    with open(os.path.join(ROOT, "sales_stages.csv"), "w") as f:
+        f.write("lead_id,crm_id,at,stage,region,channel,deal_size\n")
+        for lid, crm, t, stage, region, channel, size in rows:
+            f.write(f"{lid},{crm},{t.strftime('%d/%m/%Y %H:%M')},{stage},{region},{channel},{size}\n")   # day-first, no seconds
+    return len(rows)
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
-    for name, fn, seed in [("ecommerce", ecommerce, 1), ("b2b_pipeline", b2b, 2), ("aida", aida, 3), ("saas_trial", saas, 4)]:
+    for name, fn, seed in [("ecommerce", ecommerce, 1), ("b2b_pipeline", b2b, 2), ("aida", aida, 3), ("saas_trial", saas, 4),
+                           ("sales_stages", sales_stages, 5)]:
         n = fn(random.Random(seed))
         print(f"{name}: {n} events")
 

@@ -50,6 +50,9 @@ struct CompilePhases {
             for i in sources.indices {
                 sources[i].path = o.path; sources[i].userColumn = o.user; sources[i].timeColumn = o.time
                 sources[i].eventColumn = o.event; sources[i].delimiter = UInt8(ascii: ",")
+                // A test table writes times as the language does, whatever the real export's format.
+                sources[i].timeFormat = nil
+                if let columns = o.columns { sources[i].declaredTypes = sources[i].declaredTypes.filter { columns.contains($0.key) } }
             }
         }
         if let d = options.delimiter {

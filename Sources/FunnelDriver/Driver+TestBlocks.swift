@@ -83,7 +83,7 @@ extension Driver {
             return Decl(.funnel(g), d.span)
         }
         var o = options
-        o.sourceOverride = SourceOverride(path: csvPath, user: "user", time: "time", event: "event")
+        o.sourceOverride = SourceOverride(path: csvPath, user: "user", time: "time", event: "event", columns: Set(columns))
         let c = compile(units: withExpects, parseDiagnostics: [], options: o, load: true)
         // A cell that cannot be read is shown where it is written: in the test's table, not the temporary file.
         let located = c.diagnostics.map { cellLocation($0, table: test.table, csvPath: csvPath, file: file) }
@@ -148,4 +148,6 @@ public struct SourceOverride: Sendable {
     public var user: String
     public var time: String
     public var event: String
+    /// The test table's columns: declared types of other columns do not apply to it.
+    public var columns: Set<String>? = nil
 }

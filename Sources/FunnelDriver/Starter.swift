@@ -33,6 +33,8 @@ public enum Starter {
         var column: String
         var reason: String
         var sure: Bool
+        /// For the time: the layout the starter writes after the column (`format "%d/%m/%Y"`).
+        var format: String? = nil
     }
 
     /// Writes the starter for `path`, its data path relative to `outputDirectory` (the folder of
@@ -76,6 +78,9 @@ public enum Starter {
             return .failure(Failure(message: "no column of '\(path)' looks like a time (ISO 8601, \"YYYY-MM-DD HH:MM:SS\" or epoch seconds/milliseconds): columns \(columns.map(\.name).joined(separator: ", "))"))
         }
         taken.insert(time.column)
+        // A layout the reader does not know by itself (31/03/2024 14:05): the starter writes its format.
+        let timeFormat = columns.first { $0.name == time.column }.flatMap { $0.type == .string ? guessTimeFormat($0.present) : nil }
+        if let f = timeFormat, let doubt = f.doubt { doubts.append("time = \(time.column): \(doubt)") }
         guard let event = pick(columns, taken: taken, name: eventNameScore, content: isEventLike, prefer: { -$0.distinct }, role: "event") else {
             return .failure(Failure(message: "no column of '\(path)' looks like an event name (a text column with few distinct values): columns \(columns.map(\.name).joined(separator: ", "))"))
         }
@@ -87,8 +92,9 @@ public enum Starter {
         for g in [("user", user), ("time", time), ("event", event)] where !g.1.sure { doubts.append("\(g.0) = \(g.1.column): \(g.1.reason)") }
 
         // The whole file, read with the guessed mapping: every event name, and the typical order.
-        let spec = SourceSpec(name: "events", format: format, path: path, userColumn: user.column, timeColumn: time.column,
+        var spec = SourceSpec(name: "events", format: format, path: path, userColumn: user.column, timeColumn: time.column,
                               eventColumn: event.column, timezone: nil, delimiter: delimiter)
+        spec.timeFormat = timeFormat?.format
         let store: EventStore
         do {
             // One read (the file mapped once), skipping bad rows: a few need not stop the start; they are counted and said.
@@ -117,12 +123,14 @@ public enum Starter {
             for d in doubts { out += "#   - \(d)\n" }
         }
         out += "source events = \(format)(\(quote(relPath))) {\n"
-        let width = [user.column, time.column, event.column].map { name($0).count }.max() ?? 0
+        let width = [name(user.column), name(time.column) + (timeFormat.map { " format " + quote($0.format.text) } ?? ""), name(event.column)].map(\.count).max() ?? 0
         func role(_ r: String, _ g: Guess) -> String {
-            let lhs = "  \(r.padding(toLength: 5, withPad: " ", startingAt: 0)) = \(name(g.column))"
+            let lhs = "  \(r.padding(toLength: 5, withPad: " ", startingAt: 0)) = \(name(g.column))\(g.format.map { " format " + $0 } ?? "")"
             return lhs.padding(toLength: 10 + width + 2, withPad: " ", startingAt: 0) + "# \(g.sure ? "sure" : "UNSURE"): \(g.reason)\n"
         }
-        out += role("user", user) + role("time", time) + role("event", event)
+        var timeGuess = time
+        timeGuess.format = timeFormat.map { quote($0.format.text) }
+        out += role("user", user) + role("time", timeGuess) + role("event", event)
         if let c = columns.first(where: { $0.name == time.column }), c.type == .time,
            let v = c.present.first, !hasOffset(v) {
             out += "  # times have no UTC offset (\(v)): they are read as UTC; add timezone \"Area/City\" if they are local times\n"
@@ -262,8 +270,34 @@ public enum Starter {
             if numbers.allSatisfy({ ($0 >= 1e11 && $0 < 1e13) }) { return (true, "numbers read as epoch milliseconds (e.g. \(present[0]))") }
             return (false, "numbers, but not in the range of epoch seconds or milliseconds")
         }
+        if let f = guessTimeFormat(present) { return (true, "every sampled value reads as \"\(f.format.text)\" (e.g. \(present[0]))") }
         let odd = present.first { Loader.inferredType([$0]) != .time } ?? present[0]
         return (false, "not every sampled value is a date-time (e.g. '\(odd)')")
+    }
+
+    /// Layouts of exports that the reader needs a `format` for, day-first before month-first.
+    static let timeLayouts = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+                              "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+                              "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+                              "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%d %b %Y", "%b %d, %Y %H:%M:%S",
+                              "%b %d, %Y %I:%M:%S %p", "%b %d, %Y", "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S"]
+
+    /// The first layout that reads every sampled value; a doubt when day and month could be swapped.
+    static func guessTimeFormat(_ values: [String]) -> (format: TimeFormat, doubt: String?)? {
+        guard !values.isEmpty else { return nil }
+        func readsAll(_ f: TimeFormat) -> Bool {
+            values.allSatisfy { v in Array(v.utf8).withUnsafeBufferPointer { b in b.baseAddress.map { f.parse($0, b.count) != nil } ?? false } }
+        }
+        for layout in timeLayouts {
+            guard case .success(let f) = TimeFormat.compile(layout), readsAll(f) else { continue }
+            // 03/04/2024 is the 3rd of April or March the 4th: said, since the sample cannot tell.
+            let swapped: String? = layout.contains("%d/%m") ? layout.replacingOccurrences(of: "%d/%m", with: "%m/%d") : nil
+            if let other = swapped, case .success(let g) = TimeFormat.compile(other), readsAll(g) {
+                return (f, "every sampled day is 12 or less, so day/month could be month/day; read as \"\(layout)\", write \"\(other)\" if months come first")
+            }
+            return (f, nil)
+        }
+        return nil
     }
 
     static func isEventLike(_ c: Column) -> (ok: Bool, why: String) {

@@ -140,10 +140,13 @@ public struct StartDays: Sendable, Equatable {
 
 /// How a figure reads: a ratio of user counts is a rate, a time aggregate is seconds.
 public struct Reading: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case rate, seconds, number, money }
+    /// `step`: a step's position (1 = the first), shown as the step's name (`biggest_drop.step`).
+    public enum Kind: String, Sendable { case rate, seconds, number, money, step }
     public var kind: Kind
     /// Digits after the point; nil: the kind's own (a rate 2, money 2, a number as many as it needs).
     public var decimals: Int?
+    /// For `step`: the names of the funnel's steps (rows), first to last.
+    public var labels: [String] = []
     public init(_ kind: Kind, decimals: Int? = nil) { self.kind = kind; self.decimals = decimals }
     public static let rate = Reading(.rate), seconds = Reading(.seconds), number = Reading(.number)
     public var description: String { kind.rawValue + (decimals.map { ", \($0) decimals" } ?? "") }

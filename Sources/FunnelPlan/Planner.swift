@@ -68,11 +68,13 @@ public enum Planner {
             }
             return planned
         }
+        // A step's position reads as its name.
+        func named(_ r: Reading) -> Reading { var r = r; if r.kind == .step { r.labels = rows }; return r }
         let kpis = f.kpis.enumerated().map { i, k in
-            PlannedKPI(name: k.name, expr: k.expr, reading: declared(k) ?? reading(k.expr, kpis: Array(f.kpis.prefix(i))))
+            PlannedKPI(name: k.name, expr: k.expr, reading: named(declared(k) ?? reading(k.expr, kpis: Array(f.kpis.prefix(i)))))
         }
         let expects = f.expects.map { e in
-            PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: reading(e.actual, kpis: f.kpis), forEach: e.forEach)
+            PlannedExpect(source: e.source, line: e.line, condition: e.expr, actual: e.actual, reading: named(reading(e.actual, kpis: f.kpis)), forEach: e.forEach)
         }
         var planned = PlannedFunnel(name: f.name, line: f.line, source: f.source, timezone: timezone, match: match,
                              steps: f.steps.map { PlannedStep(name: $0.name, predicate: $0.predicate) }, rowLabels: rows,
@@ -116,6 +118,7 @@ public enum Planner {
         case .arith(.div, let a, let b) where a.isUserCount && b.isUserCount: return .rate
         case .timeBetween: return .seconds
         case .biggestDrop(.share, _): return .rate
+        case .biggestDrop(.step, _): return Reading(.step)
         case .kpi(let i) where i < kpis.count: return declared(kpis[i]) ?? reading(kpis[i].expr, kpis: Array(kpis.prefix(i)))
         case .compare(_, let a, _), .between(let a, _, _): return reading(a, kpis: kpis)
         default: return .number

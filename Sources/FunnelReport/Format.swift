@@ -78,6 +78,9 @@ enum Fmt {
         case .rate: return fixed(v * 100, kind.decimals ?? 2) + "%"
         case .seconds: return kind.decimals.map { fixed(v, $0) + " s" } ?? duration(v)
         case .money: return grouped(v, kind.decimals ?? 2)
+        case .step:
+            let i = Int(v.rounded()) - 1
+            return kind.labels.indices.contains(i) ? kind.labels[i] : "step \(Int(v.rounded()))"
         case .number:
             if let d = kind.decimals { return grouped(v, d) }
             if v == v.rounded() && abs(v) < 1e15 { return count(Int(v)) }

@@ -252,8 +252,10 @@ extension Checker {
                   help: "add 'by \(key.text == "group" ? "device" : key.text)' to the funnel, or drop 'for each' to check the whole funnel")
             return false
         }
-        if key.text == "group" || labels == [key.text] { return true }
-        let help = labels.count == 1 ? "write 'for each \(labels[0])'" : "the groups are combinations of \(labels.joined(separator: ", ")): write 'for each group'"
+        // The key by its label (`device at purchase`) or its plain name (`device`, `week`, a segment's name).
+        let names = result.breakdown.map { $0.period?.rawValue ?? ($0.segment != nil ? $0.label : $0.field.description) }
+        if key.text == "group" || (labels.count == 1 && (labels[0] == key.text || names[0] == key.text)) { return true }
+        let help = labels.count == 1 ? "write 'for each \(names[0])'" : "the groups are combinations of \(labels.joined(separator: ", ")): write 'for each group'"
         error(.forEachWithoutBreakdown, "'\(key.text)' is not the breakdown of funnel '\(result.name)' (by \(labels.joined(separator: ", ")))", key.span, help: help)
         return false
     }
@@ -383,7 +385,7 @@ extension Checker {
         }
         guard let (field, type) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
-        let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? (key.last ? "\(field.description) last" : field.description)
+        let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? (key.last ? "\(field.description) (last touch)" : field.description)
         var b = CheckedBreakdown(label: label, field: field, at: atStep, all: key.all, period: nil)
         b.last = key.last
         if let bands = key.bands {

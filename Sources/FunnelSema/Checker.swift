@@ -227,8 +227,9 @@ public struct Checker {
     // MARK: step 2 — everything else
 
     /// A declared type names a column of the file (JSON Lines keys may appear late, so they are added instead).
-    mutating func declaredColumnsExist(_ settings: [Setting], in schema: DataSchema) {
-        for setting in settings where setting.isTypeDeclaration && schema.type(of: setting.key.text) == nil && !schema.unchecked {
+    /// `applies`: the declarations in force (a test table's run leaves out those of columns it does not have).
+    mutating func declaredColumnsExist(_ settings: [Setting], in schema: DataSchema, applies: (String) -> Bool = { _ in true }) {
+        for setting in settings where setting.isTypeDeclaration && applies(setting.key.text) && schema.type(of: setting.key.text) == nil && !schema.unchecked {
             error(.missingColumn, "column '\(setting.key.text)' is not in \(schema.path)", setting.key.span,
                   help: DidYouMean.help(setting.key.text, among: schema.columnNames, kind: "columns") ?? "declare types of the file's own columns")
         }
@@ -272,7 +273,8 @@ public struct Checker {
         }
         for (i, (decl, unit)) in sourceDecls.enumerated() where i < schemas.count && !sourcesMissingRoles.contains(i) {
             file = unit.file
-            declaredColumnsExist(decl.settings, in: schemas[i])
+            let declared = i < sources.count ? sources[i].declaredTypes : [:]
+            declaredColumnsExist(decl.settings, in: schemas[i]) { declared[$0] != nil }
         }
         if let (decl, unit) = usersDecl, let us = usersSchema {
             file = unit.file

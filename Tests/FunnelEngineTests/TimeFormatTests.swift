@@ -1,6 +1,6 @@
 import Foundation
 import FunnelCore
-import FunnelDriver
+@testable import FunnelDriver
 @testable import FunnelEngine
 import FunnelTestSupport
 import Testing
@@ -73,6 +73,15 @@ struct TimeFormatTests {
             .write(toFile: dir + "/g.funnel", atomically: true, encoding: .utf8)
         let bad = Driver.compile(path: dir + "/g.funnel", load: false).diagnostics.filter { $0.code == .badTimeFormat }.map(\.message)
         #expect(bad == ["only the time column takes a format", "the time format has no year (%Y or %y)"])
+    }
+
+    @Test func initGuessesAnExportsLayout() {
+        #expect(Starter.guessTimeFormat(["31/01/2024 08:05", "01/02/2024 10:00"])?.format.text == "%d/%m/%Y %H:%M")
+        #expect(Starter.guessTimeFormat(["01/31/2024 08:05 PM"])?.format.text == "%m/%d/%Y %I:%M %p")
+        #expect(Starter.guessTimeFormat(["01/31/2024", "12/01/2024"])?.doubt == nil, "the 31st says months come first")
+        let ambiguous = Starter.guessTimeFormat(["03/04/2024", "12/11/2024"])
+        #expect(ambiguous?.format.text == "%d/%m/%Y" && ambiguous?.doubt?.contains("could be month/day") == true)
+        #expect(Starter.guessTimeFormat(["yesterday", "31/01/2024"]) == nil)
     }
 
     @Test func nineteenDigitIdsStayExactText() {

@@ -51,6 +51,9 @@ extension EditorProject {
         case .seconds: return abs(v) < 9e12 ? formatDuration(Int64((v * 1e6).rounded())) : formatNumber(v) + " s"
         case .money: return String(format: "%.\(reading.decimals ?? 2)f", v)
         case .number: return reading.decimals.map { String(format: "%.\($0)f", v) } ?? formatNumber(v)
+        case .step:
+            let i = Int(v.rounded()) - 1
+            return reading.labels.indices.contains(i) ? reading.labels[i] : "step \(Int(v.rounded()))"
         }
     }
 }
