@@ -12,11 +12,13 @@ struct Glyphs {
     var shortMarker: String
     var ellipsis: String
     var times: String
+    /// Between a group's KPIs: `conversion 12.78% · aov 40.12`.
+    var between: String
 
     static let unicode = Glyphs(full: "█", empty: "░", arrow: "→", range: "–", marker: "◀ biggest drop", shortMarker: "◀",
-                                ellipsis: "…", times: "×")
+                                ellipsis: "…", times: "×", between: " · ")
     static let ascii = Glyphs(full: "#", empty: ".", arrow: "->", range: "-", marker: "<- biggest drop", shortMarker: "<-",
-                              ellipsis: "...", times: "x")
+                              ellipsis: "...", times: "x", between: "; ")
 }
 
 /// A column of a text table, and how it gives way when the table is wider than the terminal.
