@@ -112,7 +112,7 @@ public final class Session {
                 return Session.append(text, to: path).map { Reply("error: cannot write to \(path): \($0)\n", failed: true) }
                     ?? Reply(run.notes + "wrote the result to \(path)\n")
             }
-            var out = run.notes + Report.render(run.results, plan: run.plan, format: format, color: color)
+            var out = run.notes + Report.render(run.results, plan: run.plan, format: format, options: .screen(color: color))
             if timing {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 out += String(format: "time: %.1f ms\n", ms)

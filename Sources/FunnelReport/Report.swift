@@ -13,6 +13,9 @@ public struct RenderOptions: Sendable {
     public var ascii = false
     /// Show only the N largest breakdown groups.
     public var top: Int?
+    /// Breakdown groups one row each (true), as a table each (false), or by their number (nil:
+    /// one row each beyond `TableRenderer.compactAbove` groups).
+    public var compact: Bool?
     /// The .funnel file the results come from, for report headers.
     public var sourceFile: String?
     /// How long the run took, for report headers.
@@ -29,7 +32,6 @@ public enum Report {
 
     /// Results beside the plan they ran: the plan says how each KPI reads (a rate, seconds, a number).
     public static func render(_ results: [FunnelResult], plan: Plan?, format: OutputFormat, options: RenderOptions) -> String {
-        let color = options.color
         let planned = results.map { r in plan?.funnels.first { $0.name == r.name } }
         let kinds = planned.map { f in f?.kpis.map(\.reading) ?? [] }
         let expectKinds = planned.map { f in f?.expects.map(\.reading) ?? [] }
@@ -39,8 +41,11 @@ public enum Report {
         case .markdown: return DelimitedRenderer.markdown(results, kpiKinds: kinds, expectKinds: expectKinds)
         case .html: return HTMLRenderer.render(results, plans: planned, options: options)
         case .table:
-            let t = TableRenderer(color: color)
-            return results.indices.map { t.render(results[$0], kpiKinds: kinds[$0], expectKinds: expectKinds[$0]) }.joined(separator: "\n")
+            let t = TableRenderer(options: options)
+            // A trend's groups are periods: they stay in time order.
+            let trend = planned.map { f in f?.breakdown.contains { if case .period = $0.attribution { return true } else { return false } } ?? false }
+            return results.indices.map { t.render(results[$0], kpiKinds: kinds[$0], expectKinds: expectKinds[$0], inTimeOrder: trend[$0]) }
+                .joined(separator: "\n")
         }
     }
 }

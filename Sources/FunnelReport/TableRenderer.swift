@@ -3,120 +3,118 @@ import FunnelEngine
 import FunnelCore
 import FunnelPlan
 
-/// The table for people: one row per step with a bar, then groups, KPIs and expects.
+/// The table for people: one row per step with a bar, then groups, KPIs and expects. Given a
+/// width (a terminal's), no line is longer: bars shrink, then columns drop (see `Layout.fit`),
+/// prose wraps. In ASCII mode every decoration is ASCII (see `Glyphs`).
 public struct TableRenderer {
     public var color: Bool
+    /// Columns of the terminal; nil: no limit (a pipe, a file).
+    public var width: Int?
+    public var ascii = false
+    /// Only the N largest breakdown groups (nil: all).
+    public var top: Int?
+    /// One row per group (true), a table per group (false), or by their number (nil).
+    public var compact: Bool?
     public var barWidth = 30
+    /// More groups than this are shown one row each unless `compact` says otherwise: past a
+    /// screenful of per-group tables, groups are compared down a column, not across pages.
+    public static let compactAbove = 8
+
     public init(color: Bool = false) { self.color = color }
+
+    public init(options: RenderOptions) {
+        color = options.color
+        width = options.width
+        ascii = options.ascii
+        top = options.top
+        compact = options.compact
+    }
+
+    var glyphs: Glyphs { ascii ? .ascii : .unicode }
 
     func paint(_ s: String, _ style: String) -> String { FunnelDiagnostics.paint(s, style, color) }
 
-    public func render(_ r: FunnelResult, kpiKinds: [Reading], expectKinds: [Reading] = []) -> String {
-        var out = ""
-        let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
-        out += paint("funnel \(r.name)", "1") + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)\n"
-        out += stepsTable(r.steps, indent: "  ", unit: r.counting)
+    /// Prose (a heading, a note) as lines wrapped to the width, each painted after its indent.
+    func say(_ text: String, indent: String = "  ", style: String? = nil) -> String {
+        TextTable.wrap(text, indent: indent, width: width).map { line in
+            guard let style = style else { return line + "\n" }
+            let body = line.drop { $0 == " " }
+            return String(line.prefix(line.count - body.count)) + paint(String(body), style) + "\n"
+        }.joined()
+    }
+
+    /// `inTimeOrder`: the groups are periods of a trend, shown in time order rather than by size.
+    public func render(_ r: FunnelResult, kpiKinds: [Reading], expectKinds: [Reading] = [], inTimeOrder: Bool = false) -> String {
+        let groups = GroupSelection(r.groups, top: top, inTimeOrder: inTimeOrder)
+        let oneRowEach = !groups.shown.isEmpty && (compact ?? (groups.shown.count > Self.compactAbove))
+        let layout = stepsLayout(r, groups: oneRowEach ? [] : groups.shown)
+        var out = header(r)
+        out += stepsTable(r.steps, indent: "  ", unit: r.counting, layout: layout)
+        out += droppedNote(layout.dropped, indent: "  ")
         if let d = r.biggestDrop, r.steps.count > 2 {
-            out += "  biggest drop: \(d.step), \(Fmt.count(d.dropped)) \(r.counting == "users" ? "users" : r.counting) lost (\(Fmt.percent(d.share)) of the step before)\n"
+            out += say("biggest drop: \(d.step), \(Fmt.count(d.dropped)) \(r.counting == "users" ? "users" : r.counting) lost (\(Fmt.percent(d.share)) of the step before)")
         }
         if let t = r.timeToConvert, t.users > 0, let first = r.steps.first?.name, let last = r.steps.last?.name {
             out += timeToConvert(t, from: first, to: last, unit: r.counting)
         }
         if !r.groups.isEmpty {
-            out += "\n  by \(r.breakdownLabels.joined(separator: ", "))\n"
-            for g in r.groups {
-                let key = g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", ")
-                out += "  " + paint(key, "1") + "\n"
-                out += stepsTable(g.steps, indent: "    ", unit: r.counting)
-                if !g.kpis.isEmpty { out += "    kpis: " + Fmt.kpiLine(g.kpis, kinds: kpiKinds) + "\n" }
-            }
+            out += oneRowEach ? compactGroups(r, groups, kpiKinds: kpiKinds, inTimeOrder: inTimeOrder) : fullGroups(r, groups, kpiKinds: kpiKinds, layout: layout)
         }
-        if let first = r.comparisons.first {
-            out += "\n  compare by \(first.key) (baseline \(Fmt.value(first.baseline)), \(Fmt.count(first.baselineUsers)) users)\n"
-            out += grid(Fmt.comparisonHeader, r.comparisons.flatMap(Fmt.comparisonCells), indent: "    ", right: [1, 3, 4, 5, 6, 7])
-            if r.comparisons.contains(where: { $0.rows.contains(where: \.small) }) {
-                out += "    * small: fewer than 30 users on a side or a cell below 5; read with care\n"
-            }
-        } else if let note = r.comparisonNote {
-            out += "\n  compare: \(note)\n"
-        }
-        if !r.kpis.isEmpty {
-            out += "\n  kpis\n"
-            let w = r.kpis.map(\.name.count).max() ?? 0
-            for (i, k) in r.kpis.enumerated() {
-                out += "    \(k.name.padding(w))  \(Fmt.kpi(k.value, kind: i < kpiKinds.count ? kpiKinds[i] : .number))\n"
-            }
-        }
-        if !r.expects.isEmpty {
-            out += "\n  expects\n"
-            for (i, e) in r.expects.enumerated() {
-                let mark = e.passed ? paint("PASS", "1;32") : paint("FAIL", "1;31")
-                let kind = i < expectKinds.count ? expectKinds[i] : .number
-                let outcome = e.forEach == nil ? "actual \(Fmt.kpi(e.actual, kind: kind))" : Report.outcome(e)
-                out += "    \(mark)  \(Report.written(e))  (\(outcome); line \(e.line))\n"
-            }
-        }
-        for note in r.notes { out += "\n  " + paint("note: \(note)", "33") + "\n" }
+        out += comparisons(r)
+        out += kpis(r.kpis, kinds: kpiKinds) + expects(r.expects, kinds: expectKinds)
+        for note in r.notes { out += "\n" + say("note: \(note)", style: "33") }
         if r.skipped.total > 0 {
-            out += "\n  " + paint("skipped \(Fmt.count(r.skipped.total)) bad rows: \(r.skipped.summary)", "33") + "\n"
+            let summary = r.skipped.summary.replacingOccurrences(of: " × ", with: " \(glyphs.times) ")
+            out += "\n" + say("skipped \(Fmt.count(r.skipped.total)) bad rows: \(summary)", style: "33")
         }
-        return out
+        return clipped(out)
     }
 
-    /// "time to convert (view → purchase, 133 users): mean …, median …, p90 …" and a bar per bucket.
-    func timeToConvert(_ t: TimeToConvert, from first: String, to last: String, unit: String) -> String {
-        var out = "\n  time to convert (\(first) → \(last), \(Fmt.count(t.users)) \(unit == "users" ? "users" : unit)): "
-        out += "mean \(Fmt.duration(t.meanSeconds)), median \(Fmt.duration(t.medianSeconds)), p90 \(Fmt.duration(t.p90Seconds))\n"
-        guard let h = t.histogram else { return out }
-        let labels = h.counts.indices.map { "\(Fmt.shortDuration(h.edges[$0]))–\(Fmt.shortDuration(h.edges[$0 + 1]))" }
-        let width = labels.map(\.count).max() ?? 0
-        let top = max(1, h.counts.max() ?? 1)
-        for (i, n) in h.counts.enumerated() {
-            let filled = n == 0 ? 0 : max(1, Int((Double(n) / Double(top) * Double(barWidth)).rounded()))
-            out += "    \(labels[i].padding(width))  \(Fmt.count(n).leftPad(Fmt.count(top).count))  \(String(repeating: "█", count: filled))".trimmingTrailing() + "\n"
-        }
-        return out
+    /// Lines still wider than the width once every table has given way (several long keys on a
+    /// very narrow terminal) are cut: a table's columns never wrap onto the next line.
+    func clipped(_ text: String) -> String {
+        guard let w = width else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).clippedLine(to: w, ellipsis: glyphs.ellipsis) }
+            .joined(separator: "\n")
     }
 
-    /// A plain aligned grid.
-    func grid(_ header: [String], _ rows: [[String]], indent: String, right: Set<Int>) -> String {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            indent + cells.enumerated().map { i, c in right.contains(i) ? c.leftPad(widths[i]) : c.padding(widths[i]) }
-                .joined(separator: "  ").trimmingTrailing() + "\n"
-        }
-        return paint(line(header), "2") + rows.map(line).joined()
+    /// "funnel checkout  (window 7d, ordered; 1,041 users in population)", the name in bold.
+    func header(_ r: FunnelResult) -> String {
+        let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
+        let title = "funnel \(r.name)"
+        let text = title + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)"
+        var lines = TextTable.wrap(text, indent: "", width: width)
+        if lines[0].hasPrefix(title) { lines[0] = paint(title, "1") + lines[0].dropFirst(title.count) }
+        return lines.map { $0 + "\n" }.joined()
     }
 
-    func stepsTable(_ steps: [StepStats], indent: String, unit: String = "users") -> String {
-        let header = ["step", unit, "from start", "from prev", "dropped", "mean time", "median time", "p90 time", ""]
-        let top = steps.first?.users ?? 0
-        var rows: [[String]] = []
-        for s in steps {
-            let filled = top > 0 ? Int((Double(s.users) / Double(top) * Double(barWidth)).rounded()) : 0
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
-            rows.append([s.name, Fmt.count(s.users), Fmt.percent(s.fromStart), Fmt.percent(s.fromPrevious),
-                         s.name == steps.first?.name ? "-" : "\(Fmt.count(s.dropped)) (\(Fmt.percent(s.droppedShare)))",
-                         Fmt.duration(s.meanSecondsFromPrevious), Fmt.duration(s.medianSecondsFromPrevious), Fmt.duration(s.p90SecondsFromPrevious), bar])
-        }
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        let rightAligned: Set<Int> = [1, 2, 3, 4, 5, 6, 7]
-        func line(_ cells: [String]) -> String {
-            indent + cells.enumerated().map { i, c in rightAligned.contains(i) ? c.leftPad(widths[i]) : c.padding(widths[i]) }
-                .joined(separator: "  ").trimmingTrailing() + "\n"
-        }
-        return paint(line(header), "2") + rows.map(line).joined()
+    /// "hidden to fit 80 columns: p90 time, mean time", when the layout left columns out.
+    func droppedNote(_ dropped: [String], indent: String) -> String {
+        guard !dropped.isEmpty, let w = width else { return "" }
+        // No-break spaces inside each title while wrapping, so "from prev" never splits over two lines.
+        let titles = dropped.map { $0.replacingOccurrences(of: " ", with: "\u{A0}") }.joined(separator: ", ")
+        return say("hidden to fit \(w) columns: \(titles)", indent: indent, style: "2").replacingOccurrences(of: "\u{A0}", with: " ")
     }
-}
 
-extension String {
-    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
-    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
-    func trimmingTrailing() -> String {
-        var s = Substring(self)
-        while s.last == " " { s.removeLast() }
-        return String(s)
+    func kpis(_ kpis: [KPIResult], kinds: [Reading]) -> String {
+        guard !kpis.isEmpty else { return "" }
+        let w = kpis.map(\.name.columns).max() ?? 0
+        return "\n  kpis\n" + kpis.enumerated().map { i, k in
+            say("\(k.name.padding(w))  \(Fmt.kpi(k.value, kind: i < kinds.count ? kinds[i] : .number))", indent: "    ")
+        }.joined()
+    }
+
+    /// "PASS  conversion >= 5%  (actual 12.78%; line 28)", the mark in green or red; an expect
+    /// `for each` group says where it fails.
+    func expects(_ expects: [ExpectResult], kinds: [Reading]) -> String {
+        guard !expects.isEmpty else { return "" }
+        return "\n  expects\n" + expects.enumerated().map { i, e in
+            let mark = e.passed ? "PASS" : "FAIL"
+            let kind = i < kinds.count ? kinds[i] : .number
+            let outcome = e.forEach == nil ? "actual \(Fmt.kpi(e.actual, kind: kind))" : Report.outcome(e)
+            var lines = TextTable.wrap("\(mark)  \(Report.written(e))  (\(outcome); line \(e.line))", indent: "    ", width: width)
+            if lines[0].hasPrefix("    " + mark) { lines[0] = "    " + paint(mark, e.passed ? "1;32" : "1;31") + lines[0].dropFirst(4 + mark.count) }
+            return lines.map { $0 + "\n" }.joined()
+        }.joined()
     }
 }

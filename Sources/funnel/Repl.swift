@@ -1,6 +1,7 @@
 import ArgumentParser
 import FunnelDriver
 import FunnelREPL
+import FunnelReport
 
 struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,8 @@ struct Repl: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
+        // Tables on the screen follow the terminal's width and the locale, as `funnel run`'s do.
+        RenderOptions.replFollowsTerminal = true
         let code = REPLMain.start(files: files, options: try data.driverOptions(), bail: bail)
         if code != 0 { throw ExitCode(code) }
     }

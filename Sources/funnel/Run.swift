@@ -27,6 +27,7 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "The DuckDB command line for --engine duckdb (default: duckdb on PATH, or FUNNEL_DUCKDB).") var duckdb: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
+    @OptionGroup var table: TableOptions
 
     func run() throws {
         let started = DispatchTime.now()
@@ -46,7 +47,7 @@ struct Run: ParsableCommand {
             if !problems.isEmpty { throw ExitCode(2) }
             results = ran
         }
-        var rendering = RenderOptions(color: output == nil && colorOption.enabled())
+        var rendering = table.renderOptions(color: output == nil && colorOption.enabled(), toFile: output != nil)
         rendering.sourceFile = file
         rendering.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let text = Report.render(results, plan: c.plan, format: format, options: rendering)
@@ -60,5 +61,36 @@ struct Run: ParsableCommand {
             for r in results { for note in r.notes { FileHandleOut.stderr("note: \(r.name): \(note)\n") } }
         }
         if results.contains(where: { $0.expects.contains { !$0.passed } }) { throw ExitCode(1) }
+    }
+}
+
+/// How the table (`--format table`) is laid out; the other formats ignore these.
+struct TableOptions: ParsableArguments {
+    @Option(name: .long, help: "Lay the table out for N columns: no line longer (bars shrink, then the least important columns drop). Default: the terminal's width on a terminal, no limit on a pipe or with -o; 0: no limit.")
+    var width: Int?
+
+    @Flag(name: .long, help: "Plain ASCII bars and marks in the table (# and . for the bars, -> for arrows); the default when the locale (LC_ALL, LC_CTYPE, LANG) is set and is not UTF-8.")
+    var ascii = false
+
+    @Option(name: .long, help: "Show only the N largest breakdown groups in the table, and how many more there are.")
+    var top: Int?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Show breakdown groups one row each (the groups' conversion side by side) instead of a table each; the default beyond 8 groups.")
+    var compact: Bool?
+
+    func validate() throws {
+        if let w = width, w != 0 && w < Terminal.minimumWidth {
+            throw ValidationError("--width takes a number of columns: \(Terminal.minimumWidth) or more, or 0 for no limit")
+        }
+        if let n = top, n < 1 { throw ValidationError("--top takes a number of groups: 1 or more") }
+    }
+
+    /// `toFile`: the report goes to -o's file, which has no width whatever standard output is.
+    func renderOptions(color: Bool, toFile: Bool) -> RenderOptions {
+        var o = RenderOptions.standardOutput(color: color, isTerminal: !toFile && Terminal.isTerminal(1), width: width, ascii: ascii,
+                                             environment: ProcessInfo.processInfo.environment)
+        o.top = top
+        o.compact = compact
+        return o
     }
 }

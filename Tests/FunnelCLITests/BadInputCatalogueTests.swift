@@ -109,6 +109,8 @@ struct BadInputCatalogueTests {
         Case(name: "funnel name that does not exist", args: ["run", "f.funnel", "--funnel", "nope"], status: 64, expected: "Error: no funnel named 'nope'"),
         Case(name: "memory limit that is not a size", args: ["run", "f.funnel", "--max-memory", "lots"], status: 64, expected: "Error: --max-memory takes a size"),
         Case(name: "negative group cap", args: ["run", "f.funnel", "--max-groups=-5"], status: 64, expected: "Error: --max-groups takes a count"),
+        Case(name: "table width narrower than any layout", args: ["run", "f.funnel", "--width", "20"], status: 64, expected: "Error: --width takes a number of columns: 40 or more, or 0 for no limit"),
+        Case(name: "no groups at the top", args: ["run", "f.funnel", "--top", "0"], status: 64, expected: "Error: --top takes a number of groups: 1 or more"),
         Case(name: "unknown output format", args: ["run", "f.funnel", "--format", "xml"], status: 64, expected: "Error: The value 'xml' is invalid for '--format"),
         Case(name: "events file that does not exist", args: ["run", "f.funnel", "--events", "gone.csv"], expected: "gone.csv: error[E401]"),
         Case(name: "memory limit reached", args: ["run", "f.funnel", "--max-memory", "1M"], expected: "data.csv: error[E414]"),

@@ -43,6 +43,8 @@ enum CLI {
         p.currentDirectoryURL = URL(fileURLWithPath: cwd ?? repo)
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        // The table's characters follow the locale: pinned, so a CI shell with LANG=C sees what a laptop does.
+        env["LC_ALL"] = "C.UTF-8"
         env.merge(environment) { _, new in new }
         p.environment = env
         let out = Pipe(), err = Pipe(), inp = Pipe()

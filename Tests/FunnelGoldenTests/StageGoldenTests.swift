@@ -14,7 +14,8 @@ import Testing
 ///   .result  `funnel run --format json`
 ///   .table   `funnel run` (no colour), .md (markdown), .csv, .html
 ///   .junit   the XML of `funnel check --junit` (suite time 0)
-/// A comment line `# golden-options: --skip-bad-rows` passes that option.
+/// A comment line `# golden-options: --skip-bad-rows` passes that option; so do the table's
+/// `--width N`, `--ascii`, `--top N`, `--compact` and `--no-compact`.
 ///
 /// Golden/repl/<case>.repl holds REPL input lines; `<case>.transcript` shows each after its
 /// prompt, then the session's reply. Paths in the lines are relative to the repository's root
@@ -32,9 +33,16 @@ struct StageGoldenTests {
 
     static func options(_ c: GoldenCase) -> StageOutputs.Options {
         var o = StageOutputs.Options()
-        for flag in c.options {
+        var flags = c.options.makeIterator()
+        while let flag = flags.next() {
             switch flag {
             case "--skip-bad-rows": o.skipBadRows = true
+            case "--ascii": o.ascii = true
+            case "--compact": o.compact = true
+            case "--no-compact": o.compact = false
+            case "--width", "--top":
+                guard let n = flags.next().flatMap({ Int($0) }) else { Issue.record("\(c.name): \(flag) needs a number"); continue }
+                if flag == "--width" { o.width = n } else { o.top = n }
             default: Issue.record("\(c.name): unknown golden option \(flag)")
             }
         }

@@ -14,8 +14,18 @@ public enum StageOutputs {
     /// Options a golden case can ask for (`# golden-options: --skip-bad-rows`), as on the command line.
     public struct Options: Sendable {
         public var skipBadRows = false
+        /// The table's `--width`, `--ascii`, `--top` and `--compact`/`--no-compact`.
+        public var width: Int? = nil
+        public var ascii = false
+        public var top: Int? = nil
+        public var compact: Bool? = nil
         public init(skipBadRows: Bool = false) { self.skipBadRows = skipBadRows }
         var driver: DriverOptions { DriverOptions(skipBadRows: skipBadRows) }
+        var render: RenderOptions {
+            var o = RenderOptions(color: false)
+            o.width = width; o.ascii = ascii; o.top = top; o.compact = compact
+            return o
+        }
     }
 
     /// The lexer's tokens. Calls `ASTPrinter.tokens`.
@@ -47,15 +57,15 @@ public enum StageOutputs {
         return warnings(c) + FunnelPlan.Explain.render(plan)
     }
 
-    /// What `funnel run FILE --format F --color never` prints on standard output, with the warnings
-    /// of standard error first. `format`: table, json, csv, markdown or html.
-    /// Calls `Driver.compile(load: true)`, `Driver.run` and `Report.render`.
+    /// What `funnel run FILE --format F --color never` prints on standard output (on a pipe: no
+    /// width unless the options give one), with the warnings of standard error first. `format`:
+    /// table, json, csv, markdown or html. Calls `Driver.compile(load: true)`, `Driver.run` and `Report.render`.
     public static func report(path: String, format: String, options: Options = Options()) -> String {
         guard let f = OutputFormat(rawValue: format) else { return "unknown format \(format)\n" }
         let c = Driver.compile(path: path, options: options.driver, load: true)
         if c.hasErrors { return failed(c) }
         let results = Driver.run(c, options: options.driver)
-        return warnings(c) + Report.render(results, plan: c.plan, format: f, color: false)
+        return warnings(c) + Report.render(results, plan: c.plan, format: f, options: options.render)
     }
 
     /// The JUnit XML of `funnel check FILE --junit R.xml`, with the time of each suite set to 0.
