@@ -41,7 +41,7 @@ struct SegmentBreakdownTests {
         for key in ["buyers at c", "buyers all"] {
             let funnel = "segment buyers = count(\"purchase\") >= 2\nfunnel f { step v = \"view\"  step c = \"cart\"  by \(key) }"
             let d = Harness.run(funnel, rows: Self.rows, extraColumns: ["device"]).diagnostics
-            #expect(d.contains { $0.code == .keyExpected && $0.message.contains("a segment breakdown ('by buyers') takes neither 'at' nor 'all'") }, "\(key)")
+            #expect(d.contains { $0.code == .keyExpected && $0.message.contains("a segment breakdown ('by buyers') takes neither 'at', 'all', 'last' nor 'bands'") }, "\(key)")
         }
     }
 }

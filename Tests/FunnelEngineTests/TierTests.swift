@@ -66,6 +66,6 @@ struct TierTests {
             #expect(d.contains { $0.code == code && $0.message.contains(message) && $0.location != nil }, "\(text): \(d.map(\.message))")
         }
         let d = Self.run(Self.tier + "funnel f { step v = \"view\"  step c = \"cart\"  by stage at c }").diagnostics
-        #expect(d.contains { $0.message.contains("a tier breakdown ('by stage') takes neither 'at' nor 'all'") })
+        #expect(d.contains { $0.message.contains("a tier breakdown ('by stage') takes neither 'at', 'all', 'last' nor 'bands'") })
     }
 }
