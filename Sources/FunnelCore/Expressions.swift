@@ -73,6 +73,8 @@ public indirect enum UserExpr: Sendable, Hashable, CustomStringConvertible {
     case negate(UserExpr)
     /// A tier: the label of the first case whose condition holds, else `otherwise` (nil: missing).
     case tier(name: String, cases: [TierCase], otherwise: String?)
+    /// `rfm(PURCHASE, VALUE).PART` and `clv(PURCHASE, VALUE[, LIFETIME]).PART`: a customer measure.
+    case customer(CustomerMeasure)
 
     public var description: String {
         switch self {
@@ -92,6 +94,51 @@ public indirect enum UserExpr: Sendable, Hashable, CustomStringConvertible {
         case .tier(let name, let cases, let otherwise):
             let parts = cases.map { "\"\($0.label)\" if \($0.condition)" } + (otherwise.map { ["\"\($0)\" otherwise"] } ?? [])
             return "tier \(name) { \(parts.joined(separator: "; ")) }"
+        case .customer(let m): return m.description
+        }
+    }
+}
+
+/// RFM and CLV of each user, over the user's whole history up to the as-of time.
+/// RFM (users with at least one purchase): R is the time since the last purchase, F the number of
+/// purchases, M the sum of their values; each becomes a score 1–5 by quintiles over the buyers:
+/// 1 + ⌊5 × (buyers with a worse value) / buyers⌋ (worse: longer ago, fewer, less), so ties share a
+/// score. `score` is the three digits ("545"), `segment` a name from R and F (README's grid).
+/// CLV: `historic` is the sum of the values; `predicted` = average order value × orders per year
+/// (orders over the time from the user's first event to the as-of time, at least 30 days) ×
+/// the expected lifetime (default 3 years).
+public struct CustomerMeasure: Sendable, Hashable, CustomStringConvertible {
+    public enum Part: String, Sendable, CaseIterable {
+        case r, f, m, score, segment              // rfm(...)
+        case historic, predicted, orders, aov, frequency   // clv(...)
+        public var isRFM: Bool { [.r, .f, .m, .score, .segment].contains(self) }
+        public var isText: Bool { self == .score || self == .segment }
+    }
+    public var purchase: EventExpr
+    public var value: EventExpr
+    /// The expected customer lifetime for `predicted`, in days.
+    public var lifetimeDays: Int
+    public var part: Part
+    public init(purchase: EventExpr, value: EventExpr, lifetimeDays: Int = 1095, part: Part) {
+        self.purchase = purchase; self.value = value; self.lifetimeDays = lifetimeDays; self.part = part
+    }
+    public var description: String {
+        part.isRFM ? "rfm(\(purchase), \(value)).\(part.rawValue)" : "clv(\(purchase), \(value), \(lifetimeDays)d).\(part.rawValue)"
+    }
+
+    /// The named segment of an R and an F score (1–5 each).
+    public static func segment(r: Int, f: Int) -> String {
+        switch (r, f) {
+        case (5, 4...5): return "champions"
+        case (3...4, 4...5): return "loyal"
+        case (4...5, 2...3): return "potential loyalists"
+        case (5, 1): return "new customers"
+        case (4, 1): return "promising"
+        case (3, 3): return "need attention"
+        case (3, 1...2): return "about to sleep"
+        case (1...2, 5): return "can't lose them"
+        case (1...2, 3...4): return "at risk"
+        default: return "hibernating"
         }
     }
 }
@@ -206,6 +253,7 @@ extension UserExpr {
         case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b), .arith(_, let a, let b): return a.fields + b.fields
         case .inList(let a, _, _), .isNull(let a, _), .not(let a), .negate(let a): return a.fields
         case .tier(_, let cases, _): return cases.flatMap(\.condition.fields)
+        case .customer(let m): return m.purchase.fields + m.value.fields
         }
     }
 }

@@ -44,7 +44,7 @@ public enum Explain {
         }
         for b in f.breakdown {
             if let s = b.segment {
-                if case .tier = s { out += "  by \(b.label): \(s)\n" } else { out += "  by \(b.label): segment membership, \"in\" or \"not in\": \(s)\n" }
+                if case .tier = s { out += "  by \(b.label): \(s)\n" } else if case .customer = s { out += "  by \(b.label): each user's \(s)\n" } else { out += "  by \(b.label): segment membership, \"in\" or \"not in\": \(s)\n" }
                 continue
             }
             out += "  by \(b.label): \(attributionText(b.attribution, f))\n"

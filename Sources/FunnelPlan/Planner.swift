@@ -64,7 +64,11 @@ public enum Planner {
             planned.bands = b.bands
             if let s = b.segment {
                 planned.segment = s
-                if case .tier = s { planned.attributionText = "tier" } else { planned.attributionText = "segment membership" }
+                switch s {
+                case .tier: planned.attributionText = "tier"
+                case .customer: planned.attributionText = "user value"
+                default: planned.attributionText = "segment membership"
+                }
             }
             return planned
         }

@@ -383,6 +383,18 @@ extension Checker {
             b.segment = segment
             return b
         }
+        // `by rfm("purchase", price).segment`: a user's value, like a tier's label.
+        if case .member(let base, _) = key.expr.kind, case .call(let fn, _, _) = base.kind, ["rfm", "clv"].contains(fn.text) {
+            if key.at != nil || key.all || key.last {
+                error(.keyExpected, "a user value ('by \(file.text(of: key.expr.span))') takes neither 'at', 'all' nor 'last': a user has one value", key.expr.span)
+                return nil
+            }
+            guard let (expr, type) = userExpr(key.expr) else { return nil }
+            var b = CheckedBreakdown(label: file.text(of: key.expr.span), field: .actor, at: nil, all: false, period: nil)
+            b.segment = expr
+            if let bands = key.bands { guard let edges = bandEdges(bands, field: .actor, type: type) else { return nil }; b.bands = edges }
+            return b
+        }
         guard let (field, type) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.
         let label = atStep.map { "\(field.description) at \(scope.steps[$0])" } ?? (key.last ? "\(field.description) (last touch)" : field.description)

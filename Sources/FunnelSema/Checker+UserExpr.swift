@@ -27,13 +27,20 @@ extension Checker {
             }
             error(.unknownSegment, "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segments"))
             return nil
-        case .member(let base, _):
+        case .member(let base, let member):
+            if case .call(let fn, let args, _) = base.kind, ["rfm", "clv"].contains(fn.text) { return customerMeasure(fn, args, member) }
             guard case .name("user") = base.kind else {
                 error(.eventFieldInUserCondition, "a user condition uses user.NAME or aggregates", e.span); return nil
             }
             guard let (f, t) = eventExpr(e, predicateContext: false), case .field(.profile(let p), _) = f else { return nil }
             return (.profile(p, t), t)
         case .call(let fn, let args, let filterExpr):
+            if ["rfm", "clv"].contains(fn.text) {
+                let parts = CustomerMeasure.Part.allCases.filter { $0.isRFM == (fn.text == "rfm") }.map(\.rawValue)
+                error(.badArguments, "\(fn.text)(...) has parts: \(parts.map { "\(fn.text)(...).\($0)" }.joined(separator: ", "))", e.span,
+                      help: "for example \(fn.text)(\"purchase\", price).\(parts.last ?? "")")
+                return nil
+            }
             return userAggregate(fn, args, filterExpr, e)
         case .unary(.not, let a):
             guard let (x, t) = userExpr(a) else { return nil }
@@ -79,6 +86,31 @@ extension Checker {
         default:
             error(.misplacedExpression, "unexpected expression in a user condition", e.span); return nil
         }
+    }
+
+    /// `rfm(PURCHASE, VALUE).r|f|m|score|segment`, `clv(PURCHASE, VALUE[, LIFETIME]).historic|predicted|orders|aov|frequency`.
+    mutating func customerMeasure(_ fn: Name, _ args: [Expr], _ member: Name) -> (UserExpr, ValueType)? {
+        let isRFM = fn.text == "rfm"
+        let usage = isRFM ? "rfm(\"purchase\", price).segment" : "clv(\"purchase\", price, 156w).predicted"
+        guard args.count == 2 || (!isRFM && args.count == 3) else {
+            error(.badArguments, "\(fn.text)(...) takes the purchases and their value\(isRFM ? "" : ", and optionally the expected lifetime"): \(usage)", fn.span)
+            return nil
+        }
+        guard let part = CustomerMeasure.Part(rawValue: member.text), part.isRFM == isRFM else {
+            let parts = CustomerMeasure.Part.allCases.filter { $0.isRFM == isRFM }.map(\.rawValue)
+            error(.unknownProperty, "unknown part '\(member.text)' of \(fn.text)(...)", member.span, help: DidYouMean.help(member.text, among: parts, kind: "parts"))
+            return nil
+        }
+        guard let purchase = predicate(args[0]), let (value, t) = eventExpr(args[1], predicateContext: false) else { return nil }
+        guard t == .number || t == .unknown else { error(.typeMismatch, "\(fn.text)(...) needs a number as the value, found a \(t)", args[1].span); return nil }
+        var lifetime = 1095
+        if args.count == 3 {
+            guard case .duration(let micros) = args[2].kind, micros >= 86_400_000_000, micros % 86_400_000_000 == 0 else {
+                error(.durationExpected, "the expected lifetime is a whole number of days or weeks, such as 156w (3 years)", args[2].span); return nil
+            }
+            lifetime = Int(micros / 86_400_000_000)
+        }
+        return (.customer(CustomerMeasure(purchase: purchase, value: value, lifetimeDays: lifetime, part: part)), part.isText ? .string : .number)
     }
 
     mutating func userAggregate(_ fn: Name, _ args: [Expr], _ filterExpr: Expr?, _ e: Expr) -> (UserExpr, ValueType)? {

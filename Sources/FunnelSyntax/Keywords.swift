@@ -18,7 +18,7 @@ public enum Keywords {
     /// Settings of a source or users block.
     public static let settings = ["user", "event", "key", "timezone", "delimiter"]
     /// Aggregates over a user's history (segments), over a step's events (KPIs), and `time(a -> b)`.
-    public static let functions = ["count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time"]
+    public static let functions = ["count", "sum", "avg", "min", "max", "median", "p90", "first", "last", "recency", "time", "rfm", "clv"]
 
     /// Every keyword once.
     public static let all: [String] = {

@@ -68,6 +68,8 @@ struct UserEvaluator {
                 }
             }
             return out
+        case .customer(let m):
+            return CustomerMeasures(store: store, evaluator: evaluator, asOf: asOf).values(m)
         }
     }
 

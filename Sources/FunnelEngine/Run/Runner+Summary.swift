@@ -135,7 +135,7 @@ extension FunnelRunner {
 
     /// A breakdown key's value per event: the field, or for `by SEGMENT` the user's membership ("in" / "not in").
     func breakdownValues(_ b: PlannedBreakdown, _ eval: VectorEvaluator) -> Vec {
-        if let edges = b.bands { return FunnelRunner.banded(eval.field(b.field), edges) }
+        if let edges = b.bands, b.segment == nil { return FunnelRunner.banded(eval.field(b.field), edges) }
         guard let segment = b.segment else { return eval.field(b.field) }
         let users = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime)
         if case .tier(_, let cases, let otherwise) = segment {
@@ -144,6 +144,22 @@ extension FunnelRunner {
             for l in cases.map(\.label) + (otherwise.map { [$0] } ?? []) where !labels.contains(l) { labels.append(l) }
             let code = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, UInt32($0)) })
             let perUser = users.values(segment).map { v -> UInt32 in if case .string(let s) = v { return code[s] ?? missingCode }; return missingCode }
+            return .strings(store.actor.map { perUser[Int($0)] }, labels)
+        }
+        if case .customer(let m) = segment {
+            // A user's value (an RFM segment, a CLV): one key per user, numbers banded when asked.
+            let values = users.values(segment)
+            if !m.part.isText {
+                let numbers = Vec.numbers(store.actor.map { if case .number(let x) = values[Int($0)] { return x }; return .nan })
+                return b.bands.map { FunnelRunner.banded(numbers, $0) } ?? numbers
+            }
+            var labels: [String] = [], code: [String: UInt32] = [:]
+            let perUser = values.map { v -> UInt32 in
+                guard case .string(let s) = v else { return missingCode }
+                if let c = code[s] { return c }
+                code[s] = UInt32(labels.count); labels.append(s)
+                return UInt32(labels.count - 1)
+            }
             return .strings(store.actor.map { perUser[Int($0)] }, labels)
         }
         let member = users.truth(segment)
