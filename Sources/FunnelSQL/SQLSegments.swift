@@ -19,6 +19,7 @@ struct SegmentWriter {
         switch e {
         case .literal(let v): return v.type
         case .profile(_, let t): return t
+        case .customer(let m): return m.part.isText ? .string : .number
         case .aggregate(let k, _, _):
             switch k {
             case .recency: return .duration
@@ -50,13 +51,19 @@ struct SegmentWriter {
         case .or(let a, let b): return "(\(try condition(a)) OR \(try condition(b)))"
         case .not(let a): return "(NOT \(try condition(a)))"
         case .tier: throw Untranslatable(construct: "a tier in `for`", why: "tiers are not translated yet")
+        case .customer(let m): throw SegmentWriter.untranslatable(m)
         default: return "FALSE"
         }
+    }
+
+    static func untranslatable(_ m: CustomerMeasure) -> Untranslatable {
+        Untranslatable(construct: "`\(m.part.isRFM ? "rfm" : "clv")(…).\(m.part.rawValue)`", why: "RFM and CLV are not translated yet")
     }
 
     /// A value over the per-user relation; NULL when missing.
     mutating func value(_ e: UserExpr) throws -> String {
         switch e {
+        case .customer(let m): throw SegmentWriter.untranslatable(m)
         case .literal(let v): return events.literal(v)
         case .profile(let name, let t):
             guard t == .number || t == .string || t == .unknown else {

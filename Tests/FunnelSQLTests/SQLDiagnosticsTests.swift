@@ -13,7 +13,7 @@ import Testing
         return folder
     }
 
-    static let data = "user,time,event,p\nu1,2024-03-01T10:00:00Z,view,x\nu1,2024-03-01T10:01:00Z,cart,x\n"
+    static let data = "user,time,event,p,n\nu1,2024-03-01T10:00:00Z,view,x,1\nu1,2024-03-01T10:01:00Z,cart,x,2\n"
     static func funnel(_ body: String) -> String {
         "source events = csv(\"events.csv\") {\n  user = user\n  time = time\n  event = event\n}\n\nfunnel shop {\n\(body)\n}\n"
     }
@@ -29,6 +29,26 @@ import Testing
             #expect(d?.message.contains("`order any`") == true && d?.message.contains(target.displayName) == true)
             #expect(d?.position?.line == 7 && d?.position?.column == 8)
         }
+    }
+
+    /// Constructs of this session that the folds do not compute yet: refused, never a silent FALSE.
+    @Test func customerMeasuresAndTimeFormatsAreRefused() {
+        let cases: [(String, String)] = [
+            ("  step view = \"view\"\n  for rfm(\"cart\", n).segment == \"champions\"", "`rfm(…).segment`"),
+            ("  step view = \"view\"\n  by clv(\"cart\", n).predicted", "`by clv(\"cart\", n).predicted`"),
+        ]
+        for (body, construct) in cases {
+            let folder = Self.write(["events.csv": Self.data, "f.funnel": Self.funnel(body)])
+            let c = Driver.compile(path: folder + "/f.funnel", options: DriverOptions(), load: false)
+            for target in SQLTarget.allCases {
+                let d = Driver.sql(c, target: target).first?.diagnostic
+                #expect(d?.code == .notTranslatable && d?.message.contains(construct) == true, "\(construct): \(d?.message ?? "no refusal")")
+            }
+        }
+        let formatted = "source events = csv(\"events.csv\") {\n  user = user\n  time = time format \"%Y-%m-%dT%H:%M:%SZ\"\n  event = event\n}\n\nfunnel shop {\n  step view = \"view\"\n}\n"
+        let folder = Self.write(["events.csv": Self.data, "f.funnel": formatted])
+        let c = Driver.compile(path: folder + "/f.funnel", options: DriverOptions(), load: false)
+        #expect(Driver.sql(c, target: .duckdb).first?.diagnostic?.message.contains("on the time column") == true)
     }
 
     @Test func aMissingEngineSaysHowToInstallIt() {
@@ -49,7 +69,7 @@ import Testing
     @Test func aQueryThatFailsOnTheEngineIsAnError() throws {
         guard let duckdb = SQLEngines.duckdb else { SQLEngines.note("DuckDB"); return }
         // The native engine stops at a time that is not a time; so does the query.
-        let bad = Self.data + "u2,yesterday,view,x\n"
+        let bad = Self.data + "u2,yesterday,view,x,1\n"
         let folder = Self.write(["events.csv": bad, "f.funnel": Self.funnel("  step view = \"view\"\n  step cart = \"cart\"")])
         let c = Driver.compile(path: folder + "/f.funnel", options: DriverOptions(), load: false)
         let (_, problems) = Driver.runOnEngine(c, target: .duckdb, settings: duckdb, options: DriverOptions())
