@@ -96,7 +96,8 @@ public final class Session {
         let deadline = timeout.map { Driver.deadline(in: $0) }
         workspace.options.deadline = deadline
         defer { workspace.options.deadline = nil }
-        let evaluated = workspace.evaluate(text)
+        // As typed, leading blanks included: a caret's column is the column on the screen.
+        let evaluated = workspace.evaluate(raw)
         if let d = deadline, Driver.passed(d) {
             return Reply("cancelled: the query took longer than its time budget of \(Session.seconds(timeout ?? 0)) (:timeout)\n", failed: true)
         }
