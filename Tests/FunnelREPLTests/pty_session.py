@@ -1,38 +1,50 @@
 #!/usr/bin/env python3
-"""Drives `funnel repl` in a real pseudo-terminal, as a person would:
-Tab completion, running a funnel, Ctrl-C clearing a line, history recall with the
-up arrow (also in a second session, from the history file), and Ctrl-D to quit.
+"""Drives `funnel repl` in a real pseudo-terminal, as a person would.
 
-    python3 pty_session.py FUNNEL_BINARY REPO_DIR
-Exits 0 when every step behaves; prints what it saw otherwise.
+    python3 pty_session.py FUNNEL_BINARY REPO_DIR [SCENARIO]
+
+Scenarios: basic (Tab completion, running a funnel, Ctrl-C clearing a line, history recall
+with the up arrow, also in a second session, Ctrl-D). Exits 0 when every step behaves;
+prints what it saw otherwise.
 """
+import fcntl
 import os
 import pty
 import re
 import select
+import struct
 import sys
 import tempfile
+import termios
 import time
 
 BIN, REPO = sys.argv[1], sys.argv[2]
+SCENARIO = sys.argv[3] if len(sys.argv) > 3 else "basic"
 HIST = os.path.join(tempfile.mkdtemp(), "history")
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r")
 
 
 class Term:
-    def __init__(self):
-        env = dict(os.environ, FUNNEL_HISTORY=HIST, TERM="xterm", NO_COLOR="1", COLUMNS="200", LINES="50")
+    def __init__(self, args=("examples/ecommerce.funnel",), env=None, rows=50, cols=200):
+        base = {k: v for k, v in os.environ.items() if k not in ("PAGER", "FUNNEL_PAGER")}
+        env = env if env is not None else {}
+        env = dict(base, FUNNEL_HISTORY=HIST, TERM="xterm", NO_COLOR="1", COLUMNS=str(cols), LINES=str(rows), **env)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.chdir(REPO)
-            os.execve(BIN, [BIN, "repl", "examples/ecommerce.funnel"], env)
+            os.execve(BIN, [BIN, "repl", *args], env)
+        # The terminal's size, as a terminal window sets it.
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.seen = b""
+
+    def screen(self):
+        return ANSI.sub(b"", self.seen)
 
     def read_until(self, pattern, timeout=20):
         deadline = time.time() + timeout
         rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
         while time.time() < deadline:
-            if rx.search(ANSI.sub(b"", self.seen)):
+            if rx.search(self.screen()):
                 return True
             r, _, _ = select.select([self.fd], [], [], 0.2)
             if r:
@@ -43,7 +55,7 @@ class Term:
                 if not chunk:
                     break
                 self.seen += chunk
-        return bool(rx.search(ANSI.sub(b"", self.seen)))
+        return bool(rx.search(self.screen()))
 
     def mark(self):
         self.seen = b""
@@ -73,62 +85,66 @@ failures = []
 def check(ok, what, term):
     if not ok:
         failures.append(what)
-        print(f"FAILED: {what}\n--- screen ---\n{ANSI.sub(b'', term.seen).decode(errors='replace')[-1500:]}\n--------------")
+        print(f"FAILED: {what}\n--- screen ---\n{term.screen().decode(errors='replace')[-1500:]}\n--------------")
 
 
-t = Term()
-check(t.read_until(r"funnel> "), "first prompt", t)
+def basic():
+    t = Term()
+    check(t.read_until(r"funnel> "), "first prompt", t)
 
-# Tab completes a funnel's name, Enter runs it.
-t.mark(); t.send("chec\t")
-check(t.read_until(r"checkout "), "Tab completes 'chec' to 'checkout'", t)
-t.mark(); t.send("\r")
-check(t.read_until(r"funnel checkout .*window 7d") and t.read_until(r"funnel> "), "the completed funnel runs", t)
+    # Tab completes a funnel's name, Enter runs it.
+    t.mark(); t.send("chec\t")
+    check(t.read_until(r"checkout "), "Tab completes 'chec' to 'checkout'", t)
+    t.mark(); t.send("\r")
+    check(t.read_until(r"funnel checkout .*window 7d") and t.read_until(r"funnel> "), "the completed funnel runs", t)
 
-# Tab on two candidates inserts their common prefix; then an inline funnel runs.
-t.mark(); t.send("view -> ca\t")
-check(t.read_until(r"view -> cart"), "Tab inserts the common prefix 'cart'", t)
-t.send(" -> purchase\r")
-check(t.read_until(r"funnel inline") and t.read_until(r"funnel> "), "an inline funnel runs", t)
+    # Tab on two candidates inserts their common prefix; then an inline funnel runs.
+    t.mark(); t.send("view -> ca\t")
+    check(t.read_until(r"view -> cart"), "Tab inserts the common prefix 'cart'", t)
+    t.send(" -> purchase\r")
+    check(t.read_until(r"funnel inline") and t.read_until(r"funnel> "), "an inline funnel runs", t)
 
-# Tab inside a string completes a value of the compared property.
-t.mark(); t.send("view -> cart where device == \"mo\t")
-check(t.read_until(r'device == "mobile"'), "Tab completes a property value", t)
-t.send("\r")
-check(t.read_until(r"funnel inline") and t.read_until(r"funnel> "), "the funnel with the completed value runs", t)
+    # Tab inside a string completes a value of the compared property.
+    t.mark(); t.send("view -> cart where device == \"mo\t")
+    check(t.read_until(r'device == "mobile"'), "Tab completes a property value", t)
+    t.send("\r")
+    check(t.read_until(r"funnel inline") and t.read_until(r"funnel> "), "the funnel with the completed value runs", t)
 
-# Ctrl-C clears the line; nothing runs and the session goes on.
-t.mark(); t.send("this line is cancelled"); t.send("\x03")
-check(t.read_until(r"\^C") and t.read_until(r"funnel> "), "Ctrl-C gives a fresh prompt", t)
-check(b"error" not in ANSI.sub(b"", t.seen), "Ctrl-C does not run the cancelled line", t)
+    # Ctrl-C clears the line; nothing runs and the session goes on.
+    t.mark(); t.send("this line is cancelled"); t.send("\x03")
+    check(t.read_until(r"\^C") and t.read_until(r"funnel> "), "Ctrl-C gives a fresh prompt", t)
+    check(b"error" not in ANSI.sub(b"", t.seen), "Ctrl-C does not run the cancelled line", t)
 
-# An error, then recovery.
-t.mark(); t.send("view -> cart by devise\r")
-check(t.read_until(r"did you mean 'device'") and t.read_until(r"funnel> "), "an error is shown and the session goes on", t)
+    # An error, then recovery.
+    t.mark(); t.send("view -> cart by devise\r")
+    check(t.read_until(r"did you mean 'device'") and t.read_until(r"funnel> "), "an error is shown and the session goes on", t)
 
-# The up arrow recalls history.
-t.mark(); t.send("\x1b[A")
-check(t.read_until(r"view -> cart by devise"), "up arrow recalls the last line", t)
-t.send("\x1b[A")
-check(t.read_until(r'where device == "mobile"'), "up arrow again recalls the line before", t)
-t.mark(); t.send("\r")
-check(t.read_until(r"funnel inline") and t.read_until(r"funnel> "), "a recalled line runs", t)
+    # The up arrow recalls history.
+    t.mark(); t.send("\x1b[A")
+    check(t.read_until(r"view -> cart by devise"), "up arrow recalls the last line", t)
+    t.send("\x1b[A")
+    check(t.read_until(r'where device == "mobile"'), "up arrow again recalls the line before", t)
+    t.mark(); t.send("\r")
+    check(t.read_until(r"funnel inline") and t.read_until(r"funnel> "), "a recalled line runs", t)
 
-# Ctrl-D ends the session with status 0.
-t.send("\x04")
-code = t.wait()
-check(code == 0, f"Ctrl-D exits with status 0 (got {code})", t)
+    # Ctrl-D ends the session with status 0.
+    t.send("\x04")
+    code = t.wait()
+    check(code == 0, f"Ctrl-D exits with status 0 (got {code})", t)
 
-# A second session finds the history.
-check(os.path.exists(HIST) and "checkout" in open(HIST, errors="replace").read(), "history is saved to the history file", t)
-t2 = Term()
-check(t2.read_until(r"funnel> "), "second session starts", t2)
-t2.mark(); t2.send("\x1b[A")
-check(t2.read_until(r'where device == "mobile"'), "the second session recalls the first one's history", t2)
-t2.send("\x15")        # Ctrl-U clears the recalled line
-t2.send(":quit\r")
-code = t2.wait()
-check(code == 0, f":quit exits with status 0 (got {code})", t2)
+    # A second session finds the history.
+    check(os.path.exists(HIST) and "checkout" in open(HIST, errors="replace").read(), "history is saved to the history file", t)
+    t2 = Term()
+    check(t2.read_until(r"funnel> "), "second session starts", t2)
+    t2.mark(); t2.send("\x1b[A")
+    check(t2.read_until(r'where device == "mobile"'), "the second session recalls the first one's history", t2)
+    t2.send("\x15")        # Ctrl-U clears the recalled line
+    t2.send(":quit\r")
+    code = t2.wait()
+    check(code == 0, f":quit exits with status 0 (got {code})", t2)
 
-print("pty session:", "ok" if not failures else f"{len(failures)} failures")
+
+SCENARIOS = {"basic": basic}
+SCENARIOS[SCENARIO]()
+print(f"pty session {SCENARIO}:", "ok" if not failures else f"{len(failures)} failures")
 sys.exit(1 if failures else 0)
