@@ -22,32 +22,52 @@ public enum REPLMain {
             failed = failed || reply.failed
         }
         if interactive, let editor = LineEditor(program: "funnel", historyPath: historyPath, completer: session.complete) {
-            while true {
-                guard let line = editor.readLine(prompt: session.prompt) else { print(""); break }
-                if editor.cancelled { session.cancelInput(); continue }
-                editor.addHistory(line)
-                let reply = session.handle(line)
-                emit(reply.text)
-                if reply.quit { break }
-            }
-        } else {
-            // Piped lines (scripts, CI): results on stdout, errors on stderr, exit 2 when an input failed.
-            while let line = Swift.readLine(strippingNewline: true) {
-                let reply = session.handle(line)
-                emit(reply, toStderr: true)
-                failed = failed || reply.failed
-                if reply.quit || outputError != nil || (bail && reply.failed) { break }
-            }
-            // The command line says why (it checks standard output after every command).
-            if outputError != nil { return 2 }
-            if session.isContinuing {
-                let open = session.openBlockCount
-                fputs("error: the input ended inside a block: \(open) '{' not closed; it was not run\n", stderr)
-                failed = true
-            }
-            return failed ? 2 : 0
+            converse(session, editor)
+            return 0
         }
-        return 0
+        return readPiped(session, bail: bail, failedBefore: failed)
+    }
+
+    /// The terminal: one line at a time from the editor, until Ctrl-D or `:quit`.
+    static func converse(_ session: Session, _ editor: LineEditor) {
+        let environment = ProcessInfo.processInfo.environment
+        let pager = Pager(environment: environment)
+        while true {
+            guard let line = editor.readLine(prompt: session.prompt) else { emit("\n"); break }
+            if editor.cancelled { session.cancelInput(); continue }
+            editor.addHistory(line)
+            let reply = session.handle(line)
+            show(reply, session: session, pager: pager, environment: environment)
+            if reply.quit { break }
+        }
+    }
+
+    /// A reply on the terminal, through the pager when it is taller than the screen.
+    static func show(_ reply: Reply, session: Session, pager: Pager?, environment: [String: String]) {
+        if let pager = pager, session.mayPage(reply), outputError == nil,
+           Pager.isTaller(reply.text, than: Pager.screenSize(environment: environment)), pager.page(reply.text) {
+            return
+        }
+        emit(reply.text)
+    }
+
+    /// Piped lines (scripts, CI): results on stdout, errors on stderr, exit 2 when an input failed.
+    static func readPiped(_ session: Session, bail: Bool, failedBefore: Bool) -> Int32 {
+        var failed = failedBefore
+        while let line = Swift.readLine(strippingNewline: true) {
+            let reply = session.handle(line)
+            emit(reply, toStderr: true)
+            failed = failed || reply.failed
+            if reply.quit || outputError != nil || (bail && reply.failed) { break }
+        }
+        // The command line says why (it checks standard output after every command).
+        if outputError != nil { return 2 }
+        if session.isContinuing {
+            let open = session.openBlockCount
+            fputs("error: the input ended inside a block: \(open) '{' not closed; it was not run\n", stderr)
+            failed = true
+        }
+        return failed ? 2 : 0
     }
 
     /// A reply on stdout, or (piped, when it failed) on stderr.

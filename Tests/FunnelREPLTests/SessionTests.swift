@@ -479,3 +479,58 @@ struct TypedErrorTests {
         #expect(s.handle("clean_checkout").text.contains("funnel clean_checkout"), "the old source is kept")
     }
 }
+
+/// Issue 12, item 7: the pager, as psql's: which command, when a text is taller than the
+/// screen, and that a pager that cannot run leaves the text to be printed.
+struct PagerTests {
+    @Test func theCommandComesFromTheEnvironment() {
+        #expect(Pager.command(environment: [:]) == "less -FRX")
+        #expect(Pager.command(environment: ["PAGER": "more"]) == "more")
+        #expect(Pager.command(environment: ["PAGER": "more", "FUNNEL_PAGER": "less -S"]) == "less -S")
+        #expect(Pager.command(environment: ["PAGER": "more", "FUNNEL_PAGER": ""]) == nil, "an empty FUNNEL_PAGER switches it off")
+        #expect(Pager.command(environment: ["PAGER": " "]) == nil)
+        #expect(Pager.command(environment: ["PAGER": "cat"]) == nil)
+    }
+
+    @Test func rowsCountWrappedLinesAndNotColourCodes() {
+        #expect(Pager.rows(of: "a\nb\n", columns: 80) == 2)
+        #expect(Pager.rows(of: "a\n\nb", columns: 80) == 3)
+        #expect(Pager.rows(of: String(repeating: "x", count: 81) + "\n", columns: 80) == 2)
+        #expect(Pager.rows(of: "\u{1B}[1;31m" + String(repeating: "x", count: 80) + "\u{1B}[0m\n", columns: 80) == 1)
+        let ten = String(repeating: "line\n", count: 10)
+        #expect(!Pager.isTaller(ten, than: (rows: 11, columns: 80)), "ten lines and the prompt fit in 11 rows")
+        #expect(Pager.isTaller(ten, than: (rows: 10, columns: 80)))
+    }
+
+    @Test func thePagerReadsTheText() throws {
+        let dir = TestSupport.temporaryFolder("funnel-pager")
+        let text = String(repeating: "a line of a result\n", count: 5000)
+        #expect(Pager(command: "cat > '\(dir)/paged.txt'").page(text))
+        #expect(try String(contentsOfFile: dir + "/paged.txt", encoding: .utf8) == text)
+        // A person who quits the pager early has seen what they wanted.
+        #expect(Pager(command: "head -c 10 > /dev/null").page(text))
+    }
+
+    @Test func aPagerThatCannotRunLeavesTheTextToThePrinter() {
+        #expect(!Pager(command: "/nonexistent/pager").page("text\n"), "not found")
+        #expect(!Pager(command: "exit 3").page(String(repeating: "x\n", count: 100_000)), "failed before reading")
+    }
+
+    @Test func pagerOnOffAndWhatMayBePaged() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        let result = s.handle("checkout")
+        #expect(s.pager && s.mayPage(result))
+        #expect(!s.mayPage(s.handle("chekout")), "an error stays on the screen")
+        #expect(s.handle(":pager off").text == "pager: off\n")
+        #expect(!s.mayPage(result))
+        #expect(s.handle(":pager on").text == "pager: on\n")
+        #expect(s.handle(":pager maybe").text.contains("usage: :pager on|off"))
+        let dir = TestSupport.temporaryFolder("funnel-pager-output")
+        _ = s.handle(":output \(dir)/all.txt")
+        #expect(!s.mayPage(result), "never while results go to a file")
+        #expect(s.complete(":pager o", cursor: 8).candidates == ["off", "on"])
+        #expect(s.handle(":help").text.contains(":pager on|off"))
+    }
+}

@@ -7,8 +7,9 @@ import FunnelTestSupport
 struct TerminalTests {
     static let repo = TestSupport.repo
 
-    /// Each scenario of pty_session.py: basic (Tab, history, Ctrl-C, Ctrl-D).
-    @Test(arguments: ["basic"])
+    /// Each scenario of pty_session.py: basic (Tab, history, Ctrl-C, Ctrl-D), pager (long results
+    /// through $PAGER, :pager off, a pager that cannot start).
+    @Test(arguments: ["basic", "pager"])
     func replInAPseudoTerminal(scenario: String) throws {
         let binary = ProcessInfo.processInfo.environment["FUNNEL_BIN"] ?? Self.repo + "/.build/debug/funnel"
         let p = Process()
@@ -60,9 +61,10 @@ struct TerminalTests {
         #expect(bail.out.contains("repeat_checkout,,view,"))
         #expect(bail.err.contains("unknown funnel 'chekout'"))
         #expect(!bail.err.contains(":frob") && !bail.out.contains("clean_checkout,,view,"), "--bail stops at the first failing line")
-        let fine = try Self.piped(["examples/ecommerce.funnel"], "checkout\n")
+        // A result taller than the screen is never paged when piped, whatever PAGER says.
+        let fine = try Self.piped(["examples/ecommerce.funnel"], "checkout\n", environment: ["PAGER": "sed 's/^/PAGED /'", "LINES": "10"])
         #expect(fine.status == 0 && fine.err.isEmpty, "\(fine.err)")
-        #expect(fine.out.contains("funnel checkout"), "\(fine.out)")
+        #expect(fine.out.contains("funnel checkout") && !fine.out.contains("PAGED"), "\(fine.out)")
     }
 
     @Test func pipedInputReadsPlainLines() throws {

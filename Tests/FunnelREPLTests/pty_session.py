@@ -4,8 +4,9 @@
     python3 pty_session.py FUNNEL_BINARY REPO_DIR [SCENARIO]
 
 Scenarios: basic (Tab completion, running a funnel, Ctrl-C clearing a line, history recall
-with the up arrow, also in a second session, Ctrl-D). Exits 0 when every step behaves;
-prints what it saw otherwise.
+with the up arrow, also in a second session, Ctrl-D), pager (long results through $PAGER,
+:pager off, a pager that cannot start). Exits 0 when every step behaves; prints what it saw
+otherwise.
 """
 import fcntl
 import os
@@ -27,7 +28,8 @@ ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r")
 class Term:
     def __init__(self, args=("examples/ecommerce.funnel",), env=None, rows=50, cols=200):
         base = {k: v for k, v in os.environ.items() if k not in ("PAGER", "FUNNEL_PAGER")}
-        env = env if env is not None else {}
+        # Scenarios other than the pager's show every result directly.
+        env = env if env is not None else {"FUNNEL_PAGER": ""}
         env = dict(base, FUNNEL_HISTORY=HIST, TERM="xterm", NO_COLOR="1", COLUMNS=str(cols), LINES=str(rows), **env)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
@@ -144,7 +146,57 @@ def basic():
     check(code == 0, f":quit exits with status 0 (got {code})", t2)
 
 
-SCENARIOS = {"basic": basic}
+def pager():
+    # A pager that marks what goes through it; 30 rows: checkout (about 50 lines) is taller,
+    # repeat_checkout (about 24) fits.
+    marker = {"PAGER": "sed 's/^/PAGED /'"}
+    t = Term(env=marker, rows=30, cols=120)
+    check(t.read_until(r"funnel> "), "first prompt", t)
+    t.mark(); t.send("checkout\r")
+    check(t.read_until(r"PAGED   expects") and t.read_until(r"funnel> "), "a result taller than the terminal goes through $PAGER", t)
+    check(re.search(rb"PAGED funnel checkout", t.screen()) is not None, "the whole result is paged, from its first line", t)
+    t.mark(); t.send("repeat_checkout\r")
+    check(t.read_until(r"expects") and t.read_until(r"funnel> "), "a short result is shown", t)
+    check(b"PAGED" not in t.screen(), "a result that fits is not paged", t)
+    t.mark(); t.send("chekout by device\r")
+    check(t.read_until(r"did you mean 'checkout'") and t.read_until(r"funnel> "), "an error is shown", t)
+    check(b"PAGED" not in t.screen(), "an error is not paged", t)
+    t.mark(); t.send(":pager off\r")
+    check(t.read_until(r"pager: off"), ":pager off answers", t)
+    t.mark(); t.send("checkout\r")
+    check(t.read_until(r"  expects") and t.read_until(r"funnel> "), "with :pager off the result is shown", t)
+    check(b"PAGED" not in t.screen(), ":pager off stops the pager", t)
+    t.send(":pager on\r")
+    out = os.path.join(tempfile.mkdtemp(), "out.txt")
+    t.mark(); t.send(f":once {out}\r"); t.send("checkout\r")
+    check(t.read_until(r"wrote the result to") and t.read_until(r"funnel> "), ":once writes the result to the file", t)
+    check(b"PAGED" not in t.screen(), "a result written to a file is not paged", t)
+    check(os.path.exists(out) and "PAGED" not in open(out).read() and "funnel checkout" in open(out).read(), "the file has the result, unpaged", t)
+    t.mark(); t.send("checkout\r")
+    check(t.read_until(r"PAGED   expects") and t.read_until(r"funnel> "), ":pager on pages again", t)
+    t.send("\x04")
+    check(t.wait() == 0, "Ctrl-D ends the session", t)
+
+    # A pager that cannot be started: the result is printed directly, nothing is lost.
+    t2 = Term(env={"PAGER": "/nonexistent/pager"}, rows=30, cols=120)
+    check(t2.read_until(r"funnel> "), "second session starts", t2)
+    t2.mark(); t2.send("checkout\r")
+    check(t2.read_until(r"funnel checkout") and t2.read_until(r"aov > 20") and t2.read_until(r"funnel> "),
+          "when the pager cannot start the result is shown directly", t2)
+    t2.send("\x04")
+    check(t2.wait() == 0, "Ctrl-D ends the second session", t2)
+
+    # An empty FUNNEL_PAGER switches paging off, whatever PAGER says.
+    t3 = Term(env=dict(marker, FUNNEL_PAGER=""), rows=30, cols=120)
+    check(t3.read_until(r"funnel> "), "third session starts", t3)
+    t3.mark(); t3.send("checkout\r")
+    check(t3.read_until(r"aov > 20") and t3.read_until(r"funnel> "), "the result is shown", t3)
+    check(b"PAGED" not in t3.screen(), "FUNNEL_PAGER='' switches paging off", t3)
+    t3.send("\x04")
+    t3.wait()
+
+
+SCENARIOS = {"basic": basic, "pager": pager}
 SCENARIOS[SCENARIO]()
 print(f"pty session {SCENARIO}:", "ok" if not failures else f"{len(failures)} failures")
 sys.exit(1 if failures else 0)
