@@ -5,6 +5,8 @@ import CLibEdit
 
 /// The only file that talks to libedit: line editing, history kept in a file, Tab
 /// completion and Ctrl-C (bound as a key, so it clears the line and never ends the session).
+/// A block typed over several lines is entered as one history entry, its lines joined by
+/// line breaks: recalled with ↑, the editor shows it on several lines, and Enter runs it whole.
 final class LineEditor {
     private let el: OpaquePointer
     private let history: OpaquePointer

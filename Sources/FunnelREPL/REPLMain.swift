@@ -32,11 +32,17 @@ public enum REPLMain {
     static func converse(_ session: Session, _ editor: LineEditor) {
         let environment = ProcessInfo.processInfo.environment
         let pager = Pager(environment: environment)
+        // The lines of the input being typed: a block is one history entry, so ↑ and Enter run it again.
+        var block: [String] = []
         while true {
             guard let line = editor.readLine(prompt: session.prompt) else { emit("\n"); break }
-            if editor.cancelled { session.cancelInput(); continue }
-            editor.addHistory(line)
+            if editor.cancelled { session.cancelInput(); block = []; continue }
+            block.append(line)
             let reply = session.handle(line)
+            if !session.isContinuing {
+                editor.addHistory(block.joined(separator: "\n"))
+                block = []
+            }
             show(reply, session: session, pager: pager, environment: environment)
             if reply.quit { break }
         }

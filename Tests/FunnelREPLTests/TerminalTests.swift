@@ -8,8 +8,8 @@ struct TerminalTests {
     static let repo = TestSupport.repo
 
     /// Each scenario of pty_session.py: basic (Tab, history, Ctrl-C, Ctrl-D), pager (long results
-    /// through $PAGER, :pager off, a pager that cannot start).
-    @Test(arguments: ["basic", "pager"])
+    /// through $PAGER, :pager off, a pager that cannot start), history (a block is one entry).
+    @Test(arguments: ["basic", "pager", "history"])
     func replInAPseudoTerminal(scenario: String) throws {
         let binary = ProcessInfo.processInfo.environment["FUNNEL_BIN"] ?? Self.repo + "/.build/debug/funnel"
         let p = Process()

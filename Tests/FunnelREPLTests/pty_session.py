@@ -5,8 +5,8 @@
 
 Scenarios: basic (Tab completion, running a funnel, Ctrl-C clearing a line, history recall
 with the up arrow, also in a second session, Ctrl-D), pager (long results through $PAGER,
-:pager off, a pager that cannot start). Exits 0 when every step behaves; prints what it saw
-otherwise.
+:pager off, a pager that cannot start), history (a multi-line block is one history entry).
+Exits 0 when every step behaves; prints what it saw otherwise.
 """
 import fcntl
 import os
@@ -196,7 +196,44 @@ def pager():
     t3.wait()
 
 
-SCENARIOS = {"basic": basic, "pager": pager}
+BLOCK = ["funnel blk {", '  step v = "view"  step p = "purchase"', "}"]
+
+
+def history():
+    t = Term()
+    check(t.read_until(r"funnel> "), "first prompt", t)
+    t.mark()
+    for line in BLOCK:
+        t.send(line + "\r")
+    check(t.read_until(r"defined funnel blk \(2 steps\)") and t.read_until(r"funnel> "), "a three-line block defines a funnel", t)
+    t.mark(); t.send("checkout by country\r")
+    check(t.read_until(r"country = ") and t.read_until(r"funnel> "), "another line runs", t)
+    # Up twice: past `checkout by country` to the block, recalled whole (not its last line, `}`).
+    t.mark(); t.send("\x1b[A"); t.send("\x1b[A")
+    check(t.read_until(r"funnel blk \{\n  step v = \"view\"  step p = \"purchase\"\n\}"), "the up arrow recalls the whole block", t)
+    t.mark(); t.send("\r")
+    check(t.read_until(r"redefined funnel blk \(2 steps\)") and t.read_until(r"funnel> "), "Enter runs the recalled block again", t)
+    t.send("\x04")
+    check(t.wait() == 0, "Ctrl-D ends the session", t)
+    entries = open(HIST, errors="replace").read().split("\n")[1:]
+    blocks = [e for e in entries if "blk" in e]
+    # libedit writes a line break inside an entry as \012 (and a space as \040).
+    whole = "\\012".join(line.replace(" ", "\\040") for line in BLOCK)
+    check(len(blocks) == 2 and all(b == whole for b in blocks), f"the history file has the block as one entry, each time it ran: {blocks}", t)
+    check("}" not in entries and not any(e.startswith("\\040\\040step") for e in entries), f"no line of the block is an entry of its own: {entries}", t)
+
+    # The next session recalls the block from the file and runs it.
+    t2 = Term()
+    check(t2.read_until(r"funnel> "), "second session starts", t2)
+    t2.mark(); t2.send("\x1b[A")
+    check(t2.read_until(r"funnel blk \{\n  step v"), "the second session recalls the block", t2)
+    t2.mark(); t2.send("\r")
+    check(t2.read_until(r"defined funnel blk \(2 steps\)"), "the second session runs the block recalled from the file", t2)
+    t2.send("\x04")
+    t2.wait()
+
+
+SCENARIOS = {"basic": basic, "pager": pager, "history": history}
 SCENARIOS[SCENARIO]()
 print(f"pty session {SCENARIO}:", "ok" if not failures else f"{len(failures)} failures")
 sys.exit(1 if failures else 0)
