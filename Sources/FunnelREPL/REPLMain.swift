@@ -11,8 +11,7 @@ public enum REPLMain {
         let interactive = isatty(0) != 0 && isatty(1) != 0
         let color = ColorPolicy.auto.enabled(isTerminal: interactive, environment: ProcessInfo.processInfo.environment)
         let session = Session(options: options, color: color)
-        // Ctrl-C during a query cancels the query; the session goes on.
-        signal(SIGINT) { _ in Driver.requestCancellation() }
+        catchInterrupts()
         if interactive { print("funnel \(REPLMain.version) — :help for help, Tab completes, Ctrl-D quits") }
         // A data file instead of a .funnel file: start from it, as `funnel init` would.
         var failed = false
@@ -43,6 +42,8 @@ public enum REPLMain {
                 editor.addHistory(block.joined(separator: "\n"))
                 block = []
             }
+            // The terminal echoed ^C where the cursor was: what follows starts on a line of its own.
+            if Driver.cancellationRequested { emit("\n") }
             show(reply, session: session, pager: pager, environment: environment)
             if reply.quit { break }
         }
@@ -74,6 +75,17 @@ public enum REPLMain {
             failed = true
         }
         return failed ? 2 : 0
+    }
+
+    /// Ctrl-C during a query cancels the query; the session goes on. A parent may hand down a
+    /// signal mask that blocks SIGINT (a test runner's does), and then Ctrl-C would never reach
+    /// the handler: it is unblocked here.
+    static func catchInterrupts() {
+        signal(SIGINT) { _ in Driver.requestCancellation() }
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
 
     /// A reply on stdout, or (piped, when it failed) on stderr.

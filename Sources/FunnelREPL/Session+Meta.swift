@@ -25,8 +25,8 @@ extension Session {
         var out = "Type a declaration (source, segment, funnel NAME { ... }), a funnel's name to run it,\n"
         out += "an inline funnel such as  view -> cart -> purchase within 1d by device where country == \"US\",\n"
         out += "a defined funnel with changes such as  checkout by brand,  or  kpi NAME = EXPR  to add to the last funnel.\n"
-        out += "Tab completes; ↑/↓ recall history (a block is one entry); Ctrl-C cancels; Ctrl-D quits.\n"
-        out += "On a terminal, long results go through $PAGER (:pager off).\n\n"
+        out += "Tab completes; ↑/↓ recall history (a block is one entry); Ctrl-C cancels the line, the block\n"
+        out += "or the running query; Ctrl-D quits. On a terminal, long results go through $PAGER (:pager off).\n\n"
         let width = (metaCommands.map { ($0.name + " " + $0.args).count }.max() ?? 0) + 2
         for c in metaCommands { out += "  \((c.name + " " + c.args).padding(toLength: width, withPad: " ", startingAt: 0))\(c.help)\n" }
         return out

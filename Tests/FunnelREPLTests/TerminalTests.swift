@@ -8,8 +8,9 @@ struct TerminalTests {
     static let repo = TestSupport.repo
 
     /// Each scenario of pty_session.py: basic (Tab, history, Ctrl-C, Ctrl-D), pager (long results
-    /// through $PAGER, :pager off, a pager that cannot start), history (a block is one entry).
-    @Test(arguments: ["basic", "pager", "history"])
+    /// through $PAGER, :pager off, a pager that cannot start), history (a block is one entry),
+    /// ctrl-c (a fresh prompt on a new line, a block dropped), cancel (Ctrl-C during a query).
+    @Test(arguments: ["basic", "pager", "history", "ctrl-c", "cancel"])
     func replInAPseudoTerminal(scenario: String) throws {
         let binary = ProcessInfo.processInfo.environment["FUNNEL_BIN"] ?? Self.repo + "/.build/debug/funnel"
         let p = Process()

@@ -5,14 +5,16 @@
 
 Scenarios: basic (Tab completion, running a funnel, Ctrl-C clearing a line, history recall
 with the up arrow, also in a second session, Ctrl-D), pager (long results through $PAGER,
-:pager off, a pager that cannot start), history (a multi-line block is one history entry).
-Exits 0 when every step behaves; prints what it saw otherwise.
+:pager off, a pager that cannot start), history (a multi-line block is one history entry),
+ctrl-c (^C, a new line and a fresh prompt, also inside a block), cancel (Ctrl-C while a long
+query runs). Exits 0 when every step behaves; prints what it saw otherwise.
 """
 import fcntl
 import os
 import pty
 import re
 import select
+import shutil
 import struct
 import sys
 import tempfile
@@ -65,6 +67,17 @@ class Term:
     def send(self, text):
         os.write(self.fd, text.encode() if isinstance(text, str) else text)
         time.sleep(0.3)
+
+    def wait_for_signals(self, on=True, timeout=20):
+        """Waits until the terminal turns Ctrl-C into SIGINT (on: the line editor has handed the
+        terminal back), or until it does not (the editor reads keys; it switches only once the
+        prompt is drawn)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if bool(termios.tcgetattr(self.fd)[3] & termios.ISIG) == on:
+                return True
+            time.sleep(0.02)
+        return False
 
     def wait(self, timeout=10):
         deadline = time.time() + timeout
@@ -233,7 +246,67 @@ def history():
     t2.wait()
 
 
-SCENARIOS = {"basic": basic, "pager": pager, "history": history}
+def ctrl_c():
+    t = Term()
+    check(t.read_until(r"funnel> "), "first prompt", t)
+    # The cursor in the middle of the line: ^C still goes after its end.
+    t.wait_for_signals(on=False)
+    t.mark(); t.send("abcdef"); t.send("\x1b[D\x1b[D\x1b[D"); t.send("\x03")
+    check(t.read_until(r"\^C\nfunnel> "), "Ctrl-C at the prompt: ^C, a new line, a fresh prompt", t)
+    check(re.search(rb"def\^C", t.screen()) is not None, "^C is written after the end of the line", t)
+    t.mark(); t.send("repeat_checkout\r")
+    check(t.read_until(r"funnel repeat_checkout") and t.read_until(r"funnel> "), "the session goes on", t)
+    # Inside a block: the block is dropped and the primary prompt comes back.
+    t.mark(); t.send("funnel half {\r")
+    check(t.read_until(r"\.\.\.> "), "a block continues", t)
+    t.wait_for_signals(on=False)
+    t.send('  step v = "view"'); t.send("\x03")
+    check(t.read_until(r"\^C\nfunnel> "), "Ctrl-C in a block: ^C, a new line, the primary prompt", t)
+    # Were the block kept, this line would go into it and nothing would run.
+    t.mark(); t.send("repeat_checkout\r")
+    check(t.read_until(r"funnel repeat_checkout") and t.read_until(r"funnel> "), "the block was dropped: the next line runs", t)
+    t.mark(); t.send(":funnels\r")
+    check(t.read_until(r"repeat_checkout: ") and t.read_until(r"funnel> "), ":funnels answers", t)
+    check(b"half" not in t.screen(), "the dropped block defined nothing", t)
+    t.send("\x04")
+    check(t.wait() == 0, "Ctrl-D ends the session", t)
+
+
+def cancel():
+    # Enough events that a query takes seconds: Ctrl-C comes while it runs.
+    folder = tempfile.mkdtemp()
+    try:
+        with open(os.path.join(folder, "events.csv"), "w") as f:
+            f.write("user,time,event\n")
+            names = ["view", "cart", "buy"]
+            f.write("".join(f"u{i % 150000},2024-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z,{names[i % 3]}\n" for i in range(1_000_000)))
+        with open(os.path.join(folder, "f.funnel"), "w") as f:
+            f.write('source e = csv("events.csv") { user = user  time = time  event = event }\n')
+            f.write('funnel f {\n  step v = "view"\n  step c = "cart"\n  step b = "buy"\n}\n')
+        t = Term(args=(os.path.join(folder, "f.funnel"),))
+        check(t.read_until(r"1,000,000 events in memory", timeout=120) and t.read_until(r"funnel> "), "the events are loaded", t)
+        # The editor reads keys with ISIG off (Ctrl-C is a key there); the query runs with it on.
+        check(t.wait_for_signals(on=False), "at the prompt Ctrl-C is a key, not a signal", t)
+        t.mark(); t.send("f\r")
+        check(t.wait_for_signals(), "the terminal is back in its usual mode while the query runs", t)
+        time.sleep(0.3)      # past the instant between the editor's return and the query's start
+        check(b"funnel f " not in t.screen(), "the query is still running when Ctrl-C comes (make the data larger)", t)
+        t.send("\x03")
+        check(t.read_until(r"\^C\ncancelled\nfunnel> ", timeout=60), "Ctrl-C cancels the query: ^C, then 'cancelled' on its own line, then a prompt", t)
+        check(b"funnel f " not in t.screen(), "a cancelled query shows no figures", t)
+        # The terminal is back in editing mode: keys are keys, Ctrl-C clears a line.
+        check(t.wait_for_signals(on=False), "the editor has the terminal again", t)
+        t.mark(); t.send("abc"); t.send("\x03")
+        check(t.read_until(r"abc\^C\nfunnel> "), "after a cancelled query Ctrl-C at the prompt is a key again", t)
+        t.mark(); t.send(":schema\r")
+        check(t.read_until(r"1,000,000 rows") and t.read_until(r"funnel> "), "the session goes on with its data", t)
+        t.send("\x04")
+        check(t.wait() == 0, "Ctrl-D ends the session with status 0", t)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+SCENARIOS = {"basic": basic, "pager": pager, "history": history, "ctrl-c": ctrl_c, "cancel": cancel}
 SCENARIOS[SCENARIO]()
 print(f"pty session {SCENARIO}:", "ok" if not failures else f"{len(failures)} failures")
 sys.exit(1 if failures else 0)
