@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import FunnelReport
 
 /// A result taller than the terminal goes through a pager, as in psql: `$FUNNEL_PAGER`, else
 /// `$PAGER`, else `less -FRX` (-F quits at once when the text fits after all, -R keeps the
@@ -52,15 +53,14 @@ struct Pager {
         rows(of: text, columns: screen.columns) > screen.rows - 1
     }
 
-    /// The terminal's size (standard output's), else `$LINES` and `$COLUMNS`, else 24 × 80.
-    static func screenSize(environment: [String: String]) -> (rows: Int, columns: Int) {
+    /// The screen of standard output: its rows from the window size, else `$LINES`; its columns
+    /// as the table measures them. Nil when nothing says how tall it is (a fresh pseudo-terminal,
+    /// as script(1) makes, reports 0 rows): a text cannot be known to be taller than that.
+    static func screenSize(environment: [String: String]) -> (rows: Int, columns: Int)? {
         var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0, size.ws_col > 0 {
-            return (Int(size.ws_row), Int(size.ws_col))
-        }
-        let rows = environment["LINES"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 24
-        let columns = environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 80
-        return (rows, columns)
+        let window = ioctl(1, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0 ? Int(size.ws_row) : nil
+        guard let rows = window ?? environment["LINES"].flatMap(Int.init).flatMap({ $0 > 0 ? $0 : nil }) else { return nil }
+        return (rows, Terminal.width(fd: 1, environment: environment))
     }
 
     // MARK: paging

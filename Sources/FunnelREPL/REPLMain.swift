@@ -51,8 +51,8 @@ public enum REPLMain {
 
     /// A reply on the terminal, through the pager when it is taller than the screen.
     static func show(_ reply: Reply, session: Session, pager: Pager?, environment: [String: String]) {
-        if let pager = pager, session.mayPage(reply), outputError == nil,
-           Pager.isTaller(reply.text, than: Pager.screenSize(environment: environment)), pager.page(reply.text) {
+        if let pager = pager, session.mayPage(reply), outputError == nil, let screen = Pager.screenSize(environment: environment),
+           Pager.isTaller(reply.text, than: screen), pager.page(reply.text) {
             return
         }
         emit(reply.text)

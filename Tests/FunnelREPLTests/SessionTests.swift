@@ -502,6 +502,13 @@ struct PagerTests {
         #expect(Pager.isTaller(ten, than: (rows: 10, columns: 80)))
     }
 
+    /// Standard output is no terminal here: only $LINES can say how tall the screen is.
+    @Test func aScreenOfUnknownHeightIsNotPagedFor() {
+        #expect(Pager.screenSize(environment: [:]) == nil)
+        #expect(Pager.screenSize(environment: ["LINES": "0", "COLUMNS": "100"]) == nil)
+        #expect(Pager.screenSize(environment: ["LINES": "30", "COLUMNS": "100"]).map { [$0.rows, $0.columns] } == [30, 100])
+    }
+
     @Test func thePagerReadsTheText() throws {
         let dir = TestSupport.temporaryFolder("funnel-pager")
         let text = String(repeating: "a line of a result\n", count: 5000)

@@ -208,6 +208,16 @@ def pager():
     t3.send("\x04")
     t3.wait()
 
+    # A terminal that does not say how tall it is (0 rows, as script(1) makes, and no LINES):
+    # no result is known to be taller than it, nothing is paged.
+    t4 = Term(env=marker, rows=0, cols=120)
+    check(t4.read_until(r"funnel> "), "fourth session starts", t4)
+    t4.mark(); t4.send("checkout\r")
+    check(t4.read_until(r"aov > 20") and t4.read_until(r"funnel> "), "the result is shown", t4)
+    check(b"PAGED" not in t4.screen(), "a screen of unknown height is not paged for", t4)
+    t4.send("\x04")
+    t4.wait()
+
 
 BLOCK = ["funnel blk {", '  step v = "view"  step p = "purchase"', "}"]
 
