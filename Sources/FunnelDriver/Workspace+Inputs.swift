@@ -33,7 +33,7 @@ extension Workspace {
     /// Declarations typed at the prompt (with what they import); a name declared again replaces the old one.
     func define(_ file: SourceFile) -> Answer {
         let (program, parseDiags) = Parser.parse(file)
-        if parseDiags.contains(where: \.isError) { return Answer(render(parseDiags), failed: true) }
+        if parseDiags.contains(where: \.isError) { return Answer(render(parseDiags, typed: file), failed: true) }
         var added = [CompilationUnit(file: file, program: program)]
         var names = Set(program.declarations.compactMap(Workspace.declaredName))
         for d in program.declarations {
@@ -43,11 +43,13 @@ extension Workspace {
             added += more
             names.formUnion(more.flatMap { $0.program.declarations.compactMap(Workspace.declaredName) })
         }
-        let c = compile(units: units(without: names) + added, load: false)
-        if c.hasErrors { return Answer(render(c.diagnostics), failed: true) }
+        // With the data, so that an event name the data never has is reported now, at the typed line.
+        let c = compile(units: units(without: names) + added, load: true)
+        let diagnostics = pointingAtTyped(c.diagnostics, declarations(program, typed: file))
+        if c.hasErrors { return Answer(render(diagnostics, typed: file), failed: true) }
         let redefined = names.filter { n in units.contains { $0.program.declarations.contains { Workspace.declaredName($0) == n } } }
         units = units(without: names) + added
-        var out = render(c.diagnostics)
+        var out = render(diagnostics, typed: file)
         for d in program.declarations {
             switch d.kind {
             case .funnel(let f):
@@ -65,32 +67,54 @@ extension Workspace {
         return Answer(out)
     }
 
+    /// Typed declarations as a change: each replaces the one of its name.
+    func declarations(_ program: Program, typed file: SourceFile) -> TypedChange {
+        TypedChange(file: file, parts: program.declarations.map(\.span)) { indices in
+            let some = indices.map { program.declarations[$0] }
+            let typed = CompilationUnit(file: file, program: Program(declarations: some))
+            return self.compile(units: self.units(without: Set(some.compactMap(Workspace.declaredName))) + [typed], load: false)
+                .diagnostics.filter(\.isError)
+        }
+    }
+
     /// `kpi NAME = EXPR` or `expect ...` typed alone: added to the current funnel, where it is declared.
     func addToCurrentFunnel(_ file: SourceFile) -> Answer {
         guard let name = currentFunnel, funnelDecl(name) != nil else {
             return Answer("error: no funnel to add this to yet\n  help: define or run a funnel first; the line is added to the last one\n", failed: true)
         }
         let (parsed, diags) = Parser.parseClause(file)
-        guard let clause = parsed, !diags.contains(where: \.isError) else { return Answer(render(diags), failed: true) }
+        guard let clause = parsed, !diags.contains(where: \.isError) else { return Answer(render(diags, typed: file), failed: true) }
         guard let edited = units(editing: name, { $0.clauses.append(clause.from(file)) }) else { return unknownFunnel(name) }
         let c = compile(units: edited, load: false)
-        if c.hasErrors { return Answer(render(c.diagnostics), failed: true) }
+        let diagnostics = pointingAtTyped(c.diagnostics, TypedChange(file: file, parts: [clause.span]) { _ in [] })
+        if c.hasErrors { return Answer(render(diagnostics, typed: file), failed: true) }
         units = edited
-        return Answer(render(c.diagnostics) + "added to funnel \(name)\n")
+        return Answer(render(diagnostics, typed: file) + "added to funnel \(name)\n")
     }
 
     /// `view -> cart -> purchase within 1d by device`: run at once as the funnel `inline`.
     func runInline(_ file: SourceFile) -> Outcome {
         let (decl, diags) = Parser.parseInlineFunnel(file, name: "inline")
-        guard let f = decl, !diags.contains(where: \.isError) else { return .answer(Answer(render(diags), failed: true)) }
-        let unit = CompilationUnit(file: file, program: Program(declarations: [Decl(.funnel(f), SourceSpan(0, file.bytes.count))]))
-        return .ran(run(units: units(without: ["funnel:inline"]) + [unit], funnel: "inline"))
+        guard let f = decl, !diags.contains(where: \.isError) else { return .answer(Answer(render(diags, typed: file), failed: true)) }
+        let others = units(without: ["funnel:inline"])
+        func unit(_ clauses: [Clause]) -> CompilationUnit {
+            var g = f
+            g.clauses = clauses
+            return CompilationUnit(file: file, program: Program(declarations: [Decl(.funnel(g), SourceSpan(0, file.bytes.count))]))
+        }
+        // The steps make the funnel; each clause after them may clash with them (or with another).
+        let steps = f.clauses.filter { if case .step = $0.kind { return true }; return false }
+        let shaping = f.clauses.filter { if case .step = $0.kind { return false }; return true }
+        let change = TypedChange(file: file, parts: shaping.map(\.span), errorsWith: { indices in
+            self.compile(units: others + [unit(steps + indices.map { shaping[$0] })], load: false).diagnostics.filter(\.isError)
+        }, madeUp: f.name.span)
+        return .ran(run(units: others + [unit(f.clauses)], funnel: "inline", change: change))
     }
 
     /// `checkout`, or `checkout by brand where country == "US"`: a defined funnel, maybe changed for this run.
     func runReference(_ file: SourceFile) -> Outcome {
         let (name, clauses, diags) = Parser.parseFunnelReference(file)
-        if diags.contains(where: \.isError) { return .answer(Answer(render(diags), failed: true)) }
+        if diags.contains(where: \.isError) { return .answer(Answer(render(diags, typed: file), failed: true)) }
         guard let n = name, funnelDecl(n.text) != nil else {
             let names = funnelNames
             let word = name?.text ?? file.text
@@ -104,15 +128,21 @@ extension Workspace {
         // The typed clauses replace the funnel's breakdown, window or order, and add filters.
         // The definition itself stays as it was. A new breakdown takes the definition's `for each`
         // expects with it: they named the old breakdown's groups.
-        let replaced = Set(clauses.map { $0.keyword.text }).intersection(["by", "window", "order"])
-        func namesOldGroups(_ c: Clause) -> Bool {
-            if replaced.contains("by"), case .expect(_, let each) = c.kind, each != nil { return true }
-            return false
+        func edited(_ typed: [Clause]) -> [CompilationUnit]? {
+            let replaced = Set(typed.map { $0.keyword.text }).intersection(["by", "window", "order"])
+            func namesOldGroups(_ c: Clause) -> Bool {
+                if replaced.contains("by"), case .expect(_, let each) = c.kind, each != nil { return true }
+                return false
+            }
+            return units(editing: n.text) { f in
+                f.clauses = f.clauses.filter { !replaced.contains($0.keyword.text) && !namesOldGroups($0) } + typed.map { $0.from(file) }
+            }
         }
-        guard let edited = units(editing: n.text, { f in
-            f.clauses = f.clauses.filter { !replaced.contains($0.keyword.text) && !namesOldGroups($0) } + clauses.map { $0.from(file) }
-        }) else { return .answer(unknownFunnel(n.text)) }
-        return .ran(run(units: edited, funnel: n.text))
+        guard let all = edited(clauses) else { return .answer(unknownFunnel(n.text)) }
+        let change = TypedChange(file: file, parts: clauses.map(\.span)) { indices in
+            edited(indices.map { clauses[$0] }).map { self.compile(units: $0, load: false).diagnostics.filter(\.isError) } ?? []
+        }
+        return .ran(run(units: all, funnel: n.text, change: change))
     }
 
     func unknownFunnel(_ name: String) -> Answer {

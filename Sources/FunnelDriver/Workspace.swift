@@ -78,12 +78,28 @@ public final class Workspace {
         }
     }
 
-    /// Diagnostics of the typed input (and errors anywhere), rendered.
+    /// Diagnostics of the files named (and errors anywhere), rendered.
     func render(_ ds: [Diagnostic], only files: Set<String> = [Workspace.inputPath]) -> String {
         let shown = ds.filter { d in
             if d.isError { return true }
             guard let path = d.path else { return true }
             return files.contains(path)
+        }
+        return DiagnosticRenderer(color: color).render(shown)
+    }
+
+    /// Diagnostics of one typed input, rendered: every error, and the warnings about what was
+    /// just typed or about the declaration of the funnel it runs (`decl`). Warnings about
+    /// earlier inputs were shown when those were typed; repeating them under each later
+    /// input would quote lines that have nothing to do with it.
+    func render(_ ds: [Diagnostic], typed file: SourceFile, decl: (file: SourceFile, span: SourceSpan)? = nil) -> String {
+        let shown = ds.filter { d in
+            if d.isError || d.location == nil { return true }
+            // A warning about a data file was shown when the file was read.
+            guard case .source(let f, let span)? = d.location else { return false }
+            if f === file { return true }
+            guard let decl = decl, f === decl.file else { return false }
+            return span.start >= decl.span.start && span.end <= decl.span.end
         }
         return DiagnosticRenderer(color: color).render(shown)
     }
@@ -111,12 +127,19 @@ public final class Workspace {
         return all
     }
 
-    /// Runs one funnel of a set of units, on the data in memory.
-    func run(units all: [CompilationUnit], funnel: String) -> RunAnswer {
+    /// Runs one funnel of a set of units, on the data in memory. `change` is what was typed.
+    func run(units all: [CompilationUnit], funnel: String, change: TypedChange) -> RunAnswer {
         let c = compile(units: all, load: true)
-        if c.hasErrors { return RunAnswer(notes: render(c.diagnostics), failed: true, results: [], plan: nil) }
+        let notes = render(pointingAtTyped(c.diagnostics, change), typed: change.file, decl: typedDeclaration(of: funnel))
+        if c.hasErrors { return RunAnswer(notes: notes, failed: true, results: [], plan: nil) }
         let results = Driver.run(c, options: options, only: [funnel])
-        return RunAnswer(notes: render(c.diagnostics), failed: false, results: results, plan: c.plan)
+        return RunAnswer(notes: notes, failed: false, results: results, plan: c.plan)
+    }
+
+    /// Where a funnel typed at the prompt is declared (nil for a funnel of a loaded file).
+    func typedDeclaration(of name: String) -> (file: SourceFile, span: SourceSpan)? {
+        guard let (i, j, _) = funnelDecl(name), units[i].file.path == Workspace.inputPath else { return nil }
+        return (units[i].file, units[i].program.declarations[j].span)
     }
 }
 

@@ -36,7 +36,7 @@ extension Session {
             let arg = String(upto[argStart...]).trimmingCharacters(in: .whitespaces)
             switch cmd {
             case ":format": return match(arg, from: argStart, among: OutputFormat.allCases.map(\.rawValue))
-            case ":timing": return match(arg, from: argStart, among: ["on", "off"])
+            case ":timing", ":pager": return match(arg, from: argStart, among: ["on", "off"])
             case ":timeout": return match(arg, from: argStart, among: ["off", "30s", "2m"])
             case ":explain": return match(arg, from: argStart, among: funnelNames)
             case ":load", ":save", ":events": return paths(arg, from: argStart, cmd: cmd)

@@ -5,6 +5,8 @@ import CLibEdit
 
 /// The only file that talks to libedit: line editing, history kept in a file, Tab
 /// completion and Ctrl-C (bound as a key, so it clears the line and never ends the session).
+/// A block typed over several lines is entered as one history entry, its lines joined by
+/// line breaks: recalled with ↑, the editor shows it on several lines, and Enter runs it whole.
 final class LineEditor {
     private let el: OpaquePointer
     private let history: OpaquePointer
@@ -44,7 +46,7 @@ final class LineEditor {
             guard let el = el, let data = funnel_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
             let editor = Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
             editor.cancelled = true
-            fputs("^C", funnel_stdout())
+            editor.endCancelledLine()
             return UInt8(CC_NEWLINE)
         }
         funnel_el_bind(el, "^I", "funnel-complete")
@@ -84,6 +86,17 @@ final class LineEditor {
             promptBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: promptCapacity)
         }
         bytes.withUnsafeBufferPointer { promptBuffer.update(from: $0.baseAddress.unsafelyUnwrapped, count: bytes.count) }
+    }
+
+    /// Ctrl-C: `^C` after the line's last character (the cursor may be inside it), then a
+    /// line break, so the next prompt starts on a fresh line as in a shell.
+    private func endCancelledLine() {
+        var rest = ""
+        if let info = el_line(el), let cursor = info.pointee.cursor, let last = info.pointee.lastchar, last > cursor {
+            // Writing the text after the cursor again moves the terminal's cursor to the end.
+            rest = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(cursor).assumingMemoryBound(to: UInt8.self), count: last - cursor), as: UTF8.self)
+        }
+        fputs(rest + "^C\r\n", funnel_stdout())
     }
 
     /// Tab: insert the completion, or the common prefix, or list the choices.

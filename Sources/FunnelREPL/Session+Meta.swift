@@ -16,6 +16,7 @@ extension Session {
         (":timeout", "DURATION|off", "stop a query that runs longer (such as 30s or 2m), as Ctrl-C does"),
         (":output", "[FILE]", "send results to FILE from now on (no FILE: back to the screen)"),
         (":once", "FILE", "send the next result to FILE"),
+        (":pager", "on|off", "show results taller than the terminal through $PAGER (default less -FRX)"),
         (":save", "FILE", "write the session's definitions as a .funnel file"),
         (":quit", "", "leave (Ctrl-D works too)"),
     ]
@@ -24,7 +25,8 @@ extension Session {
         var out = "Type a declaration (source, segment, funnel NAME { ... }), a funnel's name to run it,\n"
         out += "an inline funnel such as  view -> cart -> purchase within 1d by device where country == \"US\",\n"
         out += "a defined funnel with changes such as  checkout by brand,  or  kpi NAME = EXPR  to add to the last funnel.\n"
-        out += "Tab completes; ↑/↓ recall history; Ctrl-C cancels; Ctrl-D quits.\n\n"
+        out += "Tab completes; ↑/↓ recall history (a block is one entry); Ctrl-C cancels the line, the block\n"
+        out += "or the running query; Ctrl-D quits. On a terminal, long results go through $PAGER (:pager off).\n\n"
         let width = (metaCommands.map { ($0.name + " " + $0.args).count }.max() ?? 0) + 2
         for c in metaCommands { out += "  \((c.name + " " + c.args).padding(toLength: width, withPad: " ", startingAt: 0))\(c.help)\n" }
         return out
@@ -78,6 +80,10 @@ extension Session {
             if let why = Session.start(arg) { return Reply("error: cannot write to \(arg): \(why)\n", failed: true) }
             oncePath = arg
             return Reply("the next result goes to \(arg)\n")
+        case ":pager":
+            guard arg == "on" || arg == "off" else { return usage(":pager on|off") }
+            pager = arg == "on"
+            return Reply("pager: \(arg)\n")
         case ":timeout":
             if arg == "off" { timeout = nil; return Reply("timeout: off\n") }
             guard let t = Session.parseSeconds(arg), t > 0 else { return usage(":timeout DURATION|off (such as 500ms, 30s or 2m)") }

@@ -24,7 +24,12 @@ public final class Session {
     public var outputPath: String? = nil
     /// `:once FILE`: the next result goes to FILE.
     public var oncePath: String? = nil
+    /// `:pager on|off`: on a terminal, a result taller than the screen goes through the pager.
+    public var pager = true
     public var color: Bool { workspace.color }
+    /// Whether a reply may go through the pager: a result or a listing shown on the screen,
+    /// never an error (it stays in sight) and never while results go to a file.
+    public func mayPage(_ reply: Reply) -> Bool { pager && !reply.failed && !reply.quit && outputPath == nil }
     /// Text of a declaration still open (a brace not yet closed).
     var pending: [String] = []
 
@@ -40,7 +45,7 @@ public final class Session {
     public func copy() -> Session {
         let s = Session(workspace: workspace.copy())
         s.format = format; s.timing = timing; s.timeout = timeout
-        s.outputPath = outputPath; s.oncePath = oncePath; s.pending = pending
+        s.outputPath = outputPath; s.oncePath = oncePath; s.pending = pending; s.pager = pager
         return s
     }
 
@@ -96,7 +101,8 @@ public final class Session {
         let deadline = timeout.map { Driver.deadline(in: $0) }
         workspace.options.deadline = deadline
         defer { workspace.options.deadline = nil }
-        let evaluated = workspace.evaluate(text)
+        // As typed, leading blanks included: a caret's column is the column on the screen.
+        let evaluated = workspace.evaluate(raw)
         if let d = deadline, Driver.passed(d) {
             return Reply("cancelled: the query took longer than its time budget of \(Session.seconds(timeout ?? 0)) (:timeout)\n", failed: true)
         }

@@ -347,3 +347,197 @@ struct RateComparedWithNumberTests {
         #expect(s.handle("expect conversion >= 40").text.contains("compares a rate (0 to 1) with 40"))
     }
 }
+
+/// The quoted line of a reply's first diagnostic and the text its carets underline.
+func underlined(_ text: String) -> (quoted: String, under: String)? {
+    let lines = text.components(separatedBy: "\n")
+    for (i, line) in lines.enumerated() where i + 1 < lines.count {
+        guard let bar = line.range(of: " | "), line[..<bar.lowerBound].trimmingCharacters(in: .whitespaces).allSatisfy(\.isNumber),
+              !line[..<bar.lowerBound].trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+        let quoted = Array(line[bar.upperBound...])
+        let marks = lines[i + 1]
+        guard let caretBar = marks.range(of: " | "), marks.distance(from: marks.startIndex, to: caretBar.lowerBound) == line.distance(from: line.startIndex, to: bar.lowerBound) else { return nil }
+        let carets = Array(marks[caretBar.upperBound...])
+        guard let start = carets.firstIndex(of: "^") else { return nil }
+        let end = min(quoted.count, start + carets.filter { $0 == "^" }.count)
+        return (String(quoted), start < end ? String(quoted[start..<end]) : "")
+    }
+    return nil
+}
+
+/// Issue 12, item 7: an error in what was typed at the prompt (a new funnel, a block, a change
+/// to a funnel of a loaded file) quotes the typed line, with the caret under the typed words.
+struct TypedErrorTests {
+    func session() -> Session {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        return s
+    }
+
+    /// (a) A new funnel with a misspelt event: said when it is typed, at the typed line; not
+    /// again under unrelated inputs, but again when that funnel runs.
+    @Test func aMisspeltEventOfANewFunnelIsShownWhenTyped() {
+        let s = session()
+        let r = s.handle("funnel q { step v = \"veiw\" }")
+        #expect(r.text.contains("<repl>:1:21: warning[E210]: event \"veiw\" never occurs"), "\(r.text)")
+        #expect(underlined(r.text)?.under == "\"veiw\"", "\(r.text)")
+        #expect(r.text.contains("defined funnel q (1 steps)"))
+        let other = s.handle("checkout")
+        #expect(other.text.contains("funnel checkout") && !other.text.contains("veiw"), "an unrelated run does not quote it: \(other.text.prefix(400))")
+        let typo = s.handle("view -> cart by devise")
+        #expect(!typo.text.contains("veiw") && underlined(typo.text)?.under == "devise", "\(typo.text)")
+        #expect(s.handle("q").text.contains("warning[E210]: event \"veiw\" never occurs"), "running the funnel says it again")
+    }
+
+    /// (b) A block typed over three lines, its error on the second: line 2 of the block, quoted.
+    @Test func anErrorOnTheSecondLineOfABlock() {
+        let s = session()
+        #expect(s.handle("funnel z {").text.isEmpty)
+        #expect(s.handle("  step p = \"purchase\" and prise > 0").text.isEmpty)
+        let r = s.handle("}")
+        #expect(r.failed)
+        #expect(r.text.contains("<repl>:2:27: error[E201]: unknown property 'prise'"), "\(r.text)")
+        #expect(underlined(r.text)?.quoted == "  step p = \"purchase\" and prise > 0", "\(r.text)")
+        #expect(underlined(r.text)?.under == "prise", "\(r.text)")
+        // A syntax error on the second line, the same.
+        _ = s.handle("funnel z {")
+        _ = s.handle("  step v = \"view\"  step p = \"purchase\" within 1x")
+        let syntax = s.handle("}")
+        #expect(syntax.text.contains("<repl>:2:48: error[E105]"), "\(syntax.text)")
+        #expect(underlined(syntax.text)?.under == "x", "\(syntax.text)")
+    }
+
+    /// Blanks typed before a line count: the column is the one on the screen.
+    @Test func leadingBlanksKeepTheColumn() {
+        let r = session().handle("   view -> cart by devise")
+        #expect(r.text.contains("<repl>:1:20: error[E201]"), "\(r.text)")
+        #expect(underlined(r.text)?.quoted == "   view -> cart by devise", "\(r.text)")
+        #expect(underlined(r.text)?.under == "devise")
+    }
+
+    /// (c) `checkout order any` makes lines of the loaded file wrong (`within 1d`, a KPI of the
+    /// time between steps): the errors are shown at the typed `order any`, the file's line named.
+    @Test func aChangeThatClashesWithTheFilePointsAtTheChange() {
+        let s = session()
+        let r = s.handle("checkout order any")
+        #expect(r.failed)
+        #expect(!r.text.contains("examples/ecommerce.funnel:18:33: error"), "\(r.text)")
+        #expect(!r.text.contains("  18 |") && !r.text.contains("  27 |"), "no line of the file is quoted as the error's: \(r.text)")
+        #expect(r.text.contains("<repl>:1:10: error[E232]: 'within' needs an order between steps"), "\(r.text)")
+        #expect(underlined(r.text)?.quoted == "checkout order any")
+        #expect(underlined(r.text)?.under == "order any")
+        #expect(r.text.contains("help: it clashes with `step cart = \"cart\" within 1d` at examples/ecommerce.funnel:18:33; remove 'within'"), "\(r.text)")
+        #expect(r.text.contains("it clashes with `kpi time_to_buy = median(time(view -> purchase))` at examples/ecommerce.funnel:27:28"), "\(r.text)")
+        // The definition is unchanged and runs.
+        #expect(s.handle("checkout").text.contains("funnel checkout  (window 7d, ordered;"))
+    }
+
+    /// Two typed clauses that clash with each other: the caret spans both, and not the clause
+    /// typed before them; nothing is quoted from the file (its line is only the funnel's name).
+    @Test func typedClausesThatClashWithEachOther() {
+        let s = session()
+        let r = s.handle("checkout by device count conversions by week")
+        #expect(r.text.contains("<repl>:1:20: error[E301]: the engine does not combine 'count conversions' with 'by week' yet"), "\(r.text)")
+        #expect(underlined(r.text)?.under == "count conversions by week", "\(r.text)")
+        #expect(!r.text.contains("funnel checkout {"), "\(r.text)")
+        // An inline funnel has a made-up name: the error that points at a funnel's name points at the clauses.
+        let inline = s.handle("view -> cart count conversions by week")
+        #expect(inline.text.contains("<repl>:1:14: error[E301]"), "\(inline.text)")
+        #expect(underlined(inline.text)?.under == "count conversions by week", "\(inline.text)")
+    }
+
+    /// `kpi` and `expect` lines add to a funnel of the file; their errors are in the typed line.
+    @Test func aKPIOrExpectAddedToAFunnelOfTheFile() {
+        let s = session()
+        _ = s.handle("checkout")
+        let kpi = s.handle("kpi k = purchse / view")
+        #expect(kpi.text.contains("<repl>:1:9: error[E246]"), "\(kpi.text)")
+        #expect(underlined(kpi.text)?.under == "purchse")
+        let expect = s.handle("expect conversio >= 5%")
+        #expect(expect.text.contains("<repl>:1:8: error[E246]"), "\(expect.text)")
+        #expect(underlined(expect.text)?.under == "conversio")
+        let twice = s.handle("kpi aov = purchase / view")
+        #expect(twice.text.contains("<repl>:1:5: error[E231]: 'aov' is already a step or KPI name"), "\(twice.text)")
+        #expect(underlined(twice.text)?.under == "aov")
+    }
+
+    /// Redefining a funnel of the file: the error is in the new text. Redefining the source the
+    /// file's funnels read: their errors are shown at the typed declaration, each naming its line.
+    @Test func redefinitionsPointAtTheNewText() {
+        let s = session()
+        let r = s.handle("funnel checkout { step v = \"view\"  step v = \"cart\" }")
+        #expect(r.text.contains("<repl>:1:41: error[E231]: step 'v' is declared twice"), "\(r.text)")
+        #expect(underlined(r.text)?.under == "v")
+        let source = "source events = csv(\"examples/data/users.csv\") { user = user_id  time = age  event = plan }"
+        let broken = s.handle(source)
+        #expect(broken.failed)
+        #expect(!broken.text.contains("examples/ecommerce.funnel:19:34: error"), "\(broken.text)")
+        #expect(broken.text.contains("<repl>:1:1: error[E201]: unknown property 'price'"), "\(broken.text)")
+        #expect(broken.text.contains("it clashes with `step purchase = \"purchase\" and price > 0` at examples/ecommerce.funnel:19:34"), "\(broken.text)")
+        #expect(underlined(broken.text)?.quoted == source)
+        #expect(s.handle("clean_checkout").text.contains("funnel clean_checkout"), "the old source is kept")
+    }
+}
+
+/// Issue 12, item 7: the pager, as psql's: which command, when a text is taller than the
+/// screen, and that a pager that cannot run leaves the text to be printed.
+struct PagerTests {
+    @Test func theCommandComesFromTheEnvironment() {
+        #expect(Pager.command(environment: [:]) == "less -FRX")
+        #expect(Pager.command(environment: ["PAGER": "more"]) == "more")
+        #expect(Pager.command(environment: ["PAGER": "more", "FUNNEL_PAGER": "less -S"]) == "less -S")
+        #expect(Pager.command(environment: ["PAGER": "more", "FUNNEL_PAGER": ""]) == nil, "an empty FUNNEL_PAGER switches it off")
+        #expect(Pager.command(environment: ["PAGER": " "]) == nil)
+        #expect(Pager.command(environment: ["PAGER": "cat"]) == nil)
+    }
+
+    @Test func rowsCountWrappedLinesAndNotColourCodes() {
+        #expect(Pager.rows(of: "a\nb\n", columns: 80) == 2)
+        #expect(Pager.rows(of: "a\n\nb", columns: 80) == 3)
+        #expect(Pager.rows(of: String(repeating: "x", count: 81) + "\n", columns: 80) == 2)
+        #expect(Pager.rows(of: "\u{1B}[1;31m" + String(repeating: "x", count: 80) + "\u{1B}[0m\n", columns: 80) == 1)
+        let ten = String(repeating: "line\n", count: 10)
+        #expect(!Pager.isTaller(ten, than: (rows: 11, columns: 80)), "ten lines and the prompt fit in 11 rows")
+        #expect(Pager.isTaller(ten, than: (rows: 10, columns: 80)))
+    }
+
+    /// Standard output is no terminal here: only $LINES can say how tall the screen is.
+    @Test func aScreenOfUnknownHeightIsNotPagedFor() {
+        #expect(Pager.screenSize(environment: [:]) == nil)
+        #expect(Pager.screenSize(environment: ["LINES": "0", "COLUMNS": "100"]) == nil)
+        #expect(Pager.screenSize(environment: ["LINES": "30", "COLUMNS": "100"]).map { [$0.rows, $0.columns] } == [30, 100])
+    }
+
+    @Test func thePagerReadsTheText() throws {
+        let dir = TestSupport.temporaryFolder("funnel-pager")
+        let text = String(repeating: "a line of a result\n", count: 5000)
+        #expect(Pager(command: "cat > '\(dir)/paged.txt'").page(text))
+        #expect(try String(contentsOfFile: dir + "/paged.txt", encoding: .utf8) == text)
+        // A person who quits the pager early has seen what they wanted.
+        #expect(Pager(command: "head -c 10 > /dev/null").page(text))
+    }
+
+    @Test func aPagerThatCannotRunLeavesTheTextToThePrinter() {
+        #expect(!Pager(command: "/nonexistent/pager").page("text\n"), "not found")
+        #expect(!Pager(command: "exit 3").page(String(repeating: "x\n", count: 100_000)), "failed before reading")
+    }
+
+    @Test func pagerOnOffAndWhatMayBePaged() {
+        #expect(FileManager.default.changeCurrentDirectoryPath(TestSupport.repo))
+        let s = Session()
+        _ = s.load(path: "examples/ecommerce.funnel")
+        let result = s.handle("checkout")
+        #expect(s.pager && s.mayPage(result))
+        #expect(!s.mayPage(s.handle("chekout")), "an error stays on the screen")
+        #expect(s.handle(":pager off").text == "pager: off\n")
+        #expect(!s.mayPage(result))
+        #expect(s.handle(":pager on").text == "pager: on\n")
+        #expect(s.handle(":pager maybe").text.contains("usage: :pager on|off"))
+        let dir = TestSupport.temporaryFolder("funnel-pager-output")
+        _ = s.handle(":output \(dir)/all.txt")
+        #expect(!s.mayPage(result), "never while results go to a file")
+        #expect(s.complete(":pager o", cursor: 8).candidates == ["off", "on"])
+        #expect(s.handle(":help").text.contains(":pager on|off"))
+    }
+}
