@@ -17,7 +17,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "CSV field delimiter: one character, or \\t for tab (default: the source's, or ',').")
     var delimiter: String?
 
-    @Option(name: .long, help: "\"Now\" for recency(...), as a date or date-time (default: the latest event in the data).")
+    @Option(name: .long, help: "\"Now\" for recency(...), rfm(...) and clv(...), and the day `dates last 30d` and `to today` end with, as a date or date-time (default: the latest event in the data).")
     var asOf: String?
 
     @Flag(name: [.customShort("q"), .long], help: "No progress line on standard error while data loads (it shows only on a terminal, after a second).")

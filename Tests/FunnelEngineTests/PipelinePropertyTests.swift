@@ -81,7 +81,6 @@ struct AttributionPropertyTests {
             let hold = shape[1] % 2 == 0
             // 0: by acct (first touch); 1...3: by device at step k; 4: by device last (last touch).
             let at = shape[3] % 5
-            let steps = ["a", "b", "c"]
             let stepNames = ["sa", "sb", "sc"]
             let funnel = """
             source e = csv("e.csv") { user = user  time = time  event = event }
