@@ -16,6 +16,8 @@ public struct EngineSettings: Sendable {
     /// (default local[*], or `FUNNEL_SPARK_MASTER`).
     public var sparkSubmit: String?
     public var master: String?
+    /// Spark: `KEY=VALUE` settings handed to spark-submit's `--conf` (executor memory, partitions…).
+    public var sparkConf: [String] = []
     public init() {}
 }
 
@@ -183,7 +185,8 @@ public struct Engine {
             throw EngineError(unavailable: false, message: "the queries could not be written for Spark to \(queryFile)")
         }
         let master = settings.master ?? Engine.environment["FUNNEL_SPARK_MASTER"] ?? "local[*]"
-        let out = try Engine.run(path, ["--master", master, "--conf", "spark.ui.enabled=false", driver, queryFile],
+        let confs = settings.sparkConf.flatMap { ["--conf", $0] }
+        let out = try Engine.run(path, ["--master", master, "--conf", "spark.ui.enabled=false"] + confs + [driver, queryFile],
                                  input: "", what: "Spark",
                                  pathFirst: (path as NSString).deletingLastPathComponent)
         var rows = [[[String: Any]]](repeating: [], count: queries.count)

@@ -24,10 +24,17 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "For --engine clickhouse without a server: a command that reads the query on standard input and prints JSONEachRow, such as \"clickhouse local\" (or FUNNEL_CLICKHOUSE_LOCAL).") var clickhouseLocal: String?
     @Option(name: .long, help: "For --engine spark: spark-submit (default: on PATH, or FUNNEL_SPARK_SUBMIT; pip install pyspark brings one).") var sparkSubmit: String?
     @Option(name: .long, help: "For --engine spark: the cluster's master URL, such as yarn or spark://host:7077 (default local[*], or FUNNEL_SPARK_MASTER).") var master: String?
+    @Option(name: .long, help: "For --engine spark: a KEY=VALUE setting for spark-submit's --conf, such as spark.executor.memory=8g (repeatable).") var sparkConf: [String] = []
     @Option(name: .long, help: "The DuckDB command line for --engine duckdb (default: duckdb on PATH, or FUNNEL_DUCKDB).") var duckdb: String?
     @OptionGroup var data: DataOptions
     @OptionGroup var colorOption: ColorOption
     @OptionGroup var table: TableOptions
+
+    func validate() throws {
+        for setting in sparkConf where !setting.contains("=") || setting.hasPrefix("=") {
+            throw ValidationError("--spark-conf takes KEY=VALUE, such as spark.executor.memory=8g; got '\(setting)'")
+        }
+    }
 
     func run() throws {
         let started = DispatchTime.now()
@@ -42,6 +49,7 @@ struct Run: ParsableCommand {
             settings.clickhouseLocal = clickhouseLocal
             settings.sparkSubmit = sparkSubmit
             settings.master = master
+            settings.sparkConf = sparkConf
             let (ran, problems) = Driver.runOnEngine(c, target: target, settings: settings, options: options, only: only)
             CLI.report(Report.diagnostics(problems, color: colorOption.enabled(forStderr: true)))
             if !problems.isEmpty { throw ExitCode(2) }

@@ -3,8 +3,9 @@ import FunnelSQL
 import FunnelTestSupport
 import Testing
 
-/// Spark SQL against the native engine on a real Spark (PySpark in local mode, 2 partitions at
-/// least): random funnels over one file of 2,400 random streams, all in one Spark application
+/// Spark SQL against the native engine on a real Spark (PySpark in local mode, the file read in
+/// 32 KiB splits, so six or more partitions, and 5 shuffle partitions, as a cluster would split it):
+/// random funnels over one file of 2,400 random streams, all in one Spark application
 /// (its start-up and each query's planning cost seconds). Slow, so it runs with
 /// FUNNEL_SPARK_TESTS=1 (`make test-spark`, which CI runs after `make test`).
 @Suite(.serialized) struct SparkDifferentialTests {
@@ -26,6 +27,9 @@ import Testing
         var settings = EngineSettings()
         settings.sparkSubmit = submit
         settings.master = "local[2]"
+        settings.sparkConf = ["spark.sql.files.maxPartitionBytes=32768", "spark.sql.shuffle.partitions=5"]
+        let size = (try FileManager.default.attributesOfItem(atPath: folder + "/events.csv")[.size] as? Int) ?? 0
+        #expect(size > 5 * 32_768, "the events file is read in several partitions (\(size) bytes)")
         let (native, spark, problems) = SQLEngines.compare(path, .spark, settings)
         #expect(problems.isEmpty, "\(problems)")
         #expect(native.contains("\"name\":\"f6\""))
