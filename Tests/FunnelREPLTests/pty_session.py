@@ -79,7 +79,10 @@ class Term:
             time.sleep(0.02)
         return False
 
-    def wait(self, timeout=10):
+    def wait(self, timeout=90):
+        # Generous: the session exits as soon as it can, but under AddressSanitizer on a loaded
+        # machine letting go of its data can take many seconds.
+        # (Returns None when it has not exited by then.)
         deadline = time.time() + timeout
         while time.time() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
