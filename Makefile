@@ -76,7 +76,7 @@ sanitize: sanitize-address sanitize-thread
 
 sanitize-address: deps
 	$(SWIFT) build --build-tests -j $(SANITIZE_JOBS) $(ASAN_FLAGS) --scratch-path $(ASAN_DIR)
-	FUNNEL_BIN=$(CURDIR)/$(ASAN_DIR)/debug/funnel ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=0} \
+	FUNNEL_BIN=$(CURDIR)/$(ASAN_DIR)/debug/funnel FUNNEL_SANITIZER=address ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=0} \
 	  $(SWIFT) test --skip-build $(ASAN_FLAGS) --scratch-path $(ASAN_DIR) --skip '$(ASAN_SKIP)'
 
 sanitize-thread: deps
