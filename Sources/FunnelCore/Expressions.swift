@@ -212,6 +212,11 @@ public enum DayBound: Sendable, Equatable, CustomStringConvertible {
 
     public var isRelative: Bool { if case .daysBeforeAsOf = self { return true } else { return false } }
 
+    /// The midnight starting the day of a time (µs), rounding down before 1970 too.
+    public static func dayStart(_ micros: Int64) -> Int64 {
+        (micros >= 0 ? micros / dayMicros : (micros - dayMicros + 1) / dayMicros) * dayMicros
+    }
+
     public var description: String {
         switch self {
         case .day(let d): return "day \(d / DayBound.dayMicros)"

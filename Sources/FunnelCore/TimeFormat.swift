@@ -1,3 +1,5 @@
+import FunnelDiagnostics
+
 /// A strftime-style layout of event times, `time = event_time format "%d/%m/%Y %H:%M"`, compiled
 /// once and matched against each field's bytes. Directives:
 /// `%Y` year (4 digits), `%y` year (2 digits: 69–99 are 19xx, 00–68 are 20xx), `%m` month,
@@ -116,11 +118,11 @@ public struct TimeFormat: Sendable, Equatable {
         if let pm { hour = hour % 12 + (pm ? 12 : 0) }
         let days: Int
         if let yd = yearDay {
-            guard yd <= (TimeFormat.isLeap(year) ? 366 : 365) else { return nil }
-            days = TimeFormat.daysSinceEpoch(year, 1, 1) + yd - 1
+            guard yd <= (isLeap(year) ? 366 : 365) else { return nil }
+            days = daysFromCivil(year, 1, 1) + yd - 1
         } else {
-            guard day <= TimeFormat.daysIn(month, year) else { return nil }
-            days = TimeFormat.daysSinceEpoch(year, month, day)
+            guard day <= daysInMonth(year, month) else { return nil }
+            days = daysFromCivil(year, month, day)
         }
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         return (seconds * 1_000_000 + micros, offset)
@@ -153,21 +155,6 @@ public struct TimeFormat: Sendable, Equatable {
         guard m < 60 else { return nil }
         let sign: Int64 = p[0] == 45 ? -1 : 1
         return (sign * Int64(h * 3600 + m * 60) * 1_000_000, length)
-    }
-
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-    static func daysIn(_ month: Int, _ year: Int) -> Int {
-        [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days from 1970-01-01 to a civil date (proleptic Gregorian).
-    static func daysSinceEpoch(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 

@@ -374,7 +374,7 @@ struct QueryWriter {
             let (lo, hi) = days.bounds(asOfDay: 0)
             return "\(d.ident("time")) BETWEEN \(d.int(lo)) AND \(d.int(hi))"
         }
-        let asOfDay = asOf.map { d.int(($0 >= 0 ? $0 / day : ($0 - day + 1) / day) * day) }
+        let asOfDay = asOf.map { d.int(DayBound.dayStart($0)) }
             ?? "(SELECT \(d.intDiv("max(\(d.ident("time")))", d.int(day))) * \(d.int(day)) FROM checked)"
         func bound(_ b: DayBound, plus: Int64) -> String {
             switch b {

@@ -167,6 +167,12 @@ struct ExampleTests {
         #expect(md.stdout.contains("| step | users |"))
     }
 
+    @Test func sparkSettingsAreKeyValuePairs() {
+        let r = CLI.run(["run", "examples/ecommerce.funnel", "--engine", "spark", "--spark-conf", "spark.executor.memory"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--spark-conf takes KEY=VALUE, such as spark.executor.memory=8g; got 'spark.executor.memory'"), "\(r.stderr)")
+    }
+
     @Test func htmlIsASelfContainedPageWithCharts() {
         let r = CLI.run(["run", "examples/ecommerce.funnel", "--format", "html", "--funnel", "checkout"])
         #expect(r.status == 0)

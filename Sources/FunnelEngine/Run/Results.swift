@@ -91,10 +91,17 @@ public struct BiggestDrop: Sendable, Equatable {
     public var share: Double
 
     public static func of(_ steps: [StepStats]) -> BiggestDrop? {
-        var best: BiggestDrop? = nil
-        for s in steps.dropFirst() {
-            guard let share = s.droppedShare else { continue }
-            if share > (best?.share ?? -1) { best = BiggestDrop(step: s.name, dropped: s.dropped, share: share) }
+        largest(users: steps.map(\.users)).map { BiggestDrop(step: steps[$0.step].name, dropped: $0.lost, share: $0.share) }
+    }
+
+    /// The rule over users per step: the step (index ≥ 1) losing the largest share of the one
+    /// before; a step after an empty one has no share; ties go to the earlier step.
+    public static func largest(users: [Int]) -> (step: Int, lost: Int, share: Double)? {
+        var best: (step: Int, lost: Int, share: Double)? = nil
+        for k in users.indices.dropFirst() where users[k - 1] > 0 {
+            let lost = users[k - 1] - users[k]
+            let share = Double(lost) / Double(users[k - 1])
+            if share > (best?.share ?? -1) { best = (k, lost, share) }
         }
         return best
     }

@@ -100,18 +100,9 @@ public struct KPIEvaluator {
         }
     }
 
-    /// As `BiggestDrop.of` over the step table: the largest share lost from the step before
-    /// (steps after an empty one have no share), ties to the earlier step; nil when none has a share.
+    /// `BiggestDrop`'s rule over these inputs' users per step; nil when no step has a share.
     func biggestDrop(_ part: BiggestDropPart, steps: Int) -> Double? {
-        var best: (step: Int, lost: Int, share: Double)? = nil
-        for k in 1..<max(1, steps) {
-            let before = inputs.usersAt(k - 1)
-            guard before > 0 else { continue }
-            let lost = before - inputs.usersAt(k)
-            let share = Double(lost) / Double(before)
-            if share > (best?.share ?? -1) { best = (k, lost, share) }
-        }
-        guard let b = best else { return nil }
+        guard let b = BiggestDrop.largest(users: (0..<steps).map(inputs.usersAt)) else { return nil }
         switch part {
         case .share: return b.share
         case .users: return Double(b.lost)

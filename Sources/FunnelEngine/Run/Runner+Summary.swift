@@ -142,28 +142,31 @@ extension FunnelRunner {
             // Codes in the tier's own order: each case's label, then `otherwise`; users without one are missing.
             var labels: [String] = []
             for l in cases.map(\.label) + (otherwise.map { [$0] } ?? []) where !labels.contains(l) { labels.append(l) }
-            let code = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, UInt32($0)) })
-            let perUser = users.values(segment).map { v -> UInt32 in if case .string(let s) = v { return code[s] ?? missingCode }; return missingCode }
-            return .strings(store.actor.map { perUser[Int($0)] }, labels)
+            return perEvent(users.values(segment), labels: labels)
         }
         if case .customer(let m) = segment {
             // A user's value (an RFM segment, a CLV): one key per user, numbers banded when asked.
             let values = users.values(segment)
-            if !m.part.isText {
-                let numbers = Vec.numbers(store.actor.map { if case .number(let x) = values[Int($0)] { return x }; return .nan })
-                return b.bands.map { FunnelRunner.banded(numbers, $0) } ?? numbers
-            }
-            var labels: [String] = [], code: [String: UInt32] = [:]
-            let perUser = values.map { v -> UInt32 in
-                guard case .string(let s) = v else { return missingCode }
-                if let c = code[s] { return c }
-                code[s] = UInt32(labels.count); labels.append(s)
-                return UInt32(labels.count - 1)
-            }
-            return .strings(store.actor.map { perUser[Int($0)] }, labels)
+            guard !m.part.isText else { return perEvent(values, labels: []) }
+            let numbers = Vec.numbers(store.actor.map { if case .number(let x) = values[Int($0)] { return x }; return .nan })
+            return b.bands.map { FunnelRunner.banded(numbers, $0) } ?? numbers
         }
         let member = users.truth(segment)
         return .strings(store.actor.map { member[Int($0)] ? 0 : 1 }, ["in", "not in"])
+    }
+
+    /// Text values per user as a per-event key: codes into `labels` (values not in it are added in
+    /// order of appearance); a user without a text value is missing.
+    func perEvent(_ values: [Value], labels: [String]) -> Vec {
+        var labels = labels
+        var code = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, UInt32($0)) })
+        let perUser = values.map { v -> UInt32 in
+            guard case .string(let s) = v else { return missingCode }
+            if let c = code[s] { return c }
+            code[s] = UInt32(labels.count); labels.append(s)
+            return UInt32(labels.count - 1)
+        }
+        return .strings(store.actor.map { perUser[Int($0)] }, labels)
     }
 
     /// Numbers as their bands' names (`18–25`); a missing value stays missing.

@@ -132,8 +132,7 @@ public struct FunnelRunner {
         // The as-of day: the local day of --as-of, else of the latest event.
         let now = asOf ?? store.maxTime
         let local = now + (zone?.offset(atUTC: now) ?? 0)
-        let asOfDay = (local >= 0 ? local / DayBound.dayMicros : (local - DayBound.dayMicros + 1) / DayBound.dayMicros) * DayBound.dayMicros
-        let (firstLocal, lastLocal) = days.bounds(asOfDay: asOfDay)
+        let (firstLocal, lastLocal) = days.bounds(asOfDay: DayBound.dayStart(local))
         let lo = zone?.utc(fromLocal: firstLocal) ?? firstLocal
         let hi = zone.map { $0.utc(fromLocal: lastLocal + 1) - 1 } ?? lastLocal
         return store.time.map { $0 >= lo && $0 <= hi }
