@@ -188,10 +188,58 @@ def sales_stages(rng):
     return len(rows)
 
 
+def customers(rng):
+    """Customer analysis: six months of shop visits by 1,000 customers with a profile (age,
+    gender, income). Each customer keeps a habit (how often they come, how often a visit ends
+    in a cart, how often a cart is paid), so the loyalty they showed before August predicts how
+    August's visits convert; order values grow with income."""
+    profile, rows = [], []
+    end = T0 + timedelta(days=184)                      # 2024-03-01 to 2024-09-01
+    for c in range(1, 1001):
+        cid = f"c{c:04d}"
+        age = rng.randint(18, 75)
+        gender = rng.choices(["F", "M", "X"], [0.49, 0.48, 0.03])[0]
+        income = int(rng.lognormvariate(10.9, 0.45)) // 100 * 100 if rng.random() > 0.04 else None
+        profile.append((cid, age, gender, income))
+        habit = rng.choices(["loyal", "regular", "hesitant", "occasional"], [0.12, 0.28, 0.2, 0.4])[0]
+        visits_per_month, cart_rate, pay_rate = {
+            "loyal": (4.0, 0.55, 0.8), "regular": (2.0, 0.35, 0.55),
+            "hesitant": (3.0, 0.05, 0.3), "occasional": (0.6, 0.25, 0.45)}[habit]
+        if age >= 55:
+            pay_rate *= 0.8                             # older customers hesitate at payment
+        t = T0 + timedelta(hours=rng.uniform(0, 24 * 30))
+        while True:
+            t += timedelta(days=rng.expovariate(visits_per_month / 30.0))
+            if t >= end:
+                break
+            s = t
+            for _ in range(rng.randint(1, 3)):
+                rows.append((cid, s, "view", ""))
+                s += timedelta(seconds=rng.randint(20, 600))
+            if rng.random() < cart_rate:
+                s += timedelta(seconds=rng.randint(30, 900))
+                rows.append((cid, s, "cart", ""))
+                if rng.random() < pay_rate:
+                    # Most pay within the hour; some come back days later.
+                    s += timedelta(minutes=rng.lognormvariate(2.5, 1.0)) if rng.random() < 0.8 else timedelta(days=rng.uniform(1, 6))
+                    amount = round(rng.lognormvariate(3.4, 0.5) * ((income or 40000) / 50000) ** 0.5, 2)
+                    rows.append((cid, s, "purchase", f"{amount:.2f}"))
+    rows.sort(key=lambda r: (r[1], r[0]))
+    with open(os.path.join(ROOT, "customers.csv"), "w") as f:
+        f.write("customer_id,ts,action,amount\n")
+        for cid, t, action, amount in rows:
+            f.write(f"{cid},{iso(t)},{action},{amount}\n")
+    with open(os.path.join(ROOT, "customer_profiles.csv"), "w") as f:
+        f.write("customer_id,age,gender,income\n")
+        for cid, age, gender, income in profile:
+            f.write(f"{cid},{age},{gender},{'' if income is None else income}\n")
+    return len(rows)
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
     for name, fn, seed in [("ecommerce", ecommerce, 1), ("b2b_pipeline", b2b, 2), ("aida", aida, 3), ("saas_trial", saas, 4),
-                           ("sales_stages", sales_stages, 5)]:
+                           ("sales_stages", sales_stages, 5), ("customers", customers, 6)]:
         n = fn(random.Random(seed))
         print(f"{name}: {n} events")
 

@@ -159,6 +159,8 @@ public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
     case population
     /// `avg(purchase.price)`: an aggregate of a value over the events matched to a step.
     case stepAggregate(AggregateKind, step: Int, value: EventExpr)
+    /// `avg(purchase.user.ltv)`: an aggregate of a user value (a measure) over the actors at a step.
+    case stepUserAggregate(AggregateKind, step: Int, value: UserExpr)
     /// `median(time(view -> purchase))`, in seconds.
     case timeBetween(AggregateKind, from: Int, to: Int)
     case kpi(Int)
@@ -179,6 +181,7 @@ public indirect enum KPIExpr: Sendable, Hashable, CustomStringConvertible {
         case .stepUsers(let k): return "users[step \(k + 1)]"
         case .population: return "users"
         case .stepAggregate(let a, let s, let v): return "\(a.rawValue)(step \(s + 1).\(v))"
+        case .stepUserAggregate(let a, let s, let v): return "\(a.rawValue)(step \(s + 1).user: \(v))"
         case .timeBetween(let a, let f, let t): return "\(a.rawValue)(time(step \(f + 1) -> step \(t + 1)))"
         case .kpi(let i): return "kpi[\(i)]"
         case .biggestDrop(let part, _): return "biggest_drop.\(part.rawValue)"
@@ -264,10 +267,22 @@ extension UserExpr {
 }
 
 extension KPIExpr {
+    /// Whether the expression averages a user value (`avg(purchase.user.ltv)`) somewhere.
+    public var readsUserValues: Bool {
+        switch self {
+        case .stepUserAggregate: return true
+        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.readsUserValues || b.readsUserValues
+        case .between(let a, let b, let c): return a.readsUserValues || b.readsUserValues || c.readsUserValues
+        case .negate(let a), .not(let a): return a.readsUserValues
+        default: return false
+        }
+    }
+
     /// Every field the expression reads (inside step aggregates).
     public var fields: [EventField] {
         switch self {
         case .stepAggregate(_, _, let v): return v.fields
+        case .stepUserAggregate(_, _, let v): return v.fields
         case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.fields + b.fields
         case .between(let a, let b, let c): return a.fields + b.fields + c.fields
         case .negate(let a), .not(let a): return a.fields

@@ -64,6 +64,7 @@ extension Driver {
                 switch d.kind {
                 case .source, .users: decls.append(d)
                 case .segment(let n, _) where needed.contains(n.text): decls.append(d)
+                case .measure(let n, _) where needed.contains(n.text): decls.append(d)
                 case .tier(let t) where needed.contains(t.name.text): decls.append(d)
                 case .funnel(let f) where i == funnelUnit && f.name.text == funnel.name.text:
                     var changed = f
@@ -112,12 +113,13 @@ extension Driver {
         return moved
     }
 
-    /// Segments a funnel's `for` refers to, directly or through other segments.
+    /// Segments, measures and tiers a funnel refers to (`for`, `by`, `profile`, KPIs), directly or through one another.
     static func segmentsUsed(by funnel: FunnelDecl, in units: [CompilationUnit]) -> Set<String> {
         var bodies: [String: [Expr]] = [:]
         for u in units {
             for d in u.program.declarations {
                 if case .segment(let n, let e) = d.kind { bodies[n.text] = [e] }
+                if case .measure(let n, let e) = d.kind { bodies[n.text] = [e] }
                 if case .tier(let t) = d.kind { bodies[t.name.text] = t.cases.map(\.condition) }
             }
         }
@@ -126,7 +128,11 @@ extension Driver {
             switch e.kind {
             case .name(let n):
                 if let body = bodies[n], used.insert(n).inserted { body.forEach(visit) }
-            case .unary(_, let a), .member(let a, _): visit(a)
+            case .unary(_, let a): visit(a)
+            case .member(let a, let m):
+                // `avg(purchase.user.ltv)`: a measure read through a step's users.
+                visit(a)
+                if let body = bodies[m.text], used.insert(m.text).inserted { body.forEach(visit) }
             case .binary(_, let a, let b): visit(a); visit(b)
             case .between(let a, let b, let c): visit(a); visit(b); visit(c)
             case .call(_, let args, let w): args.forEach(visit); if let w = w { visit(w) }
@@ -135,8 +141,12 @@ extension Driver {
             }
         }
         for c in funnel.clauses {
-            if case .forClause(let e) = c.kind { visit(e) }
-            if case .by(let keys, _) = c.kind { keys.forEach { visit($0.expr) } }
+            switch c.kind {
+            case .forClause(let e), .kpi(_, let e, _), .expect(let e, _): visit(e)
+            case .by(let keys, _): keys.forEach { visit($0.expr) }
+            case .profile(let key, let items): visit(key.expr); items.forEach { visit($0.expr) }
+            default: break
+            }
         }
         return used
     }

@@ -96,7 +96,16 @@ extension Workspace {
     public static var languageKeywords: [String] { Keywords.all }
 
     public var funnelNames: [String] { declNames { d in if case .funnel(let f) = d.kind { return [f.name.text] }; return [] } }
-    public var segmentNames: [String] { declNames { d in if case .segment(let n, _) = d.kind { return [n.text] }; return [] } }
+    /// Segments, measures and tiers: the names user expressions and breakdowns read.
+    public var segmentNames: [String] {
+        declNames { d in
+            switch d.kind {
+            case .segment(let n, _), .measure(let n, _): return [n.text]
+            case .tier(let t): return [t.name.text]
+            default: return []
+            }
+        }
+    }
     public var stepNames: [String] { clauseNames { c in if case .step(let n, _, _) = c.kind { return n.text }; return nil } }
     public var kpiNames: [String] { clauseNames { c in if case .kpi(let n, _, _) = c.kind { return n.text }; return nil } }
 

@@ -57,6 +57,7 @@ extension Workspace {
                 let steps = f.clauses.filter { if case .step = $0.kind { return true }; return false }.count
                 out += "\(redefined.contains("funnel:" + f.name.text) ? "redefined" : "defined") funnel \(f.name.text) (\(steps) steps); type its name to run it\n"
             case .segment(let n, _): out += "defined segment \(n.text)\n"
+            case .measure(let n, _): out += "defined measure \(n.text)\n"
             case .tier(let t): out += "defined tier \(t.name.text)\n"
             case .source(let s): out += "defined source \(s.name.text)\n"
             case .users: out += "defined the users table\n"

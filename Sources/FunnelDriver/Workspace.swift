@@ -70,6 +70,7 @@ public final class Workspace {
         switch d.kind {
         case .funnel(let f): return "funnel:" + f.name.text
         case .segment(let n, _): return "segment:" + n.text
+        case .measure(let n, _): return "measure:" + n.text
         case .tier(let t): return "tier:" + t.name.text
         case .source(let s): return "source:" + s.name.text
         case .users: return "users"

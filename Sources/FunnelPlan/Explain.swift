@@ -42,22 +42,28 @@ public enum Explain {
         for x in f.exclusions {
             out += "  exclude: \(x.predicate) between \(f.steps[x.from].name) and \(f.steps[x.to].name), effect \(x.effect.rawValue)\n"
         }
-        for b in f.breakdown {
-            if let s = b.segment {
-                if case .tier = s { out += "  by \(b.label): \(s)\n" } else if case .customer = s { out += "  by \(b.label): each user's \(s)\n" } else { out += "  by \(b.label): segment membership, \"in\" or \"not in\": \(s)\n" }
-                continue
-            }
-            out += "  by \(b.label): \(attributionText(b.attribution, f))\n"
-        }
+        for b in f.breakdown { out += "  by \(b.label): \(keyText(b, f))\n" }
         if !f.hold.isEmpty {
             out += "  hold: \(f.hold.map(\.description).joined(separator: ", ")) (every step of an assignment carries the same value)\n"
         }
         if let c = f.compare {
             out += "  compare by \(c.label) (first touch) against \(c.baseline.map { "baseline \($0)" } ?? "the largest group"): Newcombe 95% intervals, z-test (Fisher's exact below 5 per cell)\n"
         }
+        if let p = f.profile {
+            out += "  profile by \(p.key.label): \(keyText(p.key, f)); per group the users at step 1, their share, conversion to the last step\n"
+            for c in p.columns { out += "    \(c.name): \(c.averaged ? "mean" : "mix") of \(c.expr)\n" }
+        }
         for k in f.kpis { out += "  kpi \(k.name) = \(k.expr) (reads as \(k.reading))\n" }
         for e in f.expects { out += "  expect (line \(e.line)): \(e.source) [\(e.condition)]\(e.forEach.map { ", in each group (for each \($0))" } ?? "")\n" }
         return out
+    }
+
+    /// How a breakdown key gets its value: a segment's membership, a tier's label, a user's value, or an event's.
+    static func keyText(_ b: PlannedBreakdown, _ f: PlannedFunnel) -> String {
+        guard let s = b.segment else { return attributionText(b.attribution, f) }
+        if b.userValueType != nil { return "each user's \(s)" + (b.bands.map { " in bands \(PlannedBreakdown.bandLabels($0).joined(separator: ", "))" } ?? "") }
+        if case .tier = s { return "\(s)" }
+        return "segment membership, \"in\" or \"not in\": \(s)"
     }
 
     static func attributionText(_ a: Attribution, _ f: PlannedFunnel) -> String {

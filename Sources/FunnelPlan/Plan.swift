@@ -100,6 +100,8 @@ public struct PlannedBreakdown: Sendable {
     public var attribution: Attribution
     /// `by SEGMENT`: the segment's condition; each user's value is "in" or "not in".
     public var segment: UserExpr? = nil
+    /// A user value as the key (`by rfm(…).segment`, `by MEASURE`): its type; nil for a segment or a tier.
+    public var userValueType: ValueType? = nil
     /// `by X bands [a, b, …]`: ascending edges; the groups are `<a`, `a–b`, …, `z+`.
     public var bands: [Double]? = nil
 
@@ -170,6 +172,23 @@ public struct PlannedExpect: Sendable {
     public var forEach: String? = nil
 }
 
+/// `profile by KEY { columns }`: per group of KEY (first touch, as `by`), the funnel's users
+/// (its step-1 actors), their share, the funnel's conversion, and each column's mean or mix.
+public struct PlannedProfile: Sendable {
+    public var key: PlannedBreakdown
+    public var columns: [PlannedProfileColumn]
+    public init(key: PlannedBreakdown, columns: [PlannedProfileColumn]) { self.key = key; self.columns = columns }
+}
+
+/// A profile column: numbers and durations are averaged, texts and true/false shown as a mix.
+public struct PlannedProfileColumn: Sendable {
+    public var name: String
+    public var expr: UserExpr
+    public var type: ValueType
+    public var averaged: Bool { type == .number || type == .duration || type == .unknown }
+    public init(name: String, expr: UserExpr, type: ValueType) { self.name = name; self.expr = expr; self.type = type }
+}
+
 /// `compare by KEY [baseline VALUE]`: each first-touch group of KEY against the baseline.
 public struct PlannedCompare: Sendable {
     public var label: String
@@ -203,6 +222,8 @@ public struct PlannedFunnel: Sendable {
     public var kpis: [PlannedKPI]
     public var expects: [PlannedExpect]
     public var compare: PlannedCompare?
+    /// `profile by KEY { columns }`: the funnel's users described per group of KEY.
+    public var profile: PlannedProfile? = nil
     /// `by … top N`: at most N groups (the largest); nil: the run's `--max-groups`.
     public var topGroups: Int? = nil
 

@@ -43,6 +43,11 @@ public enum Planner {
         if case .property(let p) = f.count { fields.append(.property(p)) }
         for k in f.kpis { fields += k.expr.fields }
         for e in f.expects { fields += e.expr.fields }
+        if let p = f.profile {
+            fields.append(p.key.field)
+            if let s = p.key.segment { fields += s.fields }
+            for c in p.columns { fields += c.expr.fields }
+        }
         return fields
     }
 
@@ -56,21 +61,8 @@ public enum Planner {
         }
         let names = f.breakdown.map { $0.period?.rawValue ?? $0.field.description }
         let breakdown = f.breakdown.enumerated().map { i, b -> PlannedBreakdown in
-            let a = attribution(b)
             // The plain name, unless an earlier key of this breakdown already uses it.
-            let name = names[..<i].contains(names[i]) ? b.label : names[i]
-            var planned = PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: f.steps.map(\.name)),
-                                           field: b.field, attribution: a)
-            planned.bands = b.bands
-            if let s = b.segment {
-                planned.segment = s
-                switch s {
-                case .tier: planned.attributionText = "tier"
-                case .customer: planned.attributionText = "user value"
-                default: planned.attributionText = "segment membership"
-                }
-            }
-            return planned
+            lowerKey(b, name: names[..<i].contains(names[i]) ? b.label : names[i], steps: f.steps.map(\.name))
         }
         // A step's position reads as its name.
         func named(_ r: Reading) -> Reading { var r = r; if r.kind == .step { r.labels = rows }; return r }
@@ -87,6 +79,25 @@ public enum Planner {
                              breakdown: breakdown, hold: f.hold, kpis: kpis, expects: expects,
                              compare: f.compare.map { PlannedCompare(label: $0.label, field: $0.field, baseline: $0.baseline) })
         planned.topGroups = f.topGroups
+        planned.profile = f.profile.map { p in
+            PlannedProfile(key: lowerKey(p.key, name: p.key.period?.rawValue ?? (p.key.segment != nil ? p.key.label : p.key.field.description), steps: f.steps.map(\.name)),
+                           columns: p.columns.map { PlannedProfileColumn(name: $0.name, expr: $0.expr, type: $0.type) })
+        }
+        return planned
+    }
+
+    /// One breakdown key (of `by`, or of `profile by`) as the engines read it.
+    static func lowerKey(_ b: CheckedBreakdown, name: String, steps: [String]) -> PlannedBreakdown {
+        let a = attribution(b)
+        var planned = PlannedBreakdown(label: b.label, name: name, attributionText: describe(a, steps: steps), field: b.field, attribution: a)
+        planned.bands = b.bands
+        if let s = b.segment {
+            planned.segment = s
+            planned.userValueType = b.userValueType
+            if b.userValueType != nil { planned.attributionText = "user value" }
+            else if case .tier = s { planned.attributionText = "tier" }
+            else { planned.attributionText = "segment membership" }
+        }
         return planned
     }
 

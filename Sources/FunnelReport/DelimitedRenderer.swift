@@ -18,11 +18,15 @@ public enum DelimitedRenderer {
                 num(s.medianSecondsFromPrevious), num(s.p90SecondsFromPrevious), num(s.meanSecondsFromPrevious)]
     }
 
+    /// With a profile in the run, two more columns carry its figures in long form (`csvProfileRows`).
     public static func csv(_ results: [FunnelResult]) -> String {
-        var out = columns.joined(separator: ",") + "\n"
+        let profiled = results.contains { $0.profile != nil }
+        let extra = profiled ? ["", ""] : []
+        var out = (columns + (profiled ? ["profile_column", "profile_value"] : [])).joined(separator: ",") + "\n"
         for f in results {
-            for s in f.steps { out += cells(f, "", s).map { csvField($0) }.joined(separator: ",") + "\n" }
-            for g in f.groups { for s in g.steps { out += cells(f, groupLabel(g), s).map { csvField($0) }.joined(separator: ",") + "\n" } }
+            for s in f.steps { out += (cells(f, "", s) + extra).map { csvField($0) }.joined(separator: ",") + "\n" }
+            for g in f.groups { for s in g.steps { out += (cells(f, groupLabel(g), s) + extra).map { csvField($0) }.joined(separator: ",") + "\n" } }
+            for row in csvProfileRows(f) { out += row.map { csvField($0) }.joined(separator: ",") + "\n" }
         }
         return out
     }
@@ -53,6 +57,7 @@ public enum DelimitedRenderer {
                 out += "| " + Fmt.comparisonHeader.joined(separator: " | ") + " |\n|---|---:|---|---:|---:|---:|---:|---:|\n"
                 for row in f.comparisons.flatMap(Fmt.comparisonCells) { out += "| " + row.joined(separator: " | ") + " |\n" }
             }
+            out += markdownProfile(f)
             if !f.kpis.isEmpty {
                 out += "\n| KPI | value |\n|---|---:|\n"
                 for (i, k) in f.kpis.enumerated() {

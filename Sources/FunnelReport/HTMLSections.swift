@@ -21,13 +21,27 @@ struct FunnelSection {
             out += "<p class=\"worst\">biggest drop: <strong>\(esc(d.step))</strong>, \(Fmt.count(d.dropped)) \(esc(unit)) lost (\(Fmt.percent(d.share)) of the step before)</p>\n"
         }
         out += stepsTable(r.steps)
-        out += breakdown() + timeToConvert() + comparison() + kpis() + expects()
+        out += breakdown() + timeToConvert() + comparison() + profile() + kpis() + expects()
         for note in r.notes { out += "<p class=\"warn\">note: \(esc(note))</p>\n" }
         if r.skipped.total > 0 { out += "<p class=\"warn\">skipped \(Fmt.count(r.skipped.total)) bad rows: \(esc(r.skipped.summary))</p>\n" }
         return out + "</section>\n"
     }
 
     func figure(_ svg: String) -> String { "<div class=\"figure\">\n\(svg)</div>\n" }
+
+    /// `profile by KEY`: a row per group, then all users; numbers right-aligned.
+    func profile() -> String {
+        guard let p = result.profile else { return "" }
+        let titles = ProfileText.titles(p)
+        var out = "<h3>profile by \(esc(p.key))</h3>\n<p class=\"meta\">\(esc(ProfileText.heading(p, firstStep: result.steps.first?.name ?? "step 1")))</p>\n"
+        out += "<table class=\"profile\"><tr>" + titles.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+        for row in p.rows + [p.total] {
+            out += "<tr>" + ProfileText.cells(row, p).map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n"
+        }
+        out += "</table>\n"
+        if let note = p.note { out += "<p class=\"warn\">note: \(esc(note))</p>\n" }
+        return out
+    }
 
     func stepsTable(_ steps: [StepStats]) -> String {
         var out = "<table class=\"steps\"><tr><th>step</th><th>\(esc(unit))</th><th>from start</th><th>from previous</th><th>dropped</th><th>mean time</th><th>median time</th><th>p90 time</th></tr>\n"

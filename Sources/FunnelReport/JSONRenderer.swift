@@ -190,6 +190,7 @@ final class JSONWriter {
                 }
             }
             if let note = r.comparisonNote { field("comparison_note", note) }
+            if let p = r.profile { key("profile"); profile(p) }
             if !r.notes.isEmpty { key("notes"); array(r.notes) { n in self.out += JSONWriter.quote(n) } }
             key("events_read"); out += String(r.eventsRead)
             key("skipped_rows")

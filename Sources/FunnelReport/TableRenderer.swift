@@ -61,6 +61,7 @@ public struct TableRenderer {
             out += oneRowEach ? compactGroups(r, groups, kpiKinds: kpiKinds, inTimeOrder: inTimeOrder) : fullGroups(r, groups, kpiKinds: kpiKinds, layout: layout)
         }
         out += comparisons(r)
+        out += profile(r)
         out += kpis(r.kpis, kinds: kpiKinds) + expects(r.expects, kinds: expectKinds)
         for note in r.notes { out += "\n" + say("note: \(note)", style: "33") }
         if r.skipped.total > 0 {

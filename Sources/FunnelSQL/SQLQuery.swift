@@ -64,6 +64,13 @@ struct QueryWriter {
         if funnel.counting == .conversions { try no("`count conversions`", "counting every conversion is not translated yet") }
         if funnel.actorFilter != nil, funnel.counting != .users { try no("`for` with `count \(funnel.countingLabel)`", "segments are translated when users are counted") }
         if funnel.compare != nil { try no("`compare`", "comparisons are not translated yet") }
+        if let p = funnel.profile { try no("`profile by \(p.key.label)`", "profiles are not translated yet") }
+        if let k = funnel.kpis.first(where: { $0.expr.readsUserValues }) {
+            try no("KPI `\(k.name)`", "KPIs over a measure (`avg(STEP.user.MEASURE)`) are not translated yet")
+        }
+        if let e = funnel.expects.first(where: { $0.condition.readsUserValues }) {
+            try no("`expect \(e.source)`", "expects over a measure (`avg(STEP.user.MEASURE)`) are not translated yet")
+        }
         for b in funnel.breakdown {
             if b.attribution.splits { try no("`by \(b.label)`", "breakdowns that split runs (`all`, trends) are not translated yet") }
             if b.segment != nil { try no("`by \(b.label)`", "breakdowns by segment or tier are not translated yet") }

@@ -154,6 +154,8 @@ public enum SQLResults {
         var times: [String: [Double]]
         func usersAt(_ k: Int) -> Int { k < reached.count ? reached[k] : 0 }
         func values(at step: Int, of value: EventExpr) -> [Double] { values[ValueKey(step: step, value: value)] ?? [] }
+        /// Never asked: the query refuses KPIs over measures (`checkSupported`).
+        func userValues(at step: Int, of value: UserExpr) -> [Double] { [] }
         func seconds(from: Int, to: Int) -> [Double] { times["\(from)>\(to)"] ?? [] }
     }
 }

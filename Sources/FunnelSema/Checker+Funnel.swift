@@ -21,6 +21,7 @@ extension Checker {
                                    kpis: [], expects: [], compare: nil)
         shapingClauses(f, home: home, into: &result)
         comparison(f, home: home, into: &result)
+        profile(f, home: home, into: &result)
         kpisAndExpects(f, home: home, into: &result)
         return diagnostics.filter(\.isError).count == startErrors ? result : nil
     }
@@ -164,9 +165,9 @@ extension Checker {
             }
         }
         file = home
-        if result.count == .conversions, let split = result.breakdown.first(where: \.splits) {
-            error(.unsupported, "the engine does not combine 'count conversions' with 'by \(split.label)\(split.all ? " all" : "")' yet",
-                  f.name.span, help: "count users, or break down by first touch or 'at STEP'")
+        if result.count == .conversions, let split = result.breakdown.first(where: \.all) {
+            error(.unsupported, "the engine does not combine 'count conversions' with 'by \(split.label) all' yet",
+                  f.name.span, help: "count users, or break down by first touch, 'at STEP' or a trend")
         }
     }
 
@@ -383,8 +384,8 @@ extension Checker {
             b.segment = segment
             return b
         }
-        // `by rfm("purchase", price).segment`: a user's value, like a tier's label.
-        if case .member(let base, _) = key.expr.kind, case .call(let fn, _, _) = base.kind, ["rfm", "clv"].contains(fn.text) {
+        // `by rfm("purchase", price).segment`, `by MEASURE`: a user's value, like a tier's label.
+        if isUserValueKey(key.expr) {
             if key.at != nil || key.all || key.last {
                 error(.keyExpected, "a user value ('by \(file.text(of: key.expr.span))') takes neither 'at', 'all' nor 'last': a user has one value", key.expr.span)
                 return nil
@@ -392,6 +393,7 @@ extension Checker {
             guard let (expr, type) = userExpr(key.expr) else { return nil }
             var b = CheckedBreakdown(label: file.text(of: key.expr.span), field: .actor, at: nil, all: false, period: nil)
             b.segment = expr
+            b.userValueType = type
             if let bands = key.bands { guard let edges = bandEdges(bands, field: .actor, type: type) else { return nil }; b.bands = edges }
             return b
         }
@@ -409,6 +411,13 @@ extension Checker {
             b.bands = edges
         }
         return b
+    }
+
+    /// `rfm(…).PART`, `clv(…).PART`, or a measure's name that no column of the source shadows.
+    func isUserValueKey(_ e: Expr) -> Bool {
+        if case .member(let base, _) = e.kind, case .call(let fn, _, _) = base.kind, ["rfm", "clv"].contains(fn.text) { return true }
+        if case .name(let n) = e.kind, measureDecls[n] != nil, scope.schema?.type(of: n) == nil { return true }
+        return false
     }
 
     /// `bands [18, 25, 35]`: at least one edge, numbers in ascending order, on a number-typed key.

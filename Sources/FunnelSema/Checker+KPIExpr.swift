@@ -82,6 +82,10 @@ extension Checker {
                 }
                 return (.timeBetween(kind, from: ia, to: ib), .number)
             }
+            if case .member(let inner, let field) = arg.kind, case .member(let stepExpr, let userWord) = inner.kind, userWord.text == "user",
+               case .name(let stepName) = stepExpr.kind {
+                return userAggregate(kind, fn.text, step: Name(stepName, stepExpr.span), field: field)
+            }
             guard case .member(let base, let member) = arg.kind, case .name(let stepName) = base.kind else {
                 error(.badArguments, "\(fn.text)(...) takes a step value such as purchase.price, or time(a -> b)", arg.span); return nil
             }
@@ -128,5 +132,24 @@ extension Checker {
             error(.misplacedExpression, "unexpected expression in a KPI", e.span, help: "KPIs use step names, other KPIs, users, numbers and aggregates")
             return nil
         }
+    }
+
+    /// `avg(purchase.user.X)`: X of each actor who reached the step, once per actor; X is a column
+    /// of the users table or a measure (`measure ltv = clv("purchase", price).predicted`).
+    mutating func userAggregate(_ kind: AggregateKind, _ fn: String, step: Name, field: Name) -> (KPIExpr, ValueType)? {
+        guard let i = stepIndex(step) else { return nil }
+        if measureDecls[field.text] != nil, usersSchema?.type(of: field.text) == nil {
+            guard let (expr, type) = resolveMeasure(field.text) else { return nil }
+            guard type == .number else {
+                error(.typeMismatch, "\(fn)(...) needs a number, but measure '\(field.text)' holds \(type)s", field.span); return nil
+            }
+            return (.stepUserAggregate(kind, step: i, value: expr), .number)
+        }
+        let path = Expr(.member(Expr(.name("user"), field.span), field), field.span)
+        guard let (value, type) = eventExpr(path, predicateContext: false) else { return nil }
+        guard type == .number || type == .unknown else {
+            error(.typeMismatch, "\(fn)(...) needs a number, but 'user.\(field.text)' holds \(type)s", field.span); return nil
+        }
+        return (.stepAggregate(kind, step: i, value: value), .number)
     }
 }

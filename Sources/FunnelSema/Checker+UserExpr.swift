@@ -20,12 +20,14 @@ extension Checker {
                 guard let s = resolveSegment(n) else { return nil }
                 return (s, .bool)
             }
+            if measureDecls[n] != nil { return resolveMeasure(n) }
             if resolveField(n) != nil {
                 error(.eventFieldInUserCondition, "'\(n)' is a property of single events; a user condition needs an aggregate", e.span,
                       help: "for example first(\(n)) == ..., or count(\(n) == ...) >= 1")
                 return nil
             }
-            error(.unknownSegment, "unknown segment '\(n)'", e.span, help: DidYouMean.help(n, among: Array(segmentDecls.keys), kind: "segments"))
+            error(.unknownSegment, "unknown segment '\(n)'", e.span,
+                  help: DidYouMean.help(n, among: Array(segmentDecls.keys) + Array(measureDecls.keys) + Array(tierDecls.keys), kind: "segments, measures and tiers"))
             return nil
         case .member(let base, let member):
             if case .call(let fn, let args, _) = base.kind, ["rfm", "clv"].contains(fn.text) { return customerMeasure(fn, args, member) }

@@ -34,6 +34,10 @@ public struct Checker {
     var tierDecls: [String: (TierDecl, CompilationUnit)] = [:]
     var tiers: [String: UserExpr] = [:]
     var tiersInProgress: Set<String> = []
+    /// `measure` declarations by name, their checked form and type, and those being checked (cycles).
+    var measureDecls: [String: (Expr, CompilationUnit, Name)] = [:]
+    var measures: [String: (UserExpr, ValueType)] = [:]
+    var measuresInProgress: Set<String> = []
     /// The expanded height of each resolved segment, the largest among the segments the one
     /// being resolved refers to, and the segments that expand too deep (reported once).
     var segmentHeights: [String: Int] = [:]
@@ -128,14 +132,13 @@ public struct Checker {
                     }
                     users?.declaredTypes = declared
                 case .segment(let name, let expr):
-                    if segmentDecls[name.text] != nil || tierDecls[name.text] != nil {
-                        error(.duplicateDeclaration, "'\(name.text)' is declared twice (segments and tiers share names)", name.span); continue
-                    }
+                    guard isNewUserName(name) else { continue }
                     segmentDecls[name.text] = (expr, unit, name)
+                case .measure(let name, let expr):
+                    guard isNewUserName(name) else { continue }
+                    measureDecls[name.text] = (expr, unit, name)
                 case .tier(let t):
-                    if segmentDecls[t.name.text] != nil || tierDecls[t.name.text] != nil {
-                        error(.duplicateDeclaration, "'\(t.name.text)' is declared twice (segments and tiers share names)", t.name.span); continue
-                    }
+                    guard isNewUserName(t.name) else { continue }
                     tierDecls[t.name.text] = (t, unit)
                 default: break
                 }
@@ -296,6 +299,7 @@ public struct Checker {
             scope = Scope(schema: first, source: src, sourceIndex: 0)
             for name in segmentDecls.keys.sorted() { _ = resolveSegment(name) }
             for name in tierDecls.keys.sorted() { _ = resolveTier(name) }
+            for name in measureDecls.keys.sorted() { _ = resolveMeasure(name) }
         }
         var funnels: [CheckedFunnel] = []
         var funnelNames: Set<String> = []
@@ -313,6 +317,34 @@ public struct Checker {
         let program = CheckedProgram(sources: sources, users: users, segments: segments, funnels: funnels, eventMentions: eventMentions,
                                      sourcesMissingRoles: sourcesMissingRoles)
         return (program, Array(diagnostics.dropFirst(reported)))
+    }
+
+    /// Segments, measures and tiers share one set of names; false (and an error) for a second use.
+    mutating func isNewUserName(_ name: Name) -> Bool {
+        guard segmentDecls[name.text] == nil && tierDecls[name.text] == nil && measureDecls[name.text] == nil else {
+            error(.duplicateDeclaration, "'\(name.text)' is declared twice (segments, measures and tiers share names)", name.span)
+            return false
+        }
+        return true
+    }
+
+    /// A measure's expression, checked once as a user expression of any type (cycles are errors).
+    mutating func resolveMeasure(_ name: String) -> (UserExpr, ValueType)? {
+        if let done = measures[name] { return done }
+        guard let (expr, unit, declName) = measureDecls[name] else { return nil }
+        let saved = file
+        file = unit.file
+        defer { file = saved }
+        if measuresInProgress.contains(name) {
+            error(.segmentCycle, "measure '\(name)' refers to itself", declName.span, help: "a measure may use segments, tiers and other measures, but not itself")
+            return nil
+        }
+        guard measuresInProgress.count < Parser.maxDepth else { return nil }
+        measuresInProgress.insert(name)
+        defer { measuresInProgress.remove(name) }
+        guard let checked = userExpr(expr) else { return nil }
+        measures[name] = checked
+        return checked
     }
 
     /// Checks a segment once, expanding references to other segments (cycles are errors).

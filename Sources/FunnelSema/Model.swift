@@ -29,6 +29,8 @@ public struct CheckedBreakdown: Sendable {
     public var period: TrendPeriod?
     /// `by SEGMENT`: each user is "in" or "not in" the segment.
     public var segment: UserExpr? = nil
+    /// A user value as the key (`by rfm(…).segment`, `by MEASURE`): its type; nil for a segment's "in" / "not in" and a tier's label.
+    public var userValueType: ValueType? = nil
     /// `by X last`: from the event of the furthest step the actor reached (last touch).
     public var last = false
     /// `by X bands [a, b, …]`: ascending edges; a value falls in the band that starts at or below it.
@@ -67,6 +69,18 @@ public struct CheckedCompare: Sendable {
     public var baseline: Value?
 }
 
+/// `profile by KEY { columns }`: per group of KEY, the funnel's users described by user values.
+public struct CheckedProfile: Sendable {
+    public var key: CheckedBreakdown
+    public var columns: [CheckedProfileColumn]
+}
+
+public struct CheckedProfileColumn: Sendable {
+    public var name: String
+    public var expr: UserExpr
+    public var type: ValueType
+}
+
 public struct CheckedFunnel: Sendable {
     public var name: String
     public var line: Int
@@ -86,6 +100,7 @@ public struct CheckedFunnel: Sendable {
     public var kpis: [CheckedKPI]
     public var expects: [CheckedExpect]
     public var compare: CheckedCompare?
+    public var profile: CheckedProfile? = nil
     /// `by … top N`: the N largest groups are shown, the rest summed in "(other)" (or left out).
     public var topGroups: Int? = nil
 }

@@ -74,6 +74,8 @@ public struct Decl: Sendable {
         case source(SourceDecl)
         case users(SourceDecl)
         case segment(name: Name, expr: Expr)
+        /// `measure NAME = USER-EXPR`: a number or a text per user (`measure ltv = clv("purchase", price).predicted`).
+        case measure(name: Name, expr: Expr)
         case tier(TierDecl)
         case importFile(path: String, pathSpan: SourceSpan)
         case funnel(FunnelDecl)
@@ -136,6 +138,13 @@ public struct BreakdownKey: Sendable {
     public init(expr: Expr, at: Name?, all: Bool, bands: Expr? = nil) { self.expr = expr; self.at = at; self.all = all; self.bands = bands }
 }
 
+/// A column of a profile: `user.age`, `orders`, `spend = sum(price where "purchase")`.
+public struct ProfileItem: Sendable {
+    public var name: Name?
+    public var expr: Expr
+    public init(name: Name?, expr: Expr) { self.name = name; self.expr = expr }
+}
+
 /// How a KPI is shown: `format money`, `decimals 1` (both optional).
 public struct KPIDisplay: Sendable {
     public var format: Name?
@@ -167,6 +176,8 @@ public struct Clause: Sendable {
         case expect(Expr, forEach: Name?)
         /// `compare [by KEY] [baseline VALUE]`
         case compare(key: Expr?, baseline: Expr?)
+        /// `profile by KEY [{ [NAME =] USER-EXPR … }]`: the funnel's users described per group of KEY.
+        case profile(key: BreakdownKey, items: [ProfileItem])
     }
     public var kind: Kind
     public var span: SourceSpan

@@ -11,6 +11,7 @@ public enum ASTPrinter {
         case .source(let s): return "(source \(s.name.text) \(source(s)))"
         case .users(let s): return "(users \(source(s)))"
         case .segment(let n, let e): return "(segment \(n.text) \(expr(e)))"
+        case .measure(let n, let e): return "(measure \(n.text) \(expr(e)))"
         case .tier(let t):
             let cases = t.cases.map { "(\"\($0.label)\" \(expr($0.condition)))" } + (t.otherwise.map { ["(\"\($0.label)\" otherwise)"] } ?? [])
             return "(tier \(t.name.text) \(cases.joined(separator: " ")))"
@@ -50,6 +51,9 @@ public enum ASTPrinter {
             return "(kpi \(n.text) \(expr(e))\(shown))"
         case .expect(let e, let each): return "(expect \(expr(e))\(each.map { " for-each \($0.text)" } ?? ""))"
         case .compare(let k, let b): return "(compare" + (k.map { " by \(expr($0))" } ?? "") + (b.map { " baseline \(expr($0))" } ?? "") + ")"
+        case .profile(let key, let items):
+            let columns = items.map { i in i.name.map { "(\($0.text) \(expr(i.expr)))" } ?? expr(i.expr) }
+            return "(profile by \(expr(key.expr))" + (key.bands.map { " (bands \(expr($0)))" } ?? "") + columns.map { " " + $0 }.joined() + ")"
         }
     }
 

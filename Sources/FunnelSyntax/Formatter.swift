@@ -98,7 +98,7 @@ public enum Formatter {
             return blank
         }
 
-        /// Segment name → the width its run of consecutive one-line segments pads names to.
+        /// Segment (or measure) start → the width its run of consecutive one-line segments (or measures) pads names to.
         var segmentWidth: [Int: Int] = [:]
 
         mutating func alignSegments(_ program: Program) {
@@ -109,10 +109,19 @@ public enum Formatter {
                 for r in run { segmentWidth[r.start] = width }
                 run = []
             }
+            var runKeyword = ""
             for d in program.declarations {
-                guard case .segment(let name, _) = d.kind, !hasInnerComment(d.span),
+                let named: (keyword: String, name: Name)?
+                switch d.kind {
+                case .segment(let name, _): named = ("segment", name)
+                case .measure(let name, _): named = ("measure", name)
+                default: named = nil
+                }
+                guard let (keyword, name) = named, !hasInnerComment(d.span),
                       line(d.span.start) == line(max(d.span.start, d.span.end - 1)) else { flush(); lastEnd = nil; continue }
-                if let e = lastEnd, blankLines(from: e, to: d.span.start) > 0 || !commentsBetween(e, d.span.start).filter(\.ownLine).isEmpty { flush() }
+                if let e = lastEnd, keyword != runKeyword || blankLines(from: e, to: d.span.start) > 0
+                    || !commentsBetween(e, d.span.start).filter(\.ownLine).isEmpty { flush() }
+                runKeyword = keyword
                 run.append((d.span.start, file.text(of: name.span)))
                 lastEnd = d.span.end
             }
@@ -186,6 +195,10 @@ public enum Formatter {
                 guard let width = segmentWidth[d.span.start], let eq = tokenIndex(of: "=", in: d.span) else { return spaced(d.span) }
                 return "segment " + file.text(of: name.span).padding(width) + " = " + spaced(SourceSpan(tokens[eq].span.end, d.span.end))
             case .importFile: return hasInnerComment(d.span) ? verbatim(d.span) : spaced(d.span)
+            case .measure(let name, _):
+                if hasInnerComment(d.span) { return verbatim(d.span) }
+                guard let width = segmentWidth[d.span.start], let eq = tokenIndex(of: "=", in: d.span) else { return spaced(d.span) }
+                return "measure " + file.text(of: name.span).padding(width) + " = " + spaced(SourceSpan(tokens[eq].span.end, d.span.end))
             case .test, .tier: return verbatim(d.span)
             }
         }
@@ -219,7 +232,7 @@ public enum Formatter {
             guard let open = tokenIndex(of: "{", in: d.span) else { return spaced(d.span) }
             let head = spaced(SourceSpan(d.span.start, tokens[open].span.end)) + trailingComment(after: tokens[open].span.end)
             // Consecutive `step` lines, and consecutive `kpi` lines, align their `=`.
-            var texts = f.clauses.map { hasInnerComment($0.span) ? verbatim($0.span) : spaced($0.span) }
+            var texts = f.clauses.map { keepsLayout($0) ? verbatim($0.span) : spaced($0.span) }
             var run: [Int] = []
             func align() {
                 let width = run.compactMap { named(f.clauses[$0])?.name }.map(\.count).max() ?? 0
@@ -239,8 +252,15 @@ public enum Formatter {
                 if named(c) != nil && adjacent { run.append(i) } else { align(); if named(c) != nil { run.append(i) } }
             }
             align()
-            let inline = f.clauses.map { hasInnerComment($0.span) ? verbatim($0.span) : spaced($0.span) }
+            let inline = f.clauses.map { keepsLayout($0) ? verbatim($0.span) : spaced($0.span) }
             return block(head: head, items: Array(zip(texts, f.clauses.map(\.span))), span: d.span, inlineItems: inline)
+        }
+
+        /// A clause printed as written: one with a comment inside, or a profile's columns over several lines.
+        func keepsLayout(_ c: Clause) -> Bool {
+            if hasInnerComment(c.span) { return true }
+            if case .profile = c.kind { return file.text(of: c.span).contains("\n") }
+            return false
         }
 
         /// `step NAME = …` and `kpi NAME = …`: the keyword and the name.

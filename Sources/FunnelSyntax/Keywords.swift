@@ -3,10 +3,10 @@
 /// kept equal by a test) use. Keywords are contextual: each is an ordinary name elsewhere.
 public enum Keywords {
     /// Words that start a declaration.
-    public static let declarations = ["source", "users", "segment", "tier", "import", "funnel", "test"]
+    public static let declarations = ["source", "users", "segment", "measure", "tier", "import", "funnel", "test"]
     /// Words that start a clause inside `funnel { … }`.
     public static let clauses = ["window", "order", "ties", "step", "exclude", "where", "for", "dates", "by", "hold",
-                                 "count", "kpi", "expect", "compare"]
+                                 "count", "kpi", "expect", "compare", "profile"]
     /// Words inside expressions and clauses.
     public static let operators = ["and", "or", "not", "in", "contains", "starts_with", "matches", "between", "within", "to",
                                    "at", "all", "from", "remove", "baseline", "format", "decimals", "events", "if", "otherwise",

@@ -17,7 +17,7 @@ extension Parser {
     mutating func declaration() throws -> Decl {
         let start = current.span.start
         guard let word = current.identifier, Parser.declarationKeywords.contains(word) else {
-            var help = "a file holds source, users, segment, import and funnel declarations"
+            var help = "a file holds source, users, segment, measure, tier, import, funnel and test declarations"
             if let w = current.identifier, Parser.clauseKeywords.contains(w) {
                 help = "'\(w)' belongs inside a funnel block: funnel NAME { \(w) ... }"
             } else if let w = current.identifier, let s = DidYouMean.suggest(w, among: Array(Parser.declarationKeywords)) {
@@ -43,6 +43,11 @@ extension Parser {
             _ = try expectPunct("=")
             let e = try expression()
             return Decl(.segment(name: name, expr: e), SourceSpan(start, previousEnd))
+        case "measure":
+            advance()
+            let name = try identifier("a measure name", help: "write: measure ltv = clv(\"purchase\", price).predicted")
+            try expectEquals(help: "write: measure \(name.text) = count(\"purchase\")")
+            return Decl(.measure(name: name, expr: try expression()), SourceSpan(start, previousEnd))
         case "tier":
             advance()
             let name = try identifier("a tier name", help: "write: tier loyalty { \"loyal\" if count(\"purchase\") >= 3  \"other\" otherwise }")
@@ -303,10 +308,37 @@ extension Parser {
             if atWord("by") { advance(); key = try postfix() }
             if atWord("baseline") { advance(); baseline = try primary() }
             return done(.compare(key: key, baseline: baseline))
+        case "profile":
+            _ = try expectWord("by", help: "write: profile by loyalty { user.age  user.gender  orders = count(\"purchase\") }")
+            let key = try postfix()
+            var bands: Expr? = nil
+            if atWord("bands") { advance(); bands = try primary() }
+            return done(.profile(key: BreakdownKey(expr: key, at: nil, all: false, bands: bands), items: try profileItems()))
         default:
             let (e, each) = try expectation()
             return done(.expect(e, forEach: each))
         }
+    }
+
+    /// `{ user.age, orders = count("purchase") … }` after `profile by KEY`: optional; one item per
+    /// line or separated by commas, each a user expression with an optional name.
+    mutating func profileItems() throws -> [ProfileItem] {
+        guard atPunct("{") else { return [] }
+        advance()
+        valuesStartLines = true
+        defer { valuesStartLines = false }
+        var items: [ProfileItem] = []
+        while !atPunct("}") && !at(.endOfFile) {
+            var name: Name? = nil
+            if current.identifier != nil, peekToken().isPunct("=") {
+                name = try identifier("a column name")
+                advance()
+            }
+            items.append(ProfileItem(name: name, expr: try expression()))
+            if atPunct(",") { advance() }
+        }
+        _ = try expectPunct("}", help: "close the profile's columns with '}'")
+        return items
     }
 
     /// `CONDITION [for each KEY]`: the words after `expect`.
@@ -315,7 +347,14 @@ extension Parser {
         guard atWord("for") else { return (e, nil) }
         advance()
         _ = try expectWord("each", help: "write: expect conversion >= 5% for each device (a key of the funnel's `by`)")
-        return (e, try identifier("a breakdown key such as device, or group"))
+        // A key may be a path: `for each user.age`.
+        var key = try identifier("a breakdown key such as device, or group")
+        while atPunct("."), case .identifier = peekToken().kind, current.span.start == key.span.end {
+            advance()
+            let part = advance()
+            key = Name(key.text + "." + (part.identifier ?? ""), SourceSpan(key.span.start, part.span.end))
+        }
+        return (e, key)
     }
 }
 

@@ -201,7 +201,7 @@ extension Parser {
                 // A clause or declaration keyword at the start of a line begins the next
                 // clause: the value is missing here, not that keyword.
                 let keywords = Array(Parser.clauseKeywords.union(Parser.declarationKeywords))
-                if t.startsLine && (keywords.contains(s) || (s.count > 3 && DidYouMean.suggest(s, among: keywords) != nil)) {
+                if t.startsLine && !valuesStartLines && (keywords.contains(s) || (s.count > 3 && DidYouMean.suggest(s, among: keywords) != nil)) {
                     let kw = keywords.contains(s) ? s : (DidYouMean.suggest(s, among: keywords) ?? s)
                     report(.expectedToken, "expected a value, found the end of the line", SourceSpan(previousEnd, previousEnd + 1),
                            help: keywords.contains(s) ? "complete this line before the next '\(s)'" : "complete this line; the next line starts with '\(s)' (did you mean '\(kw)'?)")

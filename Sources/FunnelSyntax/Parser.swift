@@ -12,6 +12,9 @@ public struct Parser {
     var pos = 0
     /// How deeply the expression being parsed nests (see `maxDepth`).
     var depth = 0
+    /// Inside a block of one value per line (a profile's columns): a name at the start of a line
+    /// is the next value, not a keyword that the previous line left unfinished.
+    var valuesStartLines = false
     public internal(set) var diagnostics: [Diagnostic] = []
 
     public static let declarationKeywords = Set(Keywords.declarations)

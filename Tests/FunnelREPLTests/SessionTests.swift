@@ -172,6 +172,13 @@ struct SessionTests {
         #expect(s.complete("view -> cart where country in [\"US\", \"C", cursor: 39).candidates == ["CA\""])
         #expect(s.complete("rep", cursor: 3).candidates == ["repeat_buyers", "repeat_checkout"])
         #expect(Completion(start: 0, candidates: ["checkout", "check"]).commonPrefix == "check")
+        // Customer analysis: the new words, and a tier or measure after `by` / `profile by`.
+        let customers = Session()
+        _ = customers.load(path: "examples/customers.funnel")
+        #expect(customers.complete("meas", cursor: 4).candidates == ["measure"])
+        #expect(customers.complete("august prof", cursor: 11).candidates == ["profile"])
+        #expect(customers.complete("august profile by loy", cursor: 21).candidates == ["loyalty"])
+        #expect(customers.complete("visit -> purchase by past_o", cursor: 27).candidates == ["past_orders"])
     }
 }
 
@@ -437,14 +444,14 @@ struct TypedErrorTests {
     /// typed before them; nothing is quoted from the file (its line is only the funnel's name).
     @Test func typedClausesThatClashWithEachOther() {
         let s = session()
-        let r = s.handle("checkout by device count conversions by week")
-        #expect(r.text.contains("<repl>:1:20: error[E301]: the engine does not combine 'count conversions' with 'by week' yet"), "\(r.text)")
-        #expect(underlined(r.text)?.under == "count conversions by week", "\(r.text)")
+        let r = s.handle("checkout by week count conversions by device all")
+        #expect(r.text.contains("<repl>:1:18: error[E301]: the engine does not combine 'count conversions' with 'by device all' yet"), "\(r.text)")
+        #expect(underlined(r.text)?.under == "count conversions by device all", "\(r.text)")
         #expect(!r.text.contains("funnel checkout {"), "\(r.text)")
         // An inline funnel has a made-up name: the error that points at a funnel's name points at the clauses.
-        let inline = s.handle("view -> cart count conversions by week")
+        let inline = s.handle("view -> cart count conversions by device all")
         #expect(inline.text.contains("<repl>:1:14: error[E301]"), "\(inline.text)")
-        #expect(underlined(inline.text)?.under == "count conversions by week", "\(inline.text)")
+        #expect(underlined(inline.text)?.under == "count conversions by device all", "\(inline.text)")
     }
 
     /// `kpi` and `expect` lines add to a funnel of the file; their errors are in the typed line.

@@ -94,7 +94,7 @@ extension EditorDocument {
         case .users:
             return inBody ? keywords(["key", "delimiter"]) + userColumnItems() + keywords(["string", "number", "bool", "time"])
                           : keywords(["csv", "jsonl"])
-        case .segment, .tier:
+        case .segment, .measure, .tier:
             return segmentItems() + columnItems(at: offset) + keywords(["user"] + Keywords.functions + Keywords.operators + ["true", "false", "null"])
         case .importFile:
             return []

@@ -66,6 +66,7 @@ struct EditorDocument {
     var segmentNames: [String] {
         allDeclarations.compactMap {
             if case .segment(let n, _) = $0.decl.kind { return n.text }
+            if case .measure(let n, _) = $0.decl.kind { return n.text }
             if case .tier(let t) = $0.decl.kind { return t.name.text }
             return nil
         }

@@ -24,7 +24,7 @@ extension EditorDocument {
                 return EditorSymbol(name: s.name.text, detail: "\(s.format.text)(\"\(s.path)\")", kind: .source, span: d.span, nameSpan: s.name.span)
             case .users(let s):
                 return EditorSymbol(name: "users", detail: "\(s.format.text)(\"\(s.path)\")", kind: .users, span: d.span, nameSpan: s.name.span)
-            case .segment(let n, let e):
+            case .segment(let n, let e), .measure(let n, let e):
                 return EditorSymbol(name: n.text, detail: EditorDocument.oneLine(file.text(of: e.span)), kind: .segment, span: d.span, nameSpan: n.span)
             case .tier(let t):
                 return EditorSymbol(name: t.name.text, detail: "tier: " + (t.cases.map { "\"\($0.label)\"" } + (t.otherwise.map { ["\"\($0.label)\""] } ?? [])).joined(separator: ", "),

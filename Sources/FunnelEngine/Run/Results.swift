@@ -219,6 +219,8 @@ public struct FunnelResult: Sendable {
     public var biggestDrop: BiggestDrop? { BiggestDrop.of(steps) }
     /// The first and the last event time of the data read (µs since the epoch, UTC); nil when unknown.
     public var dataRange: ClosedRange<Int64>? = nil
+    /// `profile by KEY`: the funnel's users described per group.
+    public var profile: ProfileResult? = nil
 
     public init(name: String, windowSeconds: Double?, order: MatchOrder, steps: [StepStats], groups: [GroupResult], breakdownLabels: [String],
                 breakdown: [(name: String, attribution: String)], kpis: [KPIResult], expects: [ExpectResult], population: Int,
@@ -264,5 +266,51 @@ public struct TestOutcome: Sendable {
     public init(name: String, funnel: String, path: String, line: Int, diagnostics: [Diagnostic], result: FunnelResult?) {
         self.name = name; self.funnel = funnel; self.path = path; self.line = line
         self.diagnostics = diagnostics; self.result = result
+    }
+}
+
+/// `profile by KEY { columns }`: per group of KEY, the funnel's users (its step-1 actors), their
+/// share, the funnel's conversion (last step / first), and each column's mean or mix.
+public struct ProfileResult: Sendable, Equatable {
+    public struct Column: Sendable, Equatable {
+        public enum Kind: String, Sendable { case mean, duration, mix }
+        public var name: String
+        /// `mean` of numbers, `duration`: mean of durations in seconds, `mix`: the share of each value.
+        public var kind: Kind
+        public init(name: String, kind: Kind) { self.name = name; self.kind = kind }
+    }
+    /// One value of a mix column and the share of the group's users who have it.
+    public struct Share: Sendable, Equatable {
+        public var label: String
+        public var users: Int
+        public var share: Double
+        public init(label: String, users: Int, share: Double) { self.label = label; self.users = users; self.share = share }
+    }
+    public enum Cell: Sendable, Equatable {
+        /// The mean over the users with a value (nil when none has one), and how many have one.
+        case mean(Double?, count: Int)
+        /// Every value's share of the group's users, the most common first; a missing value is "(none)".
+        case mix([Share])
+    }
+    public struct Row: Sendable, Equatable {
+        public var value: Value
+        public var users: Int
+        public var share: Double?
+        public var conversion: Double?
+        public var cells: [Cell]
+        public init(value: Value, users: Int, share: Double?, conversion: Double?, cells: [Cell]) {
+            self.value = value; self.users = users; self.share = share; self.conversion = conversion; self.cells = cells
+        }
+    }
+    /// The key as tables print it (`loyalty`, `user.gender`), and its JSON name.
+    public var key: String
+    public var keyName: String
+    public var columns: [Column]
+    /// The groups, the largest first (ties by value), and every user of the funnel together.
+    public var rows: [Row]
+    public var total: Row
+    public var note: String? = nil
+    public init(key: String, keyName: String, columns: [Column], rows: [Row], total: Row) {
+        self.key = key; self.keyName = keyName; self.columns = columns; self.rows = rows; self.total = total
     }
 }

@@ -33,7 +33,8 @@ extension FunnelRunner {
             let starts = inputs.startable == nil ? nil : ev.starts
             let o = FunnelRunner.matchHeld(matcher, ev, subset: nil, startable: starts, hold: holds, rules: rules)
             if runner.funnel.counting == .conversions { recordAttempts(of: a, from: o, startable: starts) }
-            if runner.funnel.splitKey != nil { recordSplitRuns(startable: starts) }
+            // Attempts are bucketed by their own start (`attemptTrendGroups`): no separate runs.
+            if runner.funnel.splitKey != nil && runner.funnel.counting != .conversions { recordSplitRuns(startable: starts) }
             return o
         }
 

@@ -10,6 +10,8 @@ public protocol KPIInputs {
     var population: Int { get }
     /// The numbers of `value` at the events matched to `step` (missing values left out).
     func values(at step: Int, of value: EventExpr) -> [Double]
+    /// The numbers of a user value (a measure) of the actors at `step`, once per actor (missing left out).
+    func userValues(at step: Int, of value: UserExpr) -> [Double]
     /// Seconds from step `from` to step `to`, for the actors who reached `to`.
     func seconds(from: Int, to: Int) -> [Double]
 }
@@ -75,6 +77,7 @@ public struct KPIEvaluator {
         case .kpi(let i): return i < kpis.count ? kpis[i] : nil
         case .biggestDrop(let part, let steps): return biggestDrop(part, steps: steps)
         case .stepAggregate(let kind, let step, let valueExpr): return KPIEvaluator.aggregate(kind, inputs.values(at: step, of: valueExpr))
+        case .stepUserAggregate(let kind, let step, let valueExpr): return KPIEvaluator.aggregate(kind, inputs.userValues(at: step, of: valueExpr))
         case .timeBetween(let kind, let from, let to): return KPIEvaluator.aggregate(kind, inputs.seconds(from: from, to: to))
         case .arith(let op, let a, let b):
             guard let x = number(a, kpis: kpis), let y = number(b, kpis: kpis) else { return nil }
@@ -135,6 +138,8 @@ struct KPIContext: KPIInputs {
     let population: Int
     let store: EventStore
     let eval: VectorEvaluator
+    /// The KPIs' user values (measures), per user: computed once per run, read by every group.
+    var userNumbers: [UserExpr: [Double]] = [:]
 
     /// Actors at step k: level >= k+1 (ordered), or step k matched (any).
     func usersAt(_ k: Int) -> Int {
@@ -152,6 +157,16 @@ struct KPIContext: KPIInputs {
             case .constant(.number(let c)): xs.append(c)
             default: break
             }
+        }
+        return xs
+    }
+
+    func userValues(at step: Int, of value: UserExpr) -> [Double] {
+        let perUser = userNumbers[value] ?? []
+        var xs: [Double] = []
+        for a in actors where outcomes.row(a, step) >= 0 {
+            let user = Int(store.actor[Int(outcomes.row(a, step))])
+            if user < perUser.count, !perUser[user].isNaN { xs.append(perUser[user]) }
         }
         return xs
     }

@@ -70,7 +70,7 @@ extension FunnelRunner {
         var groups: [GroupResult] = []
         var groupNote: String? = nil
         if funnel.splitKey != nil {
-            groups = splitResults(splitGroups, eval: eval, names: rowNames)
+            groups = owner != nil ? attemptTrendGroups(out, all, eval: eval, names: rowNames) : splitResults(splitGroups, eval: eval, names: rowNames)
             let cap = groupCap
             if cap > 0 && groups.count > cap {
                 // An actor may be in several groups of `all` (or several periods): the rest cannot be
@@ -105,8 +105,15 @@ extension FunnelRunner {
             let stats = keyed.map { ($0.0[0], stepStats(out, $0.1, names: rowNames)) }.sorted { $0.1[0].users > $1.1[0].users }
             (comparisons, comparisonNote) = compare(stats, spec: cmp, names: rowNames)
         }
+        var profiled: ProfileResult? = nil
+        if let spec = funnel.profile {
+            let keyed = firstTouchGroups([(breakdownValues(spec.key, eval), spec.key.attribution)], out: out, owner: owner, actors: all,
+                                         masks: masks, passes: passes, startable: startable, hold: hold, index: index)
+            profiled = profileResult(spec, out, keyed, eval: eval)
+        }
         // KPIs, then expects.
-        let kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
+        var kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
+        kpiContext.userNumbers = kpiUserNumbers
         var (kpis, expects) = KPIEvaluator(kpiContext).evaluate(funnel)
         KPIEvaluator.foldGroupChecks(&expects, groups: groups)
         var skippedRows = store.skipped
@@ -117,6 +124,7 @@ extension FunnelRunner {
                                   expects: expects, population: population, counting: funnel.countingLabel, skipped: skippedRows, eventsRead: store.count)
         result.comparisons = comparisons
         result.comparisonNote = comparisonNote
+        result.profile = profiled
         if let note = groupNote { result.notes.append(note) }
         result.timeToConvert = timeToConvert(out, all, steps: rowNames.count)
         if store.count > 0 { result.dataRange = store.minTime...store.maxTime }
@@ -128,7 +136,8 @@ extension FunnelRunner {
     func withKPIs(_ group: GroupResult, _ out: Outcomes, _ records: [Int], eval: VectorEvaluator) -> GroupResult {
         guard !funnel.kpis.isEmpty || funnel.expects.contains(where: { $0.forEach != nil }) else { return group }
         var g = group
-        let context = KPIContext(funnel: funnel, outcomes: out, actors: records, population: g.steps.first?.users ?? 0, store: store, eval: eval)
+        var context = KPIContext(funnel: funnel, outcomes: out, actors: records, population: g.steps.first?.users ?? 0, store: store, eval: eval)
+        context.userNumbers = kpiUserNumbers
         (g.kpis, g.checks) = KPIEvaluator(context).evaluateGroup(funnel)
         return g
     }
@@ -144,15 +153,23 @@ extension FunnelRunner {
             for l in cases.map(\.label) + (otherwise.map { [$0] } ?? []) where !labels.contains(l) { labels.append(l) }
             return perEvent(users.values(segment), labels: labels)
         }
-        if case .customer(let m) = segment {
-            // A user's value (an RFM segment, a CLV): one key per user, numbers banded when asked.
+        if let type = b.userValueType {
+            // A user's value (an RFM segment, a CLV, a measure): one key per user, numbers banded when asked.
             let values = users.values(segment)
-            guard !m.part.isText else { return perEvent(values, labels: []) }
+            guard type == .number else { return perEvent(values.map(FunnelRunner.asText), labels: []) }
             let numbers = Vec.numbers(store.actor.map { if case .number(let x) = values[Int($0)] { return x }; return .nan })
             return b.bands.map { FunnelRunner.banded(numbers, $0) } ?? numbers
         }
         let member = users.truth(segment)
         return .strings(store.actor.map { member[Int($0)] ? 0 : 1 }, ["in", "not in"])
+    }
+
+    /// A user value as a key's text: texts as they are, other values as printed (`true`, `3d`); missing stays missing.
+    static func asText(_ v: Value) -> Value {
+        switch v {
+        case .null, .string: return v
+        default: return .string(v.description)
+        }
     }
 
     /// Text values per user as a per-event key: codes into `labels` (values not in it are added in

@@ -15,6 +15,8 @@ public struct FunnelRunner {
     public var maxGroups: Int
     /// The query stops (as on Ctrl-C) once this monotonic time has passed (the REPL's `:timeout`).
     public var deadline: Int64? = nil
+    /// The KPIs' user values per user (`kpiUserNumbers`), set at the start of `run()`.
+    var kpiUserNumbers: [UserExpr: [Double]] = [:]
 
     public static let defaultMaxGroups = 1000
 
@@ -51,6 +53,12 @@ public struct FunnelRunner {
     /// Runs the funnel: the event columns (masks and filters), then every actor, then the figures.
     public func run() -> FunnelResult {
         let eval = VectorEvaluator(store: store, profile: profile)
+        var prepared = self
+        prepared.kpiUserNumbers = kpiUserNumbers(eval)
+        return prepared.run(eval)
+    }
+
+    func run(_ eval: VectorEvaluator) -> FunnelResult {
         let columns = eventColumns(eval)
         let actors = actorInputs(columns, eval)
         let matched = matchActors(actors)
@@ -58,6 +66,27 @@ public struct FunnelRunner {
         var result = figures(columns, actors, matched, population: population, eval: eval)
         result.notes = silentSteps(columns) + result.notes
         return result
+    }
+
+    /// The user values the KPIs average (`avg(purchase.user.ltv)`), per user, once per run.
+    func kpiUserNumbers(_ eval: VectorEvaluator) -> [UserExpr: [Double]] {
+        var exprs: [UserExpr] = []
+        func visit(_ e: KPIExpr) {
+            switch e {
+            case .stepUserAggregate(_, _, let v): if !exprs.contains(v) { exprs.append(v) }
+            case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): visit(a); visit(b)
+            case .between(let a, let b, let c): visit(a); visit(b); visit(c)
+            case .negate(let a), .not(let a): visit(a)
+            default: break
+            }
+        }
+        funnel.kpis.forEach { visit($0.expr) }
+        funnel.expects.forEach { visit($0.condition); visit($0.actual) }
+        guard !exprs.isEmpty else { return [:] }
+        let users = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime)
+        return Dictionary(uniqueKeysWithValues: exprs.map { e in
+            (e, users.values(e).map { v -> Double in if case .number(let x) = v { return x }; return .nan })
+        })
     }
 
     /// A step no event matches makes every later row 0; say which, and whether `where` is the reason.
