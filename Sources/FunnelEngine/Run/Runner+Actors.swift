@@ -25,6 +25,32 @@ extension FunnelRunner {
 
         var holds: Bool { inputs.hold != nil }
 
+        /// Whether `firstStepOnly` may answer for an actor: ordered or strict funnels without
+        /// exclusions, `hold`, split runs or counted attempts, where level 1 needs no matcher.
+        var firstStepShortcut: Bool {
+            runner.funnel.match.order != .any && rules.isEmpty && inputs.hold == nil && inputs.split == nil
+                && runner.funnel.counting != .conversions
+        }
+
+        /// Most actors only ever match step 1 (they view and leave). For them the best assignment
+        /// is their first startable step-1 event, and among events tied at its time the last in
+        /// file order (§4: the best assignment starts latest), without gathering their events or
+        /// running the matcher. Nil when the actor has an event of a later step (or none to start).
+        func firstStepOnly(_ a: Int) -> Int32? {
+            if let pop = inputs.inPopulation, !pop[a] { return nil }
+            let index = inputs.index, masks = inputs.masks, passes = inputs.ordPasses, startable = inputs.startable
+            var bestTime = Int64.min, bestRow: Int32 = -1
+            for k in index.start[a]..<index.start[a + 1] {
+                if let p = passes, p[k] == 0 { continue }
+                let m = masks[k]
+                if m > 1 { return nil }
+                guard m == 1, startable?[k] ?? true else { continue }
+                let t = index.time[k]
+                if bestRow < 0 || t == bestTime { bestTime = t; bestRow = Int32(index.order[k]) }
+            }
+            return bestRow >= 0 ? bestRow : nil
+        }
+
         /// Actor a's outcome; nil when the actor is outside `for` or has no event that passes `where`.
         mutating func match(_ a: Int) -> MatchOutcome? {
             if let pop = inputs.inPopulation, !pop[a] { return nil }

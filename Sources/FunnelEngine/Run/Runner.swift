@@ -262,7 +262,14 @@ public struct FunnelRunner {
                     DispatchQueue.concurrentPerform(iterations: parts) { part in
                         if Cancellation.shouldStop(deadline: deadline) { return }
                         var work = PartRun(runner: self, inputs: inputs)
+                        let shortcut = work.firstStepShortcut
                         for a in (actorCount * part / parts)..<(actorCount * (part + 1) / parts) {
+                            if shortcut, let row = work.firstStepOnly(a) {
+                                mbp[a] = true
+                                lvp[a] = 1
+                                rwp[a * n] = row
+                                continue
+                            }
                             guard let o = work.match(a) else { continue }
                             mbp[a] = true
                             lvp[a] = UInt8(o.level)
