@@ -126,11 +126,11 @@ extension Workspace {
             return .answer(Answer(render([d]), failed: true))
         }
         currentFunnel = n.text
-        // The typed clauses replace the funnel's breakdown, window or order, and add filters.
+        // The typed clauses replace the funnel's breakdown, window, order or profile, and add filters.
         // The definition itself stays as it was. A new breakdown takes the definition's `for each`
         // expects with it: they named the old breakdown's groups.
         func edited(_ typed: [Clause]) -> [CompilationUnit]? {
-            let replaced = Set(typed.map { $0.keyword.text }).intersection(["by", "window", "order"])
+            let replaced = Set(typed.map { $0.keyword.text }).intersection(["by", "window", "order", "profile"])
             func namesOldGroups(_ c: Clause) -> Bool {
                 if replaced.contains("by"), case .expect(_, let each) = c.kind, each != nil { return true }
                 return false

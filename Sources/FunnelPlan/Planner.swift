@@ -59,7 +59,7 @@ public enum Planner {
             PlannedExclusion(predicate: x.predicate, from: x.between?.0 ?? 0, to: x.between?.1 ?? max(0, n - 1),
                              effect: x.remove ? .remove : .stop)
         }
-        let names = f.breakdown.map { $0.period?.rawValue ?? $0.field.description }
+        let names = f.breakdown.map(keyName)
         let breakdown = f.breakdown.enumerated().map { i, b -> PlannedBreakdown in
             // The plain name, unless an earlier key of this breakdown already uses it.
             lowerKey(b, name: names[..<i].contains(names[i]) ? b.label : names[i], steps: f.steps.map(\.name))
@@ -80,10 +80,16 @@ public enum Planner {
                              compare: f.compare.map { PlannedCompare(label: $0.label, field: $0.field, baseline: $0.baseline) })
         planned.topGroups = f.topGroups
         planned.profile = f.profile.map { p in
-            PlannedProfile(key: lowerKey(p.key, name: p.key.period?.rawValue ?? (p.key.segment != nil ? p.key.label : p.key.field.description), steps: f.steps.map(\.name)),
+            PlannedProfile(key: lowerKey(p.key, name: keyName(p.key), steps: f.steps.map(\.name)),
                            columns: p.columns.map { PlannedProfileColumn(name: $0.name, expr: $0.expr, type: $0.type) })
         }
         return planned
+    }
+
+    /// A key's name in JSON: the period (`week`), a segment's, tier's or user value's label
+    /// (`loyalty`, `rfm("purchase", price).segment`), else the property (`device`, `user.plan`).
+    static func keyName(_ b: CheckedBreakdown) -> String {
+        b.period?.rawValue ?? (b.segment != nil ? b.label : b.field.description)
     }
 
     /// One breakdown key (of `by`, or of `profile by`) as the engines read it.

@@ -35,21 +35,21 @@ public enum DelimitedRenderer {
         var out = ""
         for (fi, f) in results.enumerated() {
             out += "### Funnel `\(f.name)`\n\n"
-            out += table(f.steps, unit: f.counting)
+            out += table(f.steps, unit: Fmt.unit(f.counting))
             if let d = f.biggestDrop, f.steps.count > 2 {
-                out += "\nBiggest drop: **\(d.step)**, \(Fmt.count(d.dropped)) \(f.counting) lost (\(Fmt.percent(d.share)) of the step before)\n"
+                out += "\nBiggest drop: **\(d.step)**, \(Fmt.count(d.dropped)) \(Fmt.unit(f.counting)) lost (\(Fmt.percent(d.share)) of the step before)\n"
             }
             if let t = f.timeToConvert, t.users > 0, let first = f.steps.first?.name, let last = f.steps.last?.name {
-                out += "\nTime to convert (\(first) → \(last), \(Fmt.count(t.users)) \(f.counting)): mean \(Fmt.duration(t.meanSeconds)), "
+                out += "\nTime to convert (\(first) → \(last), \(Fmt.count(t.users)) \(Fmt.unit(f.counting))): mean \(Fmt.duration(t.meanSeconds)), "
                 out += "median \(Fmt.duration(t.medianSeconds)), p90 \(Fmt.duration(t.p90Seconds))\n"
                 if let h = t.histogram {
-                    out += "\n| time | \(f.counting) |\n|---|---:|\n"
+                    out += "\n| time | \(Fmt.unit(f.counting)) |\n|---|---:|\n"
                     for (i, n) in h.counts.enumerated() { out += "| \(Fmt.shortDuration(h.edges[i]))–\(Fmt.shortDuration(h.edges[i + 1])) | \(Fmt.count(n)) |\n" }
                 }
             }
             for g in f.groups {
                 out += "\n**\(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "))**\n\n"
-                out += table(g.steps, unit: f.counting)
+                out += table(g.steps, unit: Fmt.unit(f.counting))
                 if !g.kpis.isEmpty { out += "\nKPIs: " + Fmt.kpiLine(g.kpis, kinds: fi < kpiKinds.count ? kpiKinds[fi] : []) + "\n" }
             }
             if let first = f.comparisons.first {

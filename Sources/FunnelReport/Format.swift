@@ -49,6 +49,14 @@ enum Fmt {
 
     static func count(_ n: Int) -> String { formatCount(n) }
 
+    /// What a step's figure counts, for headings: `users`, `attempts` (`count conversions`) or the property.
+    static func unit(_ counting: String) -> String { counting == "conversions" ? "attempts" : counting }
+
+    /// Who the population is: users (also when attempts are counted), or the distinct values counted.
+    static func populationUnit(_ counting: String) -> String {
+        counting == "users" || counting == "conversions" ? "users" : "distinct \(counting)"
+    }
+
     /// A duration in seconds for people: 45s, 5m 12s, 2h 3m, 3d 4h.
     static func duration(_ seconds: Double?) -> String {
         guard let s = seconds else { return "-" }

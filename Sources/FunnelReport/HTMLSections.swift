@@ -9,13 +9,13 @@ struct FunnelSection {
     /// A prefix unique in the page, for the section's anchor and its charts' ids.
     let id: String
 
-    var unit: String { result.counting == "users" ? "users" : result.counting }
+    var unit: String { Fmt.unit(result.counting) }
 
     var html: String {
         let r = result
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         var out = "<section id=\"\(id)\">\n<h2>Funnel <code>\(esc(r.name))</code></h2>\n"
-        out += "<p class=\"meta\">window \(esc(window)) · \(r.order.rawValue) · \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct " + esc(r.counting)) in population · \(Fmt.count(r.eventsRead)) events read</p>\n"
+        out += "<p class=\"meta\">window \(esc(window)) · \(r.order.rawValue) · \(Fmt.count(r.population)) \(esc(Fmt.populationUnit(r.counting))) in population · \(Fmt.count(r.eventsRead)) events read</p>\n"
         out += figure(SVGChart.funnel(r.steps, unit: unit, id: "\(id)-funnel", biggest: r.steps.count > 2 ? r.biggestDrop : nil))
         if let d = r.biggestDrop, r.steps.count > 2 {
             out += "<p class=\"worst\">biggest drop: <strong>\(esc(d.step))</strong>, \(Fmt.count(d.dropped)) \(esc(unit)) lost (\(Fmt.percent(d.share)) of the step before)</p>\n"

@@ -29,7 +29,7 @@ extension TableRenderer {
         var out = "\n" + say("by \(r.breakdownLabels.joined(separator: ", "))")
         for g in groups.shown {
             out += say(g.key.map { "\($0.name) = \(Fmt.value($0.value))" }.joined(separator: ", "), style: "1")
-            out += stepsTable(g.steps, indent: "    ", unit: r.counting, layout: layout)
+            out += stepsTable(g.steps, indent: "    ", unit: Fmt.unit(r.counting), layout: layout)
             if !g.kpis.isEmpty {
                 out += say("kpis: " + Fmt.kpiLine(g.kpis, kinds: kpiKinds).replacingOccurrences(of: " · ", with: glyphs.between), indent: "    ")
             }
@@ -41,7 +41,7 @@ extension TableRenderer {
     /// step (the last is the group's overall conversion) and its biggest drop.
     func compactGroups(_ r: FunnelResult, _ groups: GroupSelection, kpiKinds: [Reading], inTimeOrder: Bool) -> String {
         let total = groups.shown.count + groups.leftOut
-        let unit = r.counting == "users" ? "users" : r.counting
+        let unit = Fmt.unit(r.counting)
         let first = r.steps.first?.name ?? "the first step"
         let out = "\n" + say("by \(r.breakdownLabels.joined(separator: ", ")): \(Fmt.count(total)) group\(total == 1 ? "" : "s"), \(inTimeOrder ? "in time order" : "largest first"); "
                              + "the share of \(unit) at \(first) who reach each step")
@@ -56,7 +56,7 @@ extension TableRenderer {
         var columns = keys.indices.map { k in
             Column(title: keys[k], cells: groups.map { k < $0.key.count ? Fmt.value($0.key[k].value) : "" }, cuttable: true)
         }
-        columns.append(Column(title: r.counting, cells: groups.map { Fmt.count($0.steps.first?.users ?? 0) }, right: true))
+        columns.append(Column(title: Fmt.unit(r.counting), cells: groups.map { Fmt.count($0.steps.first?.users ?? 0) }, right: true))
         let names = r.steps.map(\.name)
         for i in names.indices.dropFirst() {
             columns.append(Column(title: names[i], cells: groups.map { i < $0.steps.count ? Fmt.percent($0.steps[i].fromStart) : "-" },

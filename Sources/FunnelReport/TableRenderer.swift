@@ -49,13 +49,13 @@ public struct TableRenderer {
         let oneRowEach = !groups.shown.isEmpty && (compact ?? (groups.shown.count > Self.compactAbove))
         let layout = stepsLayout(r, groups: oneRowEach ? [] : groups.shown)
         var out = header(r)
-        out += stepsTable(r.steps, indent: "  ", unit: r.counting, layout: layout)
+        out += stepsTable(r.steps, indent: "  ", unit: Fmt.unit(r.counting), layout: layout)
         out += droppedNote(layout.dropped, indent: "  ")
         if let d = r.biggestDrop, r.steps.count > 2 {
-            out += say("biggest drop: \(d.step), \(Fmt.count(d.dropped)) \(r.counting == "users" ? "users" : r.counting) lost (\(Fmt.percent(d.share)) of the step before)")
+            out += say("biggest drop: \(d.step), \(Fmt.count(d.dropped)) \(Fmt.unit(r.counting)) lost (\(Fmt.percent(d.share)) of the step before)")
         }
         if let t = r.timeToConvert, t.users > 0, let first = r.steps.first?.name, let last = r.steps.last?.name {
-            out += timeToConvert(t, from: first, to: last, unit: r.counting)
+            out += timeToConvert(t, from: first, to: last, unit: Fmt.unit(r.counting))
         }
         if !r.groups.isEmpty {
             out += oneRowEach ? compactGroups(r, groups, kpiKinds: kpiKinds, inTimeOrder: inTimeOrder) : fullGroups(r, groups, kpiKinds: kpiKinds, layout: layout)
@@ -83,7 +83,7 @@ public struct TableRenderer {
     func header(_ r: FunnelResult) -> String {
         let window = r.windowSeconds.map { Fmt.duration($0).replacingOccurrences(of: " 0h", with: "").replacingOccurrences(of: " 0m", with: "") } ?? "none"
         let title = "funnel \(r.name)"
-        let text = title + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(r.counting == "users" ? "users" : "distinct \(r.counting)") in population)"
+        let text = title + "  (window \(window), \(r.order.rawValue); \(Fmt.count(r.population)) \(Fmt.populationUnit(r.counting)) in population)"
         var lines = TextTable.wrap(text, indent: "", width: width)
         if lines[0].hasPrefix(title) { lines[0] = paint(title, "1") + lines[0].dropFirst(title.count) }
         return lines.map { $0 + "\n" }.joined()

@@ -13,7 +13,7 @@ extension TableRenderer {
         let tables = [(r.steps, "  ")] + groups.map { ($0.steps, "    ") }
         return Layout.fit(Layout(bar: barWidth), width: width, ranks: Self.stepDropOrder) { l in
             tables.flatMap { steps, indent -> [String] in
-                let (header, rows) = TextTable.lines(stepColumns(steps, unit: r.counting, layout: l), indent: indent, cut: l.cut, ellipsis: glyphs.ellipsis)
+                let (header, rows) = TextTable.lines(stepColumns(steps, unit: Fmt.unit(r.counting), layout: l), indent: indent, cut: l.cut, ellipsis: glyphs.ellipsis)
                 return [header] + rows
             }
         }

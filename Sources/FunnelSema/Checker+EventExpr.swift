@@ -76,8 +76,8 @@ extension Checker {
         case .name(let n), .quotedName(let n):
             if let (f, t) = resolveField(n) { return (.field(f, t), t) }
             var help = DidYouMean.help(n, among: eventNamesInScope, kind: "properties")
-            if let counts = scope.schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
             if scope.steps.contains(n) { help = "'\(n)' is a step; a step's condition is written with properties and event names" }
+            if let counts = scope.schema?.eventCounts, counts[n] != nil { help = "to match the event \"\(n)\", write it in quotes: \"\(n)\"" }
             error(.unknownProperty, "unknown property '\(n)'", e.span, help: help)
             return nil
         case .member(let base, let member):

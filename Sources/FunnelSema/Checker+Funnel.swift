@@ -256,7 +256,10 @@ extension Checker {
         // The key by its label (`device at purchase`) or its plain name (`device`, `week`, a segment's name).
         let names = result.breakdown.map { $0.period?.rawValue ?? ($0.segment != nil ? $0.label : $0.field.description) }
         if key.text == "group" || (labels.count == 1 && (labels[0] == key.text || names[0] == key.text)) { return true }
-        let help = labels.count == 1 ? "write 'for each \(names[0])'" : "the groups are combinations of \(labels.joined(separator: ", ")): write 'for each group'"
+        // A key that is not a plain name (`rfm("purchase", price).segment`) is written `for each group`.
+        let plain = names.first.map { $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." } } ?? false
+        let help = labels.count == 1 ? (plain ? "write 'for each \(names[0])'" : "write 'for each group' (the key '\(names[0])' is not a name)")
+                                     : "the groups are combinations of \(labels.joined(separator: ", ")): write 'for each group'"
         error(.forEachWithoutBreakdown, "'\(key.text)' is not the breakdown of funnel '\(result.name)' (by \(labels.joined(separator: ", ")))", key.span, help: help)
         return false
     }
@@ -396,6 +399,12 @@ extension Checker {
             b.userValueType = type
             if let bands = key.bands { guard let edges = bandEdges(bands, field: .actor, type: type) else { return nil }; b.bands = edges }
             return b
+        }
+        // A typo of a segment, measure or tier (`by loyalt`) says so rather than listing properties.
+        if case .name(let n) = key.expr.kind, resolveField(n) == nil,
+           let s = DidYouMean.suggest(n, among: Array(segmentDecls.keys) + Array(measureDecls.keys) + Array(tierDecls.keys)) {
+            error(.unknownProperty, "unknown property, segment, measure or tier '\(n)'", key.expr.span, help: "did you mean '\(s)'?")
+            return nil
         }
         guard let (field, type) = fieldOf(key.expr) else { return nil }
         // `by device at purchase` reads "device at purchase", so it never clashes with `by device`.

@@ -91,11 +91,14 @@ extension Checker {
             }
             guard let i = stepIndex(Name(stepName, base.span)) else { return nil }
             guard let (f, t) = resolveField(member.text) else {
-                error(.unknownProperty, "unknown property '\(member.text)'", member.span, help: DidYouMean.help(member.text, among: eventNamesInScope, kind: "properties"))
+                let help = measureDecls[member.text] != nil ? "'\(member.text)' is a measure, a value per user: write \(fn.text)(\(stepName).user.\(member.text))"
+                    : DidYouMean.help(member.text, among: eventNamesInScope, kind: "properties")
+                error(.unknownProperty, "unknown property '\(member.text)'", member.span, help: help)
                 return nil
             }
             guard t == .number || t == .unknown else {
-                error(.typeMismatch, "\(fn.text)(...) needs a number, but '\(member.text)' holds \(t)s", member.span); return nil
+                error(.typeMismatch, "\(fn.text)(...) needs a number, but '\(member.text)' holds \(t)s", member.span,
+                  help: "to compare groups of '\(member.text)', break down by it: by \(member.text)"); return nil
             }
             return (.stepAggregate(kind, step: i, value: .field(f, t)), .number)
         case .unary(.negate, let a):
@@ -145,10 +148,16 @@ extension Checker {
             }
             return (.stepUserAggregate(kind, step: i, value: expr), .number)
         }
+        if let schema = usersSchema, schema.type(of: field.text) == nil {
+            error(.unknownUserProperty, "unknown user property or measure '\(field.text)'", field.span,
+                  help: DidYouMean.help(field.text, among: schema.columnNames + measureDecls.keys.sorted(), kind: "user properties and measures"))
+            return nil
+        }
         let path = Expr(.member(Expr(.name("user"), field.span), field), field.span)
         guard let (value, type) = eventExpr(path, predicateContext: false) else { return nil }
         guard type == .number || type == .unknown else {
-            error(.typeMismatch, "\(fn)(...) needs a number, but 'user.\(field.text)' holds \(type)s", field.span); return nil
+            error(.typeMismatch, "\(fn)(...) needs a number, but 'user.\(field.text)' holds \(type)s", field.span,
+                  help: "to compare groups of user.\(field.text), break down or profile by it: by user.\(field.text)"); return nil
         }
         return (.stepAggregate(kind, step: i, value: value), .number)
     }

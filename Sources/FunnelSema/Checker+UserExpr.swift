@@ -26,7 +26,7 @@ extension Checker {
                       help: "for example first(\(n)) == ..., or count(\(n) == ...) >= 1")
                 return nil
             }
-            error(.unknownSegment, "unknown segment '\(n)'", e.span,
+            error(.unknownSegment, "unknown segment, measure or tier '\(n)'", e.span,
                   help: DidYouMean.help(n, among: Array(segmentDecls.keys) + Array(measureDecls.keys) + Array(tierDecls.keys), kind: "segments, measures and tiers"))
             return nil
         case .member(let base, let member):

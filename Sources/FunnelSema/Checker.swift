@@ -38,6 +38,8 @@ public struct Checker {
     var measureDecls: [String: (Expr, CompilationUnit, Name)] = [:]
     var measures: [String: (UserExpr, ValueType)] = [:]
     var measuresInProgress: Set<String> = []
+    /// Measures whose expression has an error (reported once, where they are declared).
+    var failedMeasures: Set<String> = []
     /// The expanded height of each resolved segment, the largest among the segments the one
     /// being resolved refers to, and the segments that expand too deep (reported once).
     var segmentHeights: [String: Int] = [:]
@@ -331,7 +333,7 @@ public struct Checker {
     /// A measure's expression, checked once as a user expression of any type (cycles are errors).
     mutating func resolveMeasure(_ name: String) -> (UserExpr, ValueType)? {
         if let done = measures[name] { return done }
-        guard let (expr, unit, declName) = measureDecls[name] else { return nil }
+        guard let (expr, unit, declName) = measureDecls[name], !failedMeasures.contains(name) else { return nil }
         let saved = file
         file = unit.file
         defer { file = saved }
@@ -342,7 +344,7 @@ public struct Checker {
         guard measuresInProgress.count < Parser.maxDepth else { return nil }
         measuresInProgress.insert(name)
         defer { measuresInProgress.remove(name) }
-        guard let checked = userExpr(expr) else { return nil }
+        guard let checked = userExpr(expr) else { failedMeasures.insert(name); return nil }
         measures[name] = checked
         return checked
     }

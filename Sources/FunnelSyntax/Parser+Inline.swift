@@ -5,7 +5,7 @@ import FunnelDiagnostics
 /// Bare names and strings are event names; `(…)` holds any event condition.
 extension Parser {
     /// Words that may follow the steps of an inline funnel (or a funnel's name in the REPL).
-    public static let inlineClauseWords: Set<String> = ["within", "window", "by", "where", "for", "order", "ties", "dates", "count", "hold", "compare"]
+    public static let inlineClauseWords: Set<String> = ["within", "window", "by", "where", "for", "order", "ties", "dates", "count", "hold", "compare", "profile"]
 
     /// Parses an inline funnel named `name`; its spans point into `file`.
     public static func parseInlineFunnel(_ file: SourceFile, name: String) -> (funnel: FunnelDecl?, diagnostics: [Diagnostic]) {
@@ -46,7 +46,7 @@ extension Parser {
     }
 
     /// Clauses after an inline funnel or a funnel's name: `within 7d` (the window), `window`,
-    /// `by`, `where`, `for`, `order`, `ties`, `dates`.
+    /// `by`, `where`, `for`, `order`, `ties`, `dates`, `count`, `hold`, `compare`, `profile`.
     public mutating func inlineClauses() throws -> [Clause] {
         var out: [Clause] = []
         while let w = current.identifier, Parser.inlineClauseWords.contains(w) {
@@ -68,7 +68,7 @@ extension Parser {
         let t = p.advance()
         do {
             let clauses = try p.inlineClauses()
-            if !p.at(.endOfFile) { try p.fail(expected: "by, where, within, order or the end of the line") }
+            if !p.at(.endOfFile) { try p.fail(expected: "a clause (by, where, for, within, order, ties, dates, count, hold, compare, profile) or the end of the line") }
             return (Name(s, t.span), clauses, p.diagnostics)
         } catch {
             return (Name(s, t.span), [], p.diagnostics)

@@ -127,10 +127,24 @@ struct ProfileTests {
             ("measure label = first(event)\n" + Self.funnel + "  kpi x = avg(purchase.user.label)\n}", .typeMismatch, "measure 'label' holds strings"),
             ("measure a = a + 1\n" + Self.funnel + "}", .segmentCycle, "measure 'a' refers to itself"),
             ("segment orders = count(\"view\") > 1\n" + Self.funnel + "}", .duplicateDeclaration, "'orders' is declared twice"),
+            (Self.funnel + "  kpi x = avg(purchase.user.spnd)\n}", .unknownUserProperty, "unknown user property or measure 'spnd'"),
+            (Self.funnel + "  by loyalt\n}", .unknownProperty, "unknown property, segment, measure or tier 'loyalt'"),
+            (Self.funnel + "  by orders bands [1]\n  expect view >= 1 for each ordrs\n}", .forEachWithoutBreakdown, "'ordrs' is not the breakdown"),
         ]
         for (text, code, message) in cases {
             let d = Self.run(text).diagnostics
             #expect(d.contains { $0.code == code && $0.message.contains(message) && $0.location != nil }, "\(text): \(d.map(\.message))")
         }
+        // Helps that say what to write instead.
+        func help(_ text: String) -> [String] { Self.run(text).diagnostics.compactMap(\.help) }
+        #expect(help(Self.funnel + "  kpi x = avg(purchase.user.spnd)\n}").contains { $0.contains("'spend'") })
+        #expect(help(Self.funnel + "  kpi x = avg(purchase.spend)\n}").contains("'spend' is a measure, a value per user: write avg(purchase.user.spend)"))
+        #expect(help(Self.funnel + "  by loyalt\n}") == ["did you mean 'loyalty'?"])
+        #expect(help(Self.funnel + "  by rfm(\"purchase\", price).segment\n  expect view >= 1 for each rfm\n}")
+            .contains { $0.contains("write 'for each group'") })
+        // A measure with an error is reported once, where it is declared, not again where it is used.
+        let d = Self.run("measure bad = count(purchase)\n" + Self.funnel + "  for bad > 1\n  profile by loyalty { bad }\n}").diagnostics
+        #expect(d.filter { $0.code == .unknownProperty }.count == 1, "\(d.map(\.message))")
+        #expect(d.first { $0.code == .unknownProperty }?.help == "to match the event \"purchase\", write it in quotes: \"purchase\"")
     }
 }
