@@ -35,10 +35,63 @@ struct VectorEvaluator {
         self.profileRows = profile.map { $0.rows(for: store) }
     }
 
-    var count: Int { store.count }
+    /// While a predicate is evaluated once per dictionary value (`truthByCode`): the column it
+    /// reads, standing for every value of its dictionary and then a missing one.
+    private var domain: (field: EventField, values: Vec, count: Int)? = nil
+
+    var count: Int { domain?.count ?? store.count }
 
     /// 0/1 per event (missing counts as false).
     func predicate(_ e: EventExpr) -> [UInt8] {
+        if let (codes, table) = truthByCode(e) {
+            // One table lookup per event instead of a pass per node of the expression.
+            var out = [UInt8](repeating: 0, count: codes.count)
+            let missing = table.count - 1
+            out.withUnsafeMutableBufferPointer { o in
+                codes.withUnsafeBufferPointer { c in
+                    table.withUnsafeBufferPointer { t in
+                        for i in 0..<c.count { let k = c[i]; o[i] = t[k == missingCode ? missing : Int(k)] }
+                    }
+                }
+            }
+            return out
+        }
+        return evaluatedPredicate(e)
+    }
+
+    /// The predicate's truth (0/1) for each code of the one text column it reads, and last for a
+    /// missing value, with that column's codes per event; nil when it reads anything else
+    /// (numbers, times, a second column). The same evaluation as per event, once per distinct
+    /// value: `event == "view"`, `country in [...]`, `url starts_with "/shop" and url != "/shop/x"`.
+    func truthByCode(_ e: EventExpr) -> (codes: [UInt32], table: [UInt8])? {
+        guard domain == nil, let f = VectorEvaluator.soleTextField(e), case .strings(let codes, let dict) = field(f),
+              dict.count < codes.count else { return nil }
+        var probe = self
+        let values = Array(0..<UInt32(dict.count)) + [missingCode]
+        probe.domain = (f, .strings(values, dict), values.count)
+        return (codes, probe.evaluatedPredicate(e))
+    }
+
+    /// The one field an expression reads, when it only compares, lists, tests and combines it
+    /// (no arithmetic, no second field); nil otherwise.
+    static func soleTextField(_ e: EventExpr) -> EventField? {
+        var found: EventField? = nil
+        func visit(_ e: EventExpr) -> Bool {
+            switch e {
+            case .literal: return true
+            case .field(let f, let t):
+                guard t == .string, found == nil || found == f else { return false }
+                found = f
+                return true
+            case .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return visit(a) && visit(b)
+            case .inList(let a, _, _), .stringOp(_, let a, _), .isNull(let a, _), .not(let a): return visit(a)
+            case .arith, .negate: return false
+            }
+        }
+        return visit(e) ? found : nil
+    }
+
+    private func evaluatedPredicate(_ e: EventExpr) -> [UInt8] {
         switch eval(e) {
         case .bools(let b): return b.map { $0 == 1 ? 1 : 0 }
         case .constant(.bool(let v)): return [UInt8](repeating: v ? 1 : 0, count: count)
@@ -56,6 +109,7 @@ struct VectorEvaluator {
     }
 
     func field(_ f: EventField) -> Vec {
+        if let d = domain { return d.field == f ? d.values : .constant(.null) }
         switch f {
         case .event: return .strings(store.event, store.eventNames)
         case .time: return .times(store.time)
