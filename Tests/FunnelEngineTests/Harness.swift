@@ -25,6 +25,16 @@ enum Harness {
         return (Driver.run(c, options: options), c.diagnostics)
     }
 
+    /// Like `run`, with the whole `.funnel` text given (its own source line reads events.csv).
+    static func runText(_ text: String, rows: [String], options: DriverOptions = DriverOptions()) -> (results: [FunnelResult], diagnostics: [Diagnostic]) {
+        let dir = folder()
+        try? ("user,time,event\n" + rows.joined(separator: "\n") + "\n").write(toFile: dir + "/events.csv", atomically: true, encoding: .utf8)
+        try? text.write(toFile: dir + "/test.funnel", atomically: true, encoding: .utf8)
+        let c = Driver.compile(path: dir + "/test.funnel", options: options, load: true)
+        if c.hasErrors { return ([], c.diagnostics) }
+        return (Driver.run(c, options: options), c.diagnostics)
+    }
+
     /// Users per step of the first funnel (empty when it did not compile).
     static func counts(_ funnel: String, _ rows: [String], extra: [String] = []) -> [Int] {
         run(funnel, rows: rows, extraColumns: extra).results.first?.steps.map(\.users) ?? []

@@ -155,11 +155,20 @@ final class ZoneConverter: @unchecked Sendable {
     func utc(fromLocal local: Int64) -> Int64 {
         let hour = local >= 0 ? local / 3_600_000_000 : (local - 3_599_999_999) / 3_600_000_000
         if let off = cache[hour] { return local - off }
-        var off = offset(atUTC: local)
-        let off2 = offset(atUTC: local - off)
-        if off2 != off { off = off2 }
-        cache[hour] = off
+        let off = localOffset(local)
+        // An hour is cached only when its first and last microsecond agree: in an hour with a
+        // clock change inside it (Lord Howe moves by 30 minutes at 2:00) each time is computed,
+        // so no instant depends on which row of that hour came first.
+        let start = hour * 3_600_000_000
+        if localOffset(start) == off && localOffset(start + 3_599_999_999) == off { cache[hour] = off }
         return local - off
+    }
+
+    /// The offset of a wall-clock time: offset(L - offset(L)), taking offset(L) when they agree
+    /// (a time in a spring gap or an autumn overlap gets the offset before the change).
+    private func localOffset(_ local: Int64) -> Int64 {
+        let off = offset(atUTC: local)
+        return offset(atUTC: local - off)
     }
 }
 

@@ -61,7 +61,12 @@ extension FunnelRunner {
             var local = t
             if let z = zone {
                 let hour = t >= 0 ? t / 3_600_000_000 : (t - 3_599_999_999) / 3_600_000_000
-                if let o = offsets[hour] { local += o } else { let o = z.offset(atUTC: t); offsets[hour] = o; local += o }
+                if let o = offsets[hour] { local += o } else {
+                    // Cached per hour only when the offset holds for the whole hour (a change at :30 does not).
+                    let o = z.offset(atUTC: t), start = hour * 3_600_000_000
+                    if z.offset(atUTC: start) == o && z.offset(atUTC: start + 3_599_999_999) == o { offsets[hour] = o }
+                    local += o
+                }
             }
             let day = local >= 0 ? local / 86_400_000_000 : (local - 86_399_999_999) / 86_400_000_000
             return UInt64(bitPattern: FunnelRunner.periodStart(day, period))
