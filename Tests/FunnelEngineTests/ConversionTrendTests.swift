@@ -45,36 +45,19 @@ struct ConversionTrendTests {
         let dir = TestSupport.temporaryFolder("conversion-trend")
         await propertyCheck(count: 150, input: Self.events, Self.shape) { evs, shape in
             guard !evs.isEmpty else { return }
-            let names = ["a", "b", "c", "x"]
-            let rows = evs.enumerated().sorted { ($0.element[3], $0.offset) < ($1.element[3], $1.offset) }.map(\.element)
-            var csv = "user,time,event\n"
-            for r in rows { csv += "u\(r[0]),\(1_704_067_200 + r[1] * 10_800),\(names[r[2]])\n" }
-            try? csv.write(toFile: dir + "/e.csv", atomically: true, encoding: .utf8)
-            let order: MatchOrder = [.ordered, .strict, .any][shape[0] % 3]
-            let window = Int64(shape[1] % 5 + 1) * 10_800
-            let tiesStrict = shape[2] % 3 == 0
-            let funnel = """
-            source e = csv("e.csv") { user = user  time = time  event = event }
-            funnel f {
-              window \(window)s
-              order \(order.rawValue)
-              \(tiesStrict ? "ties strict" : "")
-              step a = "a"
-              step b = "b"
-              step c = "c"
-              count conversions
-              by day
-            }
-            """
+            let rows = DayStreams.write(evs, to: dir)
+            let shape = DayStreams.Shape(shape)
+            let order = shape.order
+            let funnel = shape.funnel("count conversions\n  by day")
             try? funnel.write(toFile: dir + "/f.funnel", atomically: true, encoding: .utf8)
             let c = Driver.compile(path: dir + "/f.funnel", load: true)
             #expect(!c.hasErrors, "\(c.diagnostics.map(\.message))")
             guard let result = Driver.run(c).first else { return }
-            let config = MatchConfig(steps: 3, window: window * 1_000_000, within: [nil, nil, nil], order: order, tiesStrict: tiesStrict)
+            let config = shape.config
             var expected: [String: [Int]] = [:]
             for user in Set(rows.map { $0[0] }) {
                 let mine = rows.enumerated().filter { $0.element[0] == user }
-                var input = mine.map { row, r in Oracle.Event(time: Int64(r[1]) * 10_800_000_000, row: row, steps: r[2] < 3 ? UInt32(1 << r[2]) : 0) }
+                var input = mine.map { row, r in Oracle.Event(time: DayStreams.micros(r), row: row, steps: r[2] < 3 ? UInt32(1 << r[2]) : 0) }
                 while true {
                     let o = Oracle.evaluate(input, Oracle.Config(match: config))
                     guard o.level > 0 else { break }
@@ -95,7 +78,7 @@ struct ConversionTrendTests {
                 let dayIndex = (["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-06"].firstIndex(of: label) ?? -1)
                 got["\(dayIndex)"] = g.steps.map(\.users)
             }
-            #expect(got == expected, "\(funnel)\n\(csv)")
+            #expect(got == expected, "\(funnel)\n\(rows)")
         }
     }
 }
