@@ -11,6 +11,18 @@ enum Vec {
 }
 
 extension Vec {
+    /// An exact code of the value at one row: equal codes, equal values (missing: `FunnelRunner.missingKey`).
+    /// The per-row form of `FunnelRunner.codes`.
+    func code(at row: Int) -> UInt64 {
+        switch self {
+        case .strings(let c, _): return c[row] == missingCode ? FunnelRunner.missingKey : UInt64(c[row])
+        case .numbers(let x): return x[row].isNaN ? FunnelRunner.missingKey : (x[row] == 0 ? 0 : x[row].bitPattern)
+        case .bools(let b): return b[row] == 2 ? FunnelRunner.missingKey : UInt64(b[row])
+        case .times(let t): return t[row] == missingTime ? FunnelRunner.missingKey : UInt64(bitPattern: t[row])
+        case .constant(let c): return c == .null ? FunnelRunner.missingKey : 0
+        }
+    }
+
     /// The value at one row, as a language value (missing values are null).
     func value(at row: Int) -> Value {
         switch self {

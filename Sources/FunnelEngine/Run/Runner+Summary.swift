@@ -219,36 +219,49 @@ extension FunnelRunner {
     }
 
     /// Records grouped by the values of `keys` (first touch, or the event at a step), in order of first appearance.
+    /// Records are grouped by exact codes of their values (`Vec.code(at:)`), not by hashing values:
+    /// a breakdown over a million users hashes a million small integers, not a million arrays.
     func firstTouchGroups(_ keys: [(vec: Vec, attribution: Attribution)], out: Outcomes, owner: [Int]?, actors: [Int], masks: [UInt32],
                           passes: [UInt8]?, startable: [Bool]?, hold: [UInt64]?, index: ActorIndex) -> [([Value], [Int])] {
         let need: UInt32 = funnel.match.order == .any ? ~0 : 1
-        var byKey: [[Value]: [Int]] = [:]
-        var keyOrder: [[Value]] = []
-        for a in actors where out.levels[a] > 0 {
-            var key: [Value] = []
-            for (vec, attribution) in keys {
-                var row: Int32 = -1
-                if case .atStep(let step) = attribution {
-                    row = out.row(a, step)
-                } else if case .lastTouch = attribution {
-                    row = lastTouch((0..<funnel.steps.count).map { out.row(a, $0) })
-                } else {
-                    // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an
-                    // attempt (under `hold`, one with a held value).
-                    let actor = owner?[a] ?? a
-                    for k in index.start[actor]..<index.start[actor + 1] {
-                        let r = Int(index.order[k])
-                        if let p = passes, p[r] == 0 { continue }
-                        if let h = hold, h[r] == FunnelRunner.missingKey { continue }
-                        if masks[r] & need != 0 && (startable?[r] ?? true) { row = Int32(r); break }
-                    }
-                }
-                key.append(row < 0 ? .null : vec.value(at: Int(row)))
+        /// The event a key takes its value from: at a step, the last touch, or the first touch.
+        func keyRow(_ a: Int, _ attribution: Attribution) -> Int32 {
+            if case .atStep(let step) = attribution { return out.row(a, step) }
+            if case .lastTouch = attribution { return lastTouch((0..<funnel.steps.count).map { out.row(a, $0) }) }
+            // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an
+            // attempt (under `hold`, one with a held value).
+            let actor = owner?[a] ?? a
+            for k in index.start[actor]..<index.start[actor + 1] {
+                let r = Int(index.order[k])
+                if let p = passes, p[r] == 0 { continue }
+                if let h = hold, h[r] == FunnelRunner.missingKey { continue }
+                if masks[r] & need != 0 && (startable?[r] ?? true) { return Int32(r) }
             }
-            if byKey[key] == nil { keyOrder.append(key) }
-            byKey[key, default: []].append(a)
+            return -1
         }
-        return keyOrder.map { ($0, byKey[$0] ?? []) }
+        func value(_ vec: Vec, _ row: Int32) -> Value { row < 0 ? .null : vec.value(at: Int(row)) }
+        func code(_ vec: Vec, _ row: Int32) -> UInt64 { row < 0 ? FunnelRunner.missingKey : vec.code(at: Int(row)) }
+        var groups: [(key: [Value], members: [Int])] = []
+        if keys.count == 1, let only = keys.first {
+            var groupOf: [UInt64: Int] = [:]
+            for a in actors where out.levels[a] > 0 {
+                let row = keyRow(a, only.attribution)
+                let c = code(only.vec, row)
+                if let g = groupOf[c] { groups[g].members.append(a); continue }
+                groupOf[c] = groups.count
+                groups.append(([value(only.vec, row)], [a]))
+            }
+        } else {
+            var groupOf: [[UInt64]: Int] = [:]
+            for a in actors where out.levels[a] > 0 {
+                let rows = keys.map { keyRow(a, $0.attribution) }
+                let c = zip(keys, rows).map { code($0.vec, $1) }
+                if let g = groupOf[c] { groups[g].members.append(a); continue }
+                groupOf[c] = groups.count
+                groups.append((zip(keys, rows).map { value($0.vec, $1) }, [a]))
+            }
+        }
+        return groups.map { ($0.key, $0.members) }
     }
 
     /// Last touch, from the events matched to each step (-1: none): the furthest step's event; in
