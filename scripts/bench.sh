@@ -3,6 +3,7 @@
 # files, alternating runs (A B C A B C ...), and checks that the counts agree.
 #   scripts/bench.sh [RUNS]          (default 5 runs per engine after one warm-up)
 # Needs: ../shared/bench (gen_events.py, setup_peers.sh, peer_funnel.py), python3 with numpy.
+# The JSON Lines rows use scripts/peer_jsonl.py (DuckDB's read_json) in the same virtualenv.
 # Data goes to /tmp (never into the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ FUNNEL=".build/release/funnel"
 PY="$PEERS/bin/python"
 for n in 1m 10m; do
   events=$([ "$n" = 1m ] && echo 1000000 || echo 10000000)
-  [ -f "/tmp/ev$n.csv" ] || python3 "$BENCH/gen_events.py" --events "$events" --seed 1 --format csv --out "/tmp/ev$n.csv"
+  [ -f "/tmp/ev$n.csv" ] || "$PY" "$BENCH/gen_events.py" --events "$events" --seed 1 --format csv --out "/tmp/ev$n.csv"
 done
 work=$(mktemp -d)
 for by in "" "device"; do
@@ -82,4 +83,22 @@ done
 pm=$(echo $plain | tr ' ' '\n' | median); xm=$(echo $excl | tr ' ' '\n' | median)
 printf "| 10m | plain | %.3f | 1.00 | %s |\n" "$pm" "$pc"
 printf "| 10m | exclude remove_from_cart between cart and purchase | %.3f | %.2f | %s |\n" "$xm" "$(echo "$xm / $pm" | bc -l)" "$xc"
+# The same funnel over the events as JSON Lines (gen_events.py --format jsonl), against DuckDB's
+# read_json formulation (scripts/peer_jsonl.py), alternating runs; counts must agree.
+printf "\n| file | engine | wall median s | peak RSS MiB | ratio to funnel | counts |\n|---|---|---|---|---|---|\n"
+for n in 1m 10m; do
+  events=$([ "$n" = 1m ] && echo 1000000 || echo 10000000)
+  [ -f "/tmp/ev$n.jsonl" ] || "$PY" "$BENCH/gen_events.py" --events "$events" --seed 1 --format jsonl --out "/tmp/ev$n.jsonl"
+  sed "s#csv(\"/tmp/ev1m.csv\")#jsonl(\"/tmp/ev$n.jsonl\")#" "$work/bench.funnel" > "$work/bench_jsonl.funnel"
+  fw="" dw="" fmem="" dmem="" fc="" dc=""
+  for round in $(seq 0 "$RUNS"); do
+    t=$(timed "$FUNNEL" run "$work/bench_jsonl.funnel" --format csv); fc=$(awk -F, 'NR>1 {printf "%s ", $4}' "$work/out")
+    [ "$round" = 0 ] || { fw="$fw $(echo "$t" | cut -d' ' -f1)"; fmem="$fmem $(echo "$t" | cut -d' ' -f2)"; }
+    t=$(timed "$PY" scripts/peer_jsonl.py --jsonl "/tmp/ev$n.jsonl"); dc=$(cat "$work/out")
+    [ "$round" = 0 ] || { dw="$dw $(echo "$t" | cut -d' ' -f1)"; dmem="$dmem $(echo "$t" | cut -d' ' -f2)"; }
+  done
+  fm=$(echo $fw | tr ' ' '\n' | median); dm=$(echo $dw | tr ' ' '\n' | median)
+  printf "| %s | funnel | %.3f | %d | 1.00 | %s |\n" "$n" "$fm" "$(( $(echo $fmem | tr ' ' '\n' | sort -n | tail -1) / 1024 ))" "$fc"
+  printf "| %s | duckdb read_json | %.3f | %d | %.2f | %s |\n" "$n" "$dm" "$(( $(echo $dmem | tr ' ' '\n' | sort -n | tail -1) / 1024 ))" "$(echo "$dm / $fm" | bc -l)" "$dc"
+done
 rm -rf "$work"
