@@ -267,26 +267,31 @@ extension UserExpr {
 }
 
 extension KPIExpr {
-    /// Whether the expression averages a user value (`avg(purchase.user.ltv)`) somewhere.
-    public var readsUserValues: Bool {
+    /// The expressions directly inside this one (operands of arithmetic, comparisons and logic).
+    public var children: [KPIExpr] {
         switch self {
-        case .stepUserAggregate: return true
-        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.readsUserValues || b.readsUserValues
-        case .between(let a, let b, let c): return a.readsUserValues || b.readsUserValues || c.readsUserValues
-        case .negate(let a), .not(let a): return a.readsUserValues
-        default: return false
+        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return [a, b]
+        case .between(let a, let b, let c): return [a, b, c]
+        case .negate(let a), .not(let a): return [a]
+        default: return []
         }
     }
+
+    /// The user values the expression averages over a step's users (`avg(purchase.user.ltv)`), in order.
+    public var userValues: [UserExpr] {
+        if case .stepUserAggregate(_, _, let v) = self { return [v] }
+        return children.flatMap(\.userValues)
+    }
+
+    /// Whether the expression averages a user value somewhere.
+    public var readsUserValues: Bool { !userValues.isEmpty }
 
     /// Every field the expression reads (inside step aggregates).
     public var fields: [EventField] {
         switch self {
         case .stepAggregate(_, _, let v): return v.fields
         case .stepUserAggregate(_, _, let v): return v.fields
-        case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): return a.fields + b.fields
-        case .between(let a, let b, let c): return a.fields + b.fields + c.fields
-        case .negate(let a), .not(let a): return a.fields
-        default: return []
+        default: return children.flatMap(\.fields)
         }
     }
 }

@@ -229,7 +229,6 @@ public struct PlannedFunnel: Sendable {
 
     /// The breakdown key whose groups come from separate runs, if any.
     public var splitKey: PlannedBreakdown? { breakdown.first { $0.attribution.splits } }
-    /// What an actor is: "users", or the property that `count` names.
     /// What is counted, as JSON's `counting` says it: `users`, `conversions` or the property.
     public var countingLabel: String {
         switch counting {

@@ -66,10 +66,10 @@ struct QueryWriter {
         if funnel.compare != nil { try no("`compare`", "comparisons are not translated yet") }
         if let p = funnel.profile { try no("`profile by \(p.key.label)`", "profiles are not translated yet") }
         if let k = funnel.kpis.first(where: { $0.expr.readsUserValues }) {
-            try no("KPI `\(k.name)`", "KPIs over a measure (`avg(STEP.user.MEASURE)`) are not translated yet")
+            try no("KPI `\(k.name)`", "KPIs over users' values (`avg(STEP.user.NAME)`) are not translated yet")
         }
         if let e = funnel.expects.first(where: { $0.condition.readsUserValues }) {
-            try no("`expect \(e.source)`", "expects over a measure (`avg(STEP.user.MEASURE)`) are not translated yet")
+            try no("`expect \(e.source)`", "expects over users' values (`avg(STEP.user.NAME)`) are not translated yet")
         }
         for b in funnel.breakdown {
             if b.attribution.splits { try no("`by \(b.label)`", "breakdowns that split runs (`all`, trends) are not translated yet") }

@@ -181,6 +181,12 @@ extension Checker {
             if let key = key {
                 if let (f, _) = fieldOf(key) { field = f; label = f.description }
             } else if let first = result.breakdown.first, !first.splits {
+                // A segment, tier, measure or band key has no property to compare on (its field is the user).
+                guard first.segment == nil && first.bands == nil else {
+                    error(.keyExpected, "'compare' compares groups of a property; '\(first.label)' is a \(first.segment != nil ? "user value" : "band")",
+                          c.keyword.span, help: "write: compare by a property, such as compare by variant")
+                    continue
+                }
                 field = first.field; label = first.label
             } else {
                 error(.keyExpected, "'compare' needs a key", c.keyword.span, help: "write: compare by variant, or add 'by variant' to the funnel")

@@ -154,11 +154,12 @@ extension Checker {
             return nil
         }
         let path = Expr(.member(Expr(.name("user"), field.span), field), field.span)
-        guard let (value, type) = eventExpr(path, predicateContext: false) else { return nil }
+        guard let (value, type) = eventExpr(path, predicateContext: false), case .field(.profile(let column), _) = value else { return nil }
         guard type == .number || type == .unknown else {
             error(.typeMismatch, "\(fn)(...) needs a number, but 'user.\(field.text)' holds \(type)s", field.span,
                   help: "to compare groups of user.\(field.text), break down or profile by it: by user.\(field.text)"); return nil
         }
-        return (.stepAggregate(kind, step: i, value: value), .number)
+        // Read per user, like a measure: once each, whatever is counted.
+        return (.stepUserAggregate(kind, step: i, value: .profile(column, type)), .number)
     }
 }

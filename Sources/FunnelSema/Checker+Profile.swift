@@ -21,6 +21,12 @@ extension Checker {
             }
             let columns = items.isEmpty ? usersTableColumns() : items.compactMap { profileColumn($0) }
             guard items.isEmpty || columns.count == items.count else { continue }
+            // Each column is a field of JSON's `values`: two of one name would hide one.
+            if let (i, twice) = columns.enumerated().first(where: { i, c in columns[..<i].contains { $0.name == c.name } }) {
+                error(.duplicateName, "the profile has two columns named '\(twice.name)'", items[i].name?.span ?? items[i].expr.span,
+                      help: "name one of them: \(twice.name)_2 = …")
+                continue
+            }
             result.profile = CheckedProfile(key: checkedKey, columns: columns)
         }
         file = home

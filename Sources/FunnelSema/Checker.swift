@@ -301,7 +301,18 @@ public struct Checker {
             scope = Scope(schema: first, source: src, sourceIndex: 0)
             for name in segmentDecls.keys.sorted() { _ = resolveSegment(name) }
             for name in tierDecls.keys.sorted() { _ = resolveTier(name) }
-            for name in measureDecls.keys.sorted() { _ = resolveMeasure(name) }
+            for name in measureDecls.keys.sorted() {
+                // A measure named like a column would mean the column in some places and the measure in others.
+                if let (_, unit, declName) = measureDecls[name], first.type(of: name) != nil || usersSchema?.type(of: name) != nil {
+                    let saved = file; file = unit.file
+                    error(.duplicateDeclaration, "measure '\(name)' has the name of a column of \(first.type(of: name) != nil ? "the events" : "the users table")",
+                          declName.span, help: "rename the measure, for example \(name)_per_user")
+                    file = saved
+                    failedMeasures.insert(name)
+                    continue
+                }
+                _ = resolveMeasure(name)
+            }
         }
         var funnels: [CheckedFunnel] = []
         var funnelNames: Set<String> = []

@@ -28,6 +28,31 @@ struct ConversionTrendTests {
         #expect((0..<2).map { k in days.groups.reduce(0) { $0 + $1.steps[k].users } } == r.steps.map(\.users))
     }
 
+    @Test func anAttemptTakesItsKeyFromTheEventThatStartedIt() throws {
+        // u: a web view, then three attempts started on mobile, web, mobile; each buy completes one
+        // (the web view a day before the first buy starts no attempt of its own: the attempt that
+        // completes starts at the latest view). Attributed to the user's first touch, all three were web.
+        let rows = ["u,\(Harness.t(0)),view,web", "u,\(Harness.t(day)),view,mobile", "u,\(Harness.t(day + 60)),buy,mobile",
+                    "u,\(Harness.t(2 * day)),view,web", "u,\(Harness.t(2 * day + 60)),buy,web",
+                    "u,\(Harness.t(3 * day)),view,mobile", "u,\(Harness.t(3 * day + 60)),buy,mobile"]
+        func counts(_ by: String) throws -> [String: [Int]] {
+            let f = "funnel f { window 1h  step view = \"view\"  step buy = \"buy\"  count conversions  by \(by) }"
+            let r = try #require(Harness.run(f, rows: rows, extraColumns: ["device"]).results.first)
+            var out: [String: [Int]] = [:]
+            for g in r.groups {
+                let device = Self.Fmt(g.key[g.key.count - 1].value)
+                out[device] = zip(out[device] ?? [0, 0], g.steps.map(\.users)).map { $0 + $1 }
+            }
+            return out
+        }
+        #expect(try counts("device") == ["web": [1, 1], "mobile": [2, 2]])
+        // The same attribution with a trend: summed over the days, the groups are the plain breakdown's.
+        #expect(try counts("day, device") == counts("device"))
+        // A KPI over a user's value counts each user once, not once per attempt.
+        let kpi = "measure views = count(\"view\")\nfunnel f { step view = \"view\"  step buy = \"buy\"  count conversions  kpi v = avg(buy.user.views) }"
+        #expect(Harness.run(kpi, rows: rows + ["w,\(Harness.t(0)),view,web", "w,\(Harness.t(60)),buy,web"], extraColumns: ["device"]).results.first?.kpis.first?.value == 2.5)
+    }
+
     @Test func byAllIsStillRefusedWithConversions() {
         let d = Harness.run("funnel f { step v = \"view\"  count conversions  by device all }", rows: ["u,\(Harness.t(0)),view,m"], extraColumns: ["device"]).diagnostics
         #expect(d.contains { $0.code == .unsupported && $0.message.contains("'count conversions' with 'by device all'") })

@@ -110,6 +110,14 @@ struct ProfileTests {
         #expect(Self.run(Self.funnel + "}\nfunnel g {\n  step view = \"view\"\n  for orders >= 1\n}\n").results.last?.steps[0].users == 2)
     }
 
+    @Test func textsEqualAsStringsAreOneGroup() throws {
+        // "Malé" composed (u1) and decomposed (u2): one city, as `where city == "Malé"` says.
+        let rows = ["u1,\(Self.t(0)),view,,Mal\u{E9}", "u2,\(Self.t(5)),view,,Male\u{301}"]
+        let r = try #require(Harness.run("funnel f {\n  step view = \"view\"\n  by city\n}\n", rows: rows, extraColumns: ["price", "city"]).results.first)
+        #expect(r.groups.count == 1)
+        #expect(r.groups.first?.steps.first?.users == 2)
+    }
+
     @Test func forEachNamesAKeyWithADot() throws {
         let r = try #require(Self.run(Self.funnel + "  by user.plan\n  expect cart >= 2 for each user.plan\n}\n").results.first)
         #expect(r.expects.first?.groups.map(\.group).sorted() == ["user.plan = free", "user.plan = plus"])
@@ -128,6 +136,10 @@ struct ProfileTests {
             ("measure a = a + 1\n" + Self.funnel + "}", .segmentCycle, "measure 'a' refers to itself"),
             ("segment orders = count(\"view\") > 1\n" + Self.funnel + "}", .duplicateDeclaration, "'orders' is declared twice"),
             (Self.funnel + "  kpi x = avg(purchase.user.spnd)\n}", .unknownUserProperty, "unknown user property or measure 'spnd'"),
+            ("measure age = count(\"view\")\n" + Self.funnel + "}", .duplicateDeclaration, "measure 'age' has the name of a column of the users table"),
+            ("measure price = count(\"view\")\n" + Self.funnel + "}", .duplicateDeclaration, "measure 'price' has the name of a column of the events"),
+            (Self.funnel + "  profile by loyalty { user.age  age = count(\"view\") }\n}", .duplicateName, "the profile has two columns named 'age'"),
+            (Self.funnel + "  by orders\n  compare\n}", .keyExpected, "'compare' compares groups of a property; 'orders' is a user value"),
             (Self.funnel + "  by loyalt\n}", .unknownProperty, "unknown property, segment, measure or tier 'loyalt'"),
             (Self.funnel + "  by orders bands [1]\n  expect view >= 1 for each ordrs\n}", .forEachWithoutBreakdown, "'ordrs' is not the breakdown"),
         ]

@@ -23,6 +23,19 @@ extension Vec {
         }
     }
 
+    /// For a text column, each dictionary code's first code with an equal string (strings compare
+    /// by canonical equivalence, codes by bytes: "Malé" can be written two ways); nil otherwise.
+    func canonicalCodes() -> [UInt32]? {
+        guard case .strings(_, let dict) = self else { return nil }
+        var first: [String: UInt32] = [:]
+        first.reserveCapacity(dict.count)
+        return dict.enumerated().map { i, s in
+            if let c = first[s] { return c }
+            first[s] = UInt32(i)
+            return UInt32(i)
+        }
+    }
+
     /// The value at one row, as a language value (missing values are null).
     func value(at row: Int) -> Value {
         switch self {

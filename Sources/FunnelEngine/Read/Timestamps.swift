@@ -164,8 +164,10 @@ final class ZoneConverter: @unchecked Sendable {
         return local - off
     }
 
-    /// The offset of a wall-clock time: offset(L - offset(L)), taking offset(L) when they agree
-    /// (a time in a spring gap or an autumn overlap gets the offset before the change).
+    /// The offset of a wall-clock time L: offset(L - offset(L)). A time in an autumn overlap is
+    /// its first occurrence (New York's 01:30 on 2024-11-03 is 05:30 UTC, EDT); a time in a spring
+    /// gap gets the offset after the change, so it lands an hour earlier (02:30 on 2024-03-10 is
+    /// 06:30 UTC, 01:30 EST). The SQL backends compute the same.
     private func localOffset(_ local: Int64) -> Int64 {
         let off = offset(atUTC: local)
         return offset(atUTC: local - off)

@@ -163,10 +163,12 @@ struct KPIContext: KPIInputs {
 
     func userValues(at step: Int, of value: UserExpr) -> [Double] {
         let perUser = userNumbers[value] ?? []
+        // Once per user, also when attempts (or another property's values) are counted.
+        var seen = Set<Int>()
         var xs: [Double] = []
         for a in actors where outcomes.row(a, step) >= 0 {
             let user = Int(store.actor[Int(outcomes.row(a, step))])
-            if user < perUser.count, !perUser[user].isNaN { xs.append(perUser[user]) }
+            if user < perUser.count, !perUser[user].isNaN, seen.insert(user).inserted { xs.append(perUser[user]) }
         }
         return xs
     }

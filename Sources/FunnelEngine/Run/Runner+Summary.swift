@@ -75,7 +75,9 @@ extension FunnelRunner {
             if cap > 0 && groups.count > cap {
                 // An actor may be in several groups of `all` (or several periods): the rest cannot be
                 // summed into one group, so they are left out, and the note says how many.
-                groupNote = "showing the \(formatCount(cap)) largest of \(formatCount(groups.count)) groups; an actor may be in several groups here, so the others are left out rather than summed (\(FunnelRunner.capHelp(funnel)))"
+                groupNote = splitPeriod != nil
+                    ? "showing the first \(formatCount(cap)) of \(formatCount(groups.count)) groups, in time order; the others are left out (\(FunnelRunner.capHelp(funnel)))"
+                    : "showing the \(formatCount(cap)) largest of \(formatCount(groups.count)) groups; an actor may be in several groups here, so the others are left out rather than summed (\(FunnelRunner.capHelp(funnel)))"
                 // In their order: the largest groups of `all`, or the first periods of a trend.
                 groups = Array(groups.prefix(cap))
             }
@@ -105,11 +107,9 @@ extension FunnelRunner {
             let stats = keyed.map { ($0.0[0], stepStats(out, $0.1, names: rowNames)) }.sorted { $0.1[0].users > $1.1[0].users }
             (comparisons, comparisonNote) = compare(stats, spec: cmp, names: rowNames)
         }
-        var profiled: ProfileResult? = nil
-        if let spec = funnel.profile {
-            let keyed = firstTouchGroups([(breakdownValues(spec.key, eval), spec.key.attribution)], out: out, owner: owner, actors: all,
-                                         masks: masks, passes: passes, startable: startable, hold: hold, index: index)
-            profiled = profileResult(spec, out, keyed, eval: eval)
+        let profiled = funnel.profile.map { spec in
+            profileResult(spec, out, firstTouchGroups([(breakdownValues(spec.key, eval), spec.key.attribution)], out: out, owner: owner, actors: all,
+                                                      masks: masks, passes: passes, startable: startable, hold: hold, index: index), eval: eval)
         }
         // KPIs, then expects.
         var kpiContext = KPIContext(funnel: funnel, outcomes: out, actors: all, population: population, store: store, eval: eval)
@@ -228,6 +228,8 @@ extension FunnelRunner {
         func keyRow(_ a: Int, _ attribution: Attribution) -> Int32 {
             if case .atStep(let step) = attribution { return out.row(a, step) }
             if case .lastTouch = attribution { return lastTouch((0..<funnel.steps.count).map { out.row(a, $0) }) }
+            // An attempt (`count conversions`) is attributed to the event that started it, as in a trend.
+            if owner != nil { return attemptStart((0..<funnel.steps.count).map { out.row(a, $0) }) }
             // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an
             // attempt (under `hold`, one with a held value).
             let actor = owner?[a] ?? a
@@ -240,13 +242,20 @@ extension FunnelRunner {
             return -1
         }
         func value(_ vec: Vec, _ row: Int32) -> Value { row < 0 ? .null : vec.value(at: Int(row)) }
-        func code(_ vec: Vec, _ row: Int32) -> UInt64 { row < 0 ? FunnelRunner.missingKey : vec.code(at: Int(row)) }
+        // Texts that are equal as strings but not as bytes (an accent written two ways) are one group.
+        let canonical = keys.map { $0.vec.canonicalCodes() }
+        func code(_ k: Int, _ row: Int32) -> UInt64 {
+            guard row >= 0 else { return FunnelRunner.missingKey }
+            let c = keys[k].vec.code(at: Int(row))
+            if let canon = canonical[k], c != FunnelRunner.missingKey { return UInt64(canon[Int(c)]) }
+            return c
+        }
         var groups: [(key: [Value], members: [Int])] = []
         if keys.count == 1, let only = keys.first {
             var groupOf: [UInt64: Int] = [:]
             for a in actors where out.levels[a] > 0 {
                 let row = keyRow(a, only.attribution)
-                let c = code(only.vec, row)
+                let c = code(0, row)
                 if let g = groupOf[c] { groups[g].members.append(a); continue }
                 groupOf[c] = groups.count
                 groups.append(([value(only.vec, row)], [a]))
@@ -255,7 +264,7 @@ extension FunnelRunner {
             var groupOf: [[UInt64]: Int] = [:]
             for a in actors where out.levels[a] > 0 {
                 let rows = keys.map { keyRow(a, $0.attribution) }
-                let c = zip(keys, rows).map { code($0.vec, $1) }
+                let c = rows.indices.map { code($0, rows[$0]) }
                 if let g = groupOf[c] { groups[g].members.append(a); continue }
                 groupOf[c] = groups.count
                 groups.append((zip(keys, rows).map { value($0.vec, $1) }, [a]))

@@ -54,7 +54,7 @@ public struct FunnelRunner {
     public func run() -> FunnelResult {
         let eval = VectorEvaluator(store: store, profile: profile)
         var prepared = self
-        prepared.kpiUserNumbers = kpiUserNumbers(eval)
+        prepared.kpiUserNumbers = userNumbersForKPIs(eval)
         return prepared.run(eval)
     }
 
@@ -69,19 +69,10 @@ public struct FunnelRunner {
     }
 
     /// The user values the KPIs average (`avg(purchase.user.ltv)`), per user, once per run.
-    func kpiUserNumbers(_ eval: VectorEvaluator) -> [UserExpr: [Double]] {
+    func userNumbersForKPIs(_ eval: VectorEvaluator) -> [UserExpr: [Double]] {
         var exprs: [UserExpr] = []
-        func visit(_ e: KPIExpr) {
-            switch e {
-            case .stepUserAggregate(_, _, let v): if !exprs.contains(v) { exprs.append(v) }
-            case .arith(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b): visit(a); visit(b)
-            case .between(let a, let b, let c): visit(a); visit(b); visit(c)
-            case .negate(let a), .not(let a): visit(a)
-            default: break
-            }
-        }
-        funnel.kpis.forEach { visit($0.expr) }
-        funnel.expects.forEach { visit($0.condition); visit($0.actual) }
+        let read = funnel.kpis.flatMap(\.expr.userValues) + funnel.expects.flatMap { $0.condition.userValues + $0.actual.userValues }
+        for e in read where !exprs.contains(e) { exprs.append(e) }
         guard !exprs.isEmpty else { return [:] }
         let users = UserEvaluator(store: store, evaluator: eval, asOf: asOf ?? store.maxTime)
         return Dictionary(uniqueKeysWithValues: exprs.map { e in
@@ -264,6 +255,7 @@ public struct FunnelRunner {
                         var work = PartRun(runner: self, inputs: inputs)
                         let shortcut = work.firstStepShortcut
                         for a in (actorCount * part / parts)..<(actorCount * (part + 1) / parts) {
+                            // Most actors only view: level 1 at a known event, without the matcher.
                             if shortcut, let row = work.firstStepOnly(a) {
                                 mbp[a] = true
                                 lvp[a] = 1
