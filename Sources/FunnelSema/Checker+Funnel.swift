@@ -157,6 +157,9 @@ extension Checker {
             case .count(let e):
                 if case .name(let n) = e.kind, n == "users" { result.count = .users }
                 else if case .name(let n) = e.kind, n == "conversions" { result.count = .conversions }
+                else if case .name(let n) = e.kind, resolveField(n) == nil, let s = DidYouMean.suggest(n, among: ["users", "conversions"]) {
+                    error(.badCount, "'count' takes users, conversions or a property of the events, not '\(n)'", e.span, help: "did you mean '\(s)'?")
+                }
                 else if let (field, _) = fieldOf(e) {
                     if case .property(let p) = field { result.count = .property(p) }
                     else { error(.badCount, "'count' takes users, conversions or a property of the events", e.span) }
@@ -408,8 +411,8 @@ extension Checker {
         }
         // A typo of a segment, measure or tier (`by loyalt`) says so rather than listing properties.
         if case .name(let n) = key.expr.kind, resolveField(n) == nil,
-           let s = DidYouMean.suggest(n, among: Array(segmentDecls.keys) + Array(measureDecls.keys) + Array(tierDecls.keys)) {
-            error(.unknownProperty, "unknown property, segment, measure or tier '\(n)'", key.expr.span, help: "did you mean '\(s)'?")
+           let s = DidYouMean.suggest(n, among: Array(segmentDecls.keys) + Array(measureDecls.keys) + Array(tierDecls.keys) + ["day", "week", "month"]) {
+            error(.unknownProperty, "unknown property, segment, measure, tier or period '\(n)'", key.expr.span, help: "did you mean '\(s)'?")
             return nil
         }
         guard let (field, type) = fieldOf(key.expr) else { return nil }

@@ -140,7 +140,7 @@ struct ProfileTests {
             ("measure price = count(\"view\")\n" + Self.funnel + "}", .duplicateDeclaration, "measure 'price' has the name of a column of the events"),
             (Self.funnel + "  profile by loyalty { user.age  age = count(\"view\") }\n}", .duplicateName, "the profile has two columns named 'age'"),
             (Self.funnel + "  by orders\n  compare\n}", .keyExpected, "'compare' compares groups of a property; 'orders' is a user value"),
-            (Self.funnel + "  by loyalt\n}", .unknownProperty, "unknown property, segment, measure or tier 'loyalt'"),
+            (Self.funnel + "  by loyalt\n}", .unknownProperty, "unknown property, segment, measure, tier or period 'loyalt'"),
             (Self.funnel + "  by orders bands [1]\n  expect view >= 1 for each ordrs\n}", .forEachWithoutBreakdown, "'ordrs' is not the breakdown"),
         ]
         for (text, code, message) in cases {
@@ -152,6 +152,8 @@ struct ProfileTests {
         #expect(help(Self.funnel + "  kpi x = avg(purchase.user.spnd)\n}").contains { $0.contains("'spend'") })
         #expect(help(Self.funnel + "  kpi x = avg(purchase.spend)\n}").contains("'spend' is a measure, a value per user: write avg(purchase.user.spend)"))
         #expect(help(Self.funnel + "  by loyalt\n}") == ["did you mean 'loyalty'?"])
+        #expect(help(Self.funnel + "  by weeks\n}") == ["did you mean 'week'?"])
+        #expect(help(Self.funnel + "  count conversion\n}") == ["did you mean 'conversions'?"])
         #expect(help(Self.funnel + "  by rfm(\"purchase\", price).segment\n  expect view >= 1 for each rfm\n}")
             .contains { $0.contains("write 'for each group'") })
         // A measure with an error is reported once, where it is declared, not again where it is used.
