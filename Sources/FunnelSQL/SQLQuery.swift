@@ -71,7 +71,7 @@ struct QueryWriter {
         }
         if let tz = funnel.timezone, tz != "UTC" { try no("`timezone \"\(tz)\"`", "local times of a time zone other than UTC are not translated yet") }
         if let f = source.spec.timeFormat { try no("`format \"\(f.text)\"` on the time column", "time formats are not translated yet; the engines' own parsers differ") }
-        if source.spec.format != "csv" { try no("`\(source.spec.format)(…)` source", "only CSV sources are read by the SQL backends yet") }
+        try checkFormats()
         if n > 16 { try no("\(n) steps", "funnels of more than 16 steps are not translated") }
         for c in source.columns where c.type == .bool { try no("column `\(c.name)`", "true/false columns are not translated yet") }
         if d.target == .duckdb {
@@ -102,6 +102,7 @@ struct QueryWriter {
     /// The file, every column as text, with the file row.
     func read() -> String {
         let spec = source.spec
+        if spec.format == "jsonl" { return jsonLines.relation(path, jsonColumns, what: spec.path, withRow: true) }
         let delimiter = String(UnicodeScalar(spec.delimiter))
         switch d.target {
         case .duckdb:
@@ -116,8 +117,11 @@ struct QueryWriter {
 
     /// The users table, every column as text (Spark: through its own temporary view).
     func readUsers(_ users: UsersPlan) throws -> String {
-        guard users.spec.format == "csv" else { throw Untranslatable(construct: "a `\(users.spec.format)(…)` users table", why: "only CSV users tables are read by the SQL backends yet") }
         let p = absolute(users.spec.path)
+        if users.spec.format == "jsonl" {
+            try refuseJSONLinesOnSpark("a `jsonl(…)` users table")
+            return jsonLines.relation(p, jsonColumns(users), what: users.spec.path, withRow: false)
+        }
         let delimiter = String(UnicodeScalar(users.spec.delimiter))
         switch d.target {
         case .duckdb:
@@ -148,7 +152,8 @@ struct QueryWriter {
     var readSettings: String {
         guard d.target == .clickhouse else { return "" }
         let delimiter = String(UnicodeScalar(source.spec.delimiter))
-        return "\nSETTINGS enable_materialized_cte = 1, input_format_csv_use_best_effort_in_schema_inference = 0, format_csv_delimiter = \(d.string(delimiter)), input_format_csv_empty_as_default = 1"
+        return "\nSETTINGS enable_materialized_cte = 1, input_format_csv_use_best_effort_in_schema_inference = 0, format_csv_delimiter = \(d.string(delimiter)), input_format_csv_empty_as_default = 1, "
+            + JSONLinesReading.clickhouseSettings.joined(separator: ", ")
     }
 
     func text(_ name: String) -> String { "nullif(\(d.ident(name)), '')" }
@@ -171,14 +176,15 @@ struct QueryWriter {
         let numbers = time.numbers { d.ident($0) }.map { "\($0.sql) AS \(d.ident($0.name))" }
         ctes.append(("time_numbers", "the pieces as numbers", "SELECT *, " + numbers.joined(separator: ", ") + " FROM time_pieces"))
 
-        // Typed columns; a missing user or a time that is no time fails the query, as the native engine stops there.
+        // Typed columns; a missing user or event, or a time that is no time, fails the query, as the native engine stops there.
         let actorText: String
         if case .property(let p) = funnel.counting { actorText = text(p) } else { actorText = text(spec.userColumn) }
         var typed = ["\(time.micros { d.ident($0) }) AS \(d.ident("time"))", "\(text(spec.userColumn)) AS \(d.ident("user"))",
                      "\(actorText) AS \(d.ident("actor"))", "\(text(spec.eventColumn)) AS \(d.ident("event"))"]
         var checked = [d.failIf("\(d.ident("time")) IS NULL", "\(spec.path): a time that is not a time (the native engine reports the row)", else: d.ident("time")) + " AS \(d.ident("time"))",
                        d.failIf("\(d.ident("user")) IS NULL", "\(spec.path): a row without a user (the native engine reports the row)", else: d.ident("user")) + " AS \(d.ident("user"))",
-                       d.ident("actor"), d.ident("event")]
+                       d.ident("actor"),
+                       d.failIf("\(d.ident("event")) IS NULL", "\(spec.path): a row without an event (the native engine reports the row)", else: d.ident("event")) + " AS \(d.ident("event"))"]
         for c in source.columns {
             let raw = text(c.name)
             let value: String
@@ -194,7 +200,7 @@ struct QueryWriter {
         typed.append("__row")
         checked.append("__row")
         ctes.append(("typed", "user, time in µs since 1970 (UTC), event and the properties the funnel reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM time_numbers"))
-        ctes.append(("checked", "a row without a user or with a time that is no time fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM typed"))
+        ctes.append(("checked", "a row without a user or an event, or with a time that is no time, fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM typed"))
 
         // Events of this funnel: `where`, the step mask, and which step-1 events may start an attempt.
         var mask: [String] = []

@@ -96,12 +96,58 @@ import Testing
         return f + "}\n"
     }
 
-    /// One random case: its data and one funnel over it, in a new folder.
+    /// The same rows as JSON Lines, each value spelled one of the ways the native reader reads
+    /// as the same text or number: a whole number or a string for the time and numeric ids,
+    /// `\u` escapes, numbers as 3, 3.0, 3.00, 3e0 or "3", a missing value as "", null or no
+    /// key, keys in any order, nested values and blank lines beside them.
+    static func jsonLines(fromCSV csv: String, seed: UInt64) -> String {
+        var r = Random(state: seed ^ 0x5EED_0F15_0B1E_C75A)
+        var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = lines.removeFirst().split(separator: ",").map(String.init)
+        var out = ""
+        for line in lines where !line.isEmpty {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            var pairs: [String] = []
+            for (name, value) in zip(header, fields) {
+                if let v = jsonValue(name, value, &r) { pairs.append("\"\(name)\": \(v)") }
+            }
+            if r.chance(0.2) { pairs.append("\"meta\": {\"k\": [1, \"x\"], \"n\": null}") }
+            for i in pairs.indices.reversed() { pairs.swapAt(i, r.int(i + 1)) }
+            out += "{" + pairs.joined(separator: r.chance(0.5) ? ", " : ",") + "}\n"
+            if r.chance(0.03) { out += r.chance(0.5) ? "\n" : "  \n" }
+        }
+        return out
+    }
+
+    /// One field of a row as a JSON value (nil: the key is left out).
+    static func jsonValue(_ name: String, _ value: String, _ r: inout Random) -> String? {
+        if value.isEmpty { return [nil, "null", "\"\""][r.int(3)] }
+        switch name {
+        case "time": return r.chance(0.5) ? value : "\"\(value)\""
+        case "v", "age":
+            return [value, "\(value).0", "\(value).00", "\(value)e0", "\"\(value)\""][r.int(5)]
+        case "event": return r.chance(0.3) ? "\"\\u00\(String(value.unicodeScalars.first?.value ?? 0, radix: 16))\"" : "\"\(value)\""
+        default: return "\"\(value)\""
+        }
+    }
+
+    /// The source block for events and users in `format` (csv or jsonl).
+    static func source(_ format: String) -> String {
+        source.replacingOccurrences(of: "csv(\"events.csv\")", with: "\(format)(\"events.\(format)\")")
+            .replacingOccurrences(of: "csv(\"users.csv\")", with: "\(format)(\"users.\(format)\")")
+    }
+
+    /// One random case: its data (CSV, or JSON Lines for one seed in three) and one funnel over
+    /// it, in a new folder.
     static func makeCase(seed: UInt64, users: Int, maxEvents: Int = 8, folder: String) -> String {
-        try? events(seed: seed, users: users, steps: 4, maxEvents: maxEvents).write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
-        try? usersTable(users: users).write(toFile: folder + "/users.csv", atomically: true, encoding: .utf8)
+        let format = seed % 3 == 2 ? "jsonl" : "csv"
+        var data = events(seed: seed, users: users, steps: 4, maxEvents: maxEvents)
+        var profiles = usersTable(users: users)
+        if format == "jsonl" { data = jsonLines(fromCSV: data, seed: seed); profiles = jsonLines(fromCSV: profiles, seed: seed + 1) }
+        try? data.write(toFile: folder + "/events.\(format)", atomically: true, encoding: .utf8)
+        try? profiles.write(toFile: folder + "/users.\(format)", atomically: true, encoding: .utf8)
         let path = folder + "/case.funnel"
-        try? (source + funnel(seed: seed, name: "f")).write(toFile: path, atomically: true, encoding: .utf8)
+        try? (source(format) + funnel(seed: seed, name: "f")).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
