@@ -286,13 +286,17 @@ struct QueryWriter {
             keys.append(b.bands.map { bandText(value, $0) } ?? value)
         }
         for v in kpiValues { joins.insert(v.step) }
-        var from = "assigned a"
+        // The native engine lists each actor's times and values in the order of its actors (the
+        // order they first appear in the file), and a mean's last bits depend on that order.
+        ctes.append(("first_rows", "per actor, the first row of the file that names it: the native engine's order of actors",
+                     "SELECT \(actor), min(__row) AS fr FROM checked GROUP BY \(actor)"))
+        var from = "assigned a JOIN first_rows f ON f.\(actor) = a.\(actor)"
         for j in joins.sorted() {
             let alias = j < 0 ? "ef" : "e\(j)"
             let position = j < 0 ? "a.ft" : "a.i\(j)"
             from += " LEFT JOIN events \(alias) ON \(alias).\(d.ident("actor")) = a.\(d.ident("actor")) AND \(alias).__row = \(position)"
         }
-        var valued = ["a.lv AS lv"] + (0..<n).map { "a.t\($0) AS t\($0)" }
+        var valued = ["a.lv AS lv", "f.fr AS fr"] + (0..<n).map { "a.t\($0) AS t\($0)" }
         for (i, key) in keys.enumerated() { valued.append("\(key) AS g\(i)") }
         for (i, v) in kpiValues.enumerated() {
             let w = ExpressionWriter(dialect: d) { f in
@@ -308,10 +312,10 @@ struct QueryWriter {
         // Figures per group and over every actor.
         var figures = ["(SELECT n FROM population) AS population", "(SELECT \(d.ident("rows")) FROM population) AS events_read"]
         for k in 0..<n { figures.append("\(d.countIf("lv > \(k)")) AS reached\(k + 1)") }
-        for k in 1..<max(n, 1) { figures.append("\(d.listIf("t\(k) - t\(k - 1)", "lv > \(k)")) AS delta\(k + 1)") }
-        if n > 1 { figures.append("\(d.listIf("t\(n - 1) - t0", "lv >= \(n)")) AS ttc") }
-        for i in kpiValues.indices { figures.append("\(d.listIf("kv\(i)", "lv > \(kpiValues[i].step)")) AS kv\(i)") }
-        for (i, t) in kpiTimes.enumerated() { figures.append("\(d.listIf("t\(t.to) - t\(t.from)", "lv > \(t.to)")) AS ks\(i)") }
+        for k in 1..<max(n, 1) { figures.append("\(d.listIf("t\(k) - t\(k - 1)", "lv > \(k)", orderBy: "fr")) AS delta\(k + 1)") }
+        if n > 1 { figures.append("\(d.listIf("t\(n - 1) - t0", "lv >= \(n)", orderBy: "fr")) AS ttc") }
+        for i in kpiValues.indices { figures.append("\(d.listIf("kv\(i)", "lv > \(kpiValues[i].step)", orderBy: "fr")) AS kv\(i)") }
+        for (i, t) in kpiTimes.enumerated() { figures.append("\(d.listIf("t\(t.to) - t\(t.from)", "lv > \(t.to)", orderBy: "fr")) AS ks\(i)") }
         let select: String
         if keys.isEmpty {
             select = "SELECT 1 AS total, " + figures.joined(separator: ", ") + " FROM valued"
