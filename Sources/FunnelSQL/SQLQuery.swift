@@ -69,7 +69,7 @@ struct QueryWriter {
             if b.segment != nil { try no("`by \(b.label)`", "breakdowns by segment or tier are not translated yet") }
             if case .profile = b.field { try no("`by \(b.label)`", "profile properties (the users table) are not translated yet") }
         }
-        if let tz = funnel.timezone, tz != "UTC" { try no("`timezone \"\(tz)\"`", "local times of a time zone other than UTC are not translated yet") }
+        try checkZone()
         if let f = source.spec.timeFormat { try no("`format \"\(f.text)\"` on the time column", "time formats are not translated yet; the engines' own parsers differ") }
         try checkFormats()
         if n > 16 { try no("\(n) steps", "funnels of more than 16 steps are not translated") }
@@ -179,7 +179,7 @@ struct QueryWriter {
         // Typed columns; a missing user or event, or a time that is no time, fails the query, as the native engine stops there.
         let actorText: String
         if case .property(let p) = funnel.counting { actorText = text(p) } else { actorText = text(spec.userColumn) }
-        var typed = ["\(time.micros { d.ident($0) }) AS \(d.ident("time"))", "\(text(spec.userColumn)) AS \(d.ident("user"))",
+        var typed = timeColumns(time) + ["\(text(spec.userColumn)) AS \(d.ident("user"))",
                      "\(actorText) AS \(d.ident("actor"))", "\(text(spec.eventColumn)) AS \(d.ident("event"))"]
         var checked = [d.failIf("\(d.ident("time")) IS NULL", "\(spec.path): a time that is not a time (the native engine reports the row)", else: d.ident("time")) + " AS \(d.ident("time"))",
                        d.failIf("\(d.ident("user")) IS NULL", "\(spec.path): a row without a user (the native engine reports the row)", else: d.ident("user")) + " AS \(d.ident("user"))",
@@ -200,7 +200,11 @@ struct QueryWriter {
         typed.append("__row")
         checked.append("__row")
         ctes.append(("typed", "user, time in µs since 1970 (UTC), event and the properties the funnel reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM time_numbers"))
-        ctes.append(("checked", "a row without a user or an event, or with a time that is no time, fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM typed"))
+        if let z = zone {
+            ctes.append(("zoned", "times without an offset are wall-clock times of \(z.zone): their instants by the native reader's rule",
+                         "SELECT *, \(z.instant(wall: d.ident("__wall"), isLocal: d.ident("__local"), file: spec.path)) AS \(d.ident("time")) FROM typed"))
+        }
+        ctes.append(("checked", "a row without a user or an event, or with a time that is no time, fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM \(zone == nil ? "typed" : "zoned")"))
 
         // Events of this funnel: `where`, the step mask, and which step-1 events may start an attempt.
         var mask: [String] = []
@@ -377,9 +381,10 @@ struct QueryWriter {
     }
 
     /// `dates`: the step-1 events that may start an attempt. Relative days count back from the
-    /// as-of day: `asOf`'s, else the day of the latest event (UTC: the SQL backends refuse other zones).
+    /// as-of day: `asOf`'s, else the day of the latest event (in UTC; a zone: `zonedStartDays`).
     func startDaysCondition(_ days: StartDays) -> String {
         let day = DayBound.dayMicros
+        if let z = zone { return zonedStartDays(days, z) }
         guard days.isRelative else {
             let (lo, hi) = days.bounds(asOfDay: 0)
             return "\(d.ident("time")) BETWEEN \(d.int(lo)) AND \(d.int(hi))"
