@@ -326,7 +326,7 @@ struct QueryWriter {
         } else {
             let g = keys.indices.map { "g\($0)" }
             select = "SELECT grouping(g0) AS total, " + g.joined(separator: ", ") + ", " + figures.joined(separator: ", ")
-                + " FROM valued GROUP BY GROUPING SETS ((), (" + g.joined(separator: ", ") + "))"
+                + " FROM \(groupedRows) GROUP BY GROUPING SETS ((), (" + g.joined(separator: ", ") + "))"
         }
 
         var sql = "-- funnel \(oneLine(funnel.name)) (line \(funnel.line)): \(funnel.steps.map { oneLine($0.name) }.joined(separator: " -> "))\n"
@@ -343,6 +343,13 @@ struct QueryWriter {
         var query = SQLQuery(funnel: funnel.name, target: d.target, sql: sql, kpiValues: kpiValues, kpiTimes: kpiTimes, breakdownCount: keys.count)
         query.setup = sparkSetup
         return query
+    }
+
+    /// What the grouping sets read. Over no rows Spark gives not even the row of `()` (DuckDB
+    /// and ClickHouse do), so Spark reads one row of NULLs beside them: it counts at no step, and
+    /// the group it forms has no actor at step 1, which SQLResults leaves out.
+    var groupedRows: String {
+        d.target == .spark ? "(SELECT 1 AS one) one_row LEFT JOIN valued ON TRUE" : "valued"
     }
 
     /// `for`: the users it selects, as a condition on the events' user (and the relations it reads).

@@ -24,7 +24,8 @@ struct ZoneRule {
         switch d.target {
         case .duckdb: return "(epoch_us(timezone(\(d.string(zone)), to_timestamp(\(seconds)))) - \(seconds) * 1000000)"
         case .clickhouse: return "(toInt64(timeZoneOffset(toDateTime64(\(seconds), 0, \(d.string(zone))))) * 1000000)"
-        case .spark: return "CAST(NULL AS BIGINT)"   // refused before (QueryWriter.checkZone)
+        // from_utc_timestamp renders the instant as the zone's wall-clock time (by Java's zone data).
+        case .spark: return "(unix_micros(from_utc_timestamp(timestamp_micros(\(seconds) * 1000000), \(d.string(zone)))) - \(seconds) * 1000000)"
         }
     }
 
@@ -66,14 +67,10 @@ extension QueryWriter {
         return ZoneRule(d: d, zone: tz)
     }
 
-    /// Zones are translated for DuckDB (ICU) and ClickHouse; not for Spark yet, nor a zone whose
-    /// clock changes off the hour.
+    /// Zones are translated, except one whose clock changes off the hour.
     func checkZone() throws {
         guard let z = zone else { return }
         let construct = "`timezone \"\(z.zone)\"`"
-        if d.target == .spark {
-            throw Untranslatable(construct: construct, why: "local times of a time zone other than UTC are not translated for Spark yet")
-        }
         if let change = ZoneRule.changeOffTheHour(z.zone) {
             let day = ISO8601DateFormatter().string(from: change).prefix(10)
             throw Untranslatable(construct: construct, why: "the zone's clock changes off the hour (on \(day)), where the native reader's instants depend on the order of the rows")
