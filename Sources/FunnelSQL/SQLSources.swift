@@ -102,8 +102,8 @@ extension QueryWriter {
 }
 
 extension QueryWriter {
-    /// CSV and JSON Lines sources are read; JSON Lines not on Spark, whose JSON reader gives a
-    /// number read as text in its own spelling (1.50 as 1.5), not as written.
+    /// CSV and JSON Lines sources are read; JSON Lines not on Spark yet (its file reader with
+    /// string columns keeps literals as written, but those queries are not proven equal yet).
     func checkFormats() throws {
         let format = source.spec.format
         guard format == "csv" || format == "jsonl" else {
@@ -114,6 +114,6 @@ extension QueryWriter {
 
     func refuseJSONLinesOnSpark(_ construct: String) throws {
         guard d.target == .spark else { return }
-        throw Untranslatable(construct: construct, why: "Spark's JSON reader rewrites numbers read as text (1.50 as 1.5), so values would not be the native reader's; not translated yet")
+        throw Untranslatable(construct: construct, why: "JSON Lines are not translated for Spark yet")
     }
 }
