@@ -91,11 +91,13 @@ struct Dialect {
         case .spark: return "shiftright(\(a), \(k))"
         }
     }
+    /// Integer division; the operands are parenthesized, since `//` and `div` bind tighter than
+    /// `+` (`153 * m + 2 // 5` would divide only the 2).
     func intDiv(_ a: String, _ b: String) -> String {
         switch target {
-        case .duckdb: return "(\(a) // \(b))"
+        case .duckdb: return "((\(a)) // (\(b)))"
         case .clickhouse: return "intDiv(\(a), \(b))"
-        case .spark: return "(\(a) div \(b))"
+        case .spark: return "((\(a)) div (\(b)))"
         }
     }
     func toBigint(_ a: String) -> String { target == .clickhouse ? "toInt64(\(a))" : "CAST(\(a) AS BIGINT)" }
@@ -216,12 +218,14 @@ struct Dialect {
         }
     }
 
-    /// The values of `value` where `condition` holds, as a list (missing values left out).
-    func listIf(_ value: String, _ condition: String) -> String {
+    /// The values of `value` where `condition` holds, as a list ordered by `order` (unique per
+    /// row; missing values left out).
+    func listIf(_ value: String, _ condition: String, orderBy order: String) -> String {
+        let kept = "\(condition) AND (\(value)) IS NOT NULL"
         switch target {
-        case .duckdb: return "coalesce(list(\(value)) FILTER (WHERE \(condition) AND \(value) IS NOT NULL), [])"
-        case .clickhouse: return "groupArrayIf(assumeNotNull(\(value)), \(condition) AND \(value) IS NOT NULL)"
-        case .spark: return "collect_list(CASE WHEN \(condition) THEN \(value) END)"
+        case .duckdb: return "coalesce(list(\(value) ORDER BY \(order)) FILTER (WHERE \(kept)), [])"
+        case .clickhouse: return "arrayMap(p -> tupleElement(p, 2), arraySort(groupArrayIf(tuple(\(order), assumeNotNull(\(value))), \(kept))))"
+        case .spark: return "transform(array_sort(collect_list(CASE WHEN \(kept) THEN named_struct('o', \(order), 'v', \(value)) END)), p -> p.v)"
         }
     }
 

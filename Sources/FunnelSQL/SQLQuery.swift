@@ -76,9 +76,9 @@ struct QueryWriter {
             if b.segment != nil { try no("`by \(b.label)`", "breakdowns by segment or tier are not translated yet") }
             if case .profile = b.field { try no("`by \(b.label)`", "profile properties (the users table) are not translated yet") }
         }
-        if let tz = funnel.timezone, tz != "UTC" { try no("`timezone \"\(tz)\"`", "local times of a time zone other than UTC are not translated yet") }
+        try checkZone()
         if let f = source.spec.timeFormat { try no("`format \"\(f.text)\"` on the time column", "time formats are not translated yet; the engines' own parsers differ") }
-        if source.spec.format != "csv" { try no("`\(source.spec.format)(…)` source", "only CSV sources are read by the SQL backends yet") }
+        try checkFormats()
         if n > 16 { try no("\(n) steps", "funnels of more than 16 steps are not translated") }
         for c in source.columns where c.type == .bool { try no("column `\(c.name)`", "true/false columns are not translated yet") }
         if d.target == .duckdb {
@@ -109,6 +109,7 @@ struct QueryWriter {
     /// The file, every column as text, with the file row.
     func read() -> String {
         let spec = source.spec
+        if spec.format == "jsonl" { return jsonLines.relation(path, jsonColumns, what: spec.path, withRow: true) }
         let delimiter = String(UnicodeScalar(spec.delimiter))
         switch d.target {
         case .duckdb:
@@ -123,8 +124,11 @@ struct QueryWriter {
 
     /// The users table, every column as text (Spark: through its own temporary view).
     func readUsers(_ users: UsersPlan) throws -> String {
-        guard users.spec.format == "csv" else { throw Untranslatable(construct: "a `\(users.spec.format)(…)` users table", why: "only CSV users tables are read by the SQL backends yet") }
         let p = absolute(users.spec.path)
+        if users.spec.format == "jsonl" {
+            try refuseJSONLinesOnSpark("a `jsonl(…)` users table")
+            return jsonLines.relation(p, jsonColumns(users), what: users.spec.path, withRow: false)
+        }
         let delimiter = String(UnicodeScalar(users.spec.delimiter))
         switch d.target {
         case .duckdb:
@@ -155,7 +159,8 @@ struct QueryWriter {
     var readSettings: String {
         guard d.target == .clickhouse else { return "" }
         let delimiter = String(UnicodeScalar(source.spec.delimiter))
-        return "\nSETTINGS enable_materialized_cte = 1, input_format_csv_use_best_effort_in_schema_inference = 0, format_csv_delimiter = \(d.string(delimiter)), input_format_csv_empty_as_default = 1"
+        return "\nSETTINGS enable_materialized_cte = 1, input_format_csv_use_best_effort_in_schema_inference = 0, format_csv_delimiter = \(d.string(delimiter)), input_format_csv_empty_as_default = 1, "
+            + JSONLinesReading.clickhouseSettings.joined(separator: ", ")
     }
 
     func text(_ name: String) -> String { "nullif(\(d.ident(name)), '')" }
@@ -178,14 +183,15 @@ struct QueryWriter {
         let numbers = time.numbers { d.ident($0) }.map { "\($0.sql) AS \(d.ident($0.name))" }
         ctes.append(("time_numbers", "the pieces as numbers", "SELECT *, " + numbers.joined(separator: ", ") + " FROM time_pieces"))
 
-        // Typed columns; a missing user or a time that is no time fails the query, as the native engine stops there.
+        // Typed columns; a missing user or event, or a time that is no time, fails the query, as the native engine stops there.
         let actorText: String
         if case .property(let p) = funnel.counting { actorText = text(p) } else { actorText = text(spec.userColumn) }
-        var typed = ["\(time.micros { d.ident($0) }) AS \(d.ident("time"))", "\(text(spec.userColumn)) AS \(d.ident("user"))",
+        var typed = timeColumns(time) + ["\(text(spec.userColumn)) AS \(d.ident("user"))",
                      "\(actorText) AS \(d.ident("actor"))", "\(text(spec.eventColumn)) AS \(d.ident("event"))"]
         var checked = [d.failIf("\(d.ident("time")) IS NULL", "\(spec.path): a time that is not a time (the native engine reports the row)", else: d.ident("time")) + " AS \(d.ident("time"))",
                        d.failIf("\(d.ident("user")) IS NULL", "\(spec.path): a row without a user (the native engine reports the row)", else: d.ident("user")) + " AS \(d.ident("user"))",
-                       d.ident("actor"), d.ident("event")]
+                       d.ident("actor"),
+                       d.failIf("\(d.ident("event")) IS NULL", "\(spec.path): a row without an event (the native engine reports the row)", else: d.ident("event")) + " AS \(d.ident("event"))"]
         for c in source.columns {
             let raw = text(c.name)
             let value: String
@@ -201,7 +207,11 @@ struct QueryWriter {
         typed.append("__row")
         checked.append("__row")
         ctes.append(("typed", "user, time in µs since 1970 (UTC), event and the properties the funnel reads, typed", "SELECT " + typed.joined(separator: ", ") + " FROM time_numbers"))
-        ctes.append(("checked", "a row without a user or with a time that is no time fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM typed"))
+        if let z = zone {
+            ctes.append(("zoned", "times without an offset are wall-clock times of \(z.zone): their instants by the native reader's rule",
+                         "SELECT *, \(z.instant(wall: d.ident("__wall"), isLocal: d.ident("__local"), file: spec.path)) AS \(d.ident("time")) FROM typed"))
+        }
+        ctes.append(("checked", "a row without a user or an event, or with a time that is no time, fails the query", "SELECT " + checked.joined(separator: ", ") + " FROM \(zone == nil ? "typed" : "zoned")"))
 
         // Events of this funnel: `where`, the step mask, and which step-1 events may start an attempt.
         var mask: [String] = []
@@ -287,13 +297,17 @@ struct QueryWriter {
             keys.append(b.bands.map { bandText(value, $0) } ?? value)
         }
         for v in kpiValues { joins.insert(v.step) }
-        var from = "assigned a"
+        // The native engine lists each actor's times and values in the order of its actors (the
+        // order they first appear in the file), and a mean's last bits depend on that order.
+        ctes.append(("first_rows", "per actor, the first row of the file that names it: the native engine's order of actors",
+                     "SELECT \(actor), min(__row) AS fr FROM checked GROUP BY \(actor)"))
+        var from = "assigned a JOIN first_rows f ON f.\(actor) = a.\(actor)"
         for j in joins.sorted() {
             let alias = j < 0 ? "ef" : "e\(j)"
             let position = j < 0 ? "a.ft" : "a.i\(j)"
             from += " LEFT JOIN events \(alias) ON \(alias).\(d.ident("actor")) = a.\(d.ident("actor")) AND \(alias).__row = \(position)"
         }
-        var valued = ["a.lv AS lv"] + (0..<n).map { "a.t\($0) AS t\($0)" }
+        var valued = ["a.lv AS lv", "f.fr AS fr"] + (0..<n).map { "a.t\($0) AS t\($0)" }
         for (i, key) in keys.enumerated() { valued.append("\(key) AS g\(i)") }
         for (i, v) in kpiValues.enumerated() {
             let w = ExpressionWriter(dialect: d) { f in
@@ -309,17 +323,17 @@ struct QueryWriter {
         // Figures per group and over every actor.
         var figures = ["(SELECT n FROM population) AS population", "(SELECT \(d.ident("rows")) FROM population) AS events_read"]
         for k in 0..<n { figures.append("\(d.countIf("lv > \(k)")) AS reached\(k + 1)") }
-        for k in 1..<max(n, 1) { figures.append("\(d.listIf("t\(k) - t\(k - 1)", "lv > \(k)")) AS delta\(k + 1)") }
-        if n > 1 { figures.append("\(d.listIf("t\(n - 1) - t0", "lv >= \(n)")) AS ttc") }
-        for i in kpiValues.indices { figures.append("\(d.listIf("kv\(i)", "lv > \(kpiValues[i].step)")) AS kv\(i)") }
-        for (i, t) in kpiTimes.enumerated() { figures.append("\(d.listIf("t\(t.to) - t\(t.from)", "lv > \(t.to)")) AS ks\(i)") }
+        for k in 1..<max(n, 1) { figures.append("\(d.listIf("t\(k) - t\(k - 1)", "lv > \(k)", orderBy: "fr")) AS delta\(k + 1)") }
+        if n > 1 { figures.append("\(d.listIf("t\(n - 1) - t0", "lv >= \(n)", orderBy: "fr")) AS ttc") }
+        for i in kpiValues.indices { figures.append("\(d.listIf("kv\(i)", "lv > \(kpiValues[i].step)", orderBy: "fr")) AS kv\(i)") }
+        for (i, t) in kpiTimes.enumerated() { figures.append("\(d.listIf("t\(t.to) - t\(t.from)", "lv > \(t.to)", orderBy: "fr")) AS ks\(i)") }
         let select: String
         if keys.isEmpty {
             select = "SELECT 1 AS total, " + figures.joined(separator: ", ") + " FROM valued"
         } else {
             let g = keys.indices.map { "g\($0)" }
             select = "SELECT grouping(g0) AS total, " + g.joined(separator: ", ") + ", " + figures.joined(separator: ", ")
-                + " FROM valued GROUP BY GROUPING SETS ((), (" + g.joined(separator: ", ") + "))"
+                + " FROM \(groupedRows) GROUP BY GROUPING SETS ((), (" + g.joined(separator: ", ") + "))"
         }
 
         var sql = "-- funnel \(oneLine(funnel.name)) (line \(funnel.line)): \(funnel.steps.map { oneLine($0.name) }.joined(separator: " -> "))\n"
@@ -336,6 +350,13 @@ struct QueryWriter {
         var query = SQLQuery(funnel: funnel.name, target: d.target, sql: sql, kpiValues: kpiValues, kpiTimes: kpiTimes, breakdownCount: keys.count)
         query.setup = sparkSetup
         return query
+    }
+
+    /// What the grouping sets read. Over no rows Spark gives not even the row of `()` (DuckDB
+    /// and ClickHouse do), so Spark reads one row of NULLs beside them: it counts at no step, and
+    /// the group it forms has no actor at step 1, which SQLResults leaves out.
+    var groupedRows: String {
+        d.target == .spark ? "(SELECT 1 AS one) one_row LEFT JOIN valued ON TRUE" : "valued"
     }
 
     /// `for`: the users it selects, as a condition on the events' user (and the relations it reads).
@@ -374,9 +395,10 @@ struct QueryWriter {
     }
 
     /// `dates`: the step-1 events that may start an attempt. Relative days count back from the
-    /// as-of day: `asOf`'s, else the day of the latest event (UTC: the SQL backends refuse other zones).
+    /// as-of day: `asOf`'s, else the day of the latest event (in UTC; a zone: `zonedStartDays`).
     func startDaysCondition(_ days: StartDays) -> String {
         let day = DayBound.dayMicros
+        if let z = zone { return zonedStartDays(days, z) }
         guard days.isRelative else {
             let (lo, hi) = days.bounds(asOfDay: 0)
             return "\(d.ident("time")) BETWEEN \(d.int(lo)) AND \(d.int(hi))"

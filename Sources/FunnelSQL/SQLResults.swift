@@ -19,7 +19,10 @@ public enum SQLResults {
         var groups: [(key: [Value], figures: Figures)] = []
         for row in rows where int(row["total"]) == 0 {
             let key = (0..<query.breakdownCount).map { value(row["g\($0)"]) }
-            groups.append((key, try Figures(row, query: query, steps: names.count)))
+            let figures = try Figures(row, query: query, steps: names.count)
+            // Every actor of a group is at step 1; a group without one is Spark's padding row.
+            if figures.reached.first == 0 { continue }
+            groups.append((key, figures))
         }
         groups.sort { a, b in
             a.figures.reached[0] != b.figures.reached[0] ? a.figures.reached[0] > b.figures.reached[0]

@@ -76,6 +76,12 @@ struct TimeParsing {
         "CASE WHEN \(col("__t_fast")) IS NOT NULL THEN \(col("__t_fast")) WHEN \(col("__n_y")) IS NOT NULL THEN \(dateTime(col)) WHEN \(col("__n_int")) IS NOT NULL THEN \(epoch(col)) END"
     }
 
+    /// Whether the text is a date or date-time without `Z`, `UTC`, `GMT` or an offset: a
+    /// wall-clock time of the source's zone (epoch numbers are instants).
+    func isLocal(of x: String, _ col: (String) -> String) -> String {
+        "(CASE WHEN \(col("__t_fast")) IS NOT NULL OR \(col("__t_fixed")) THEN \(dialect.length(x)) = 19 ELSE \(col("__n_y")) IS NOT NULL AND \(col("__t_z")) = '' END)"
+    }
+
     /// One group of the date-time or epoch pattern, as text ('' when the pattern does not match):
     /// DuckDB and ClickHouse return every group of one evaluation (engines share the identical
     /// expressions), Spark one group per call.

@@ -96,12 +96,107 @@ import Testing
         return f + "}\n"
     }
 
-    /// One random case: its data and one funnel over it, in a new folder.
+    /// The same rows as JSON Lines, each value spelled one of the ways the native reader reads
+    /// as the same text or number: a whole number or a string for the time and numeric ids,
+    /// `\u` escapes, numbers as 3, 3.0, 3.00, 3e0 or "3", a missing value as "", null or no
+    /// key, keys in any order, nested values and blank lines beside them.
+    static func jsonLines(fromCSV csv: String, seed: UInt64) -> String {
+        var r = Random(state: seed ^ 0x5EED_0F15_0B1E_C75A)
+        var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = lines.removeFirst().split(separator: ",").map(String.init)
+        var out = ""
+        for line in lines where !line.isEmpty {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            var pairs: [String] = []
+            for (name, value) in zip(header, fields) {
+                if let v = jsonValue(name, value, &r) { pairs.append("\"\(name)\": \(v)") }
+            }
+            if r.chance(0.2) { pairs.append("\"meta\": {\"k\": [1, \"x\"], \"n\": null}") }
+            for i in pairs.indices.reversed() { pairs.swapAt(i, r.int(i + 1)) }
+            out += "{" + pairs.joined(separator: r.chance(0.5) ? ", " : ",") + "}\n"
+            if r.chance(0.03) { out += r.chance(0.5) ? "\n" : "  \n" }
+        }
+        return out
+    }
+
+    /// One field of a row as a JSON value (nil: the key is left out).
+    static func jsonValue(_ name: String, _ value: String, _ r: inout Random) -> String? {
+        if value.isEmpty { return [nil, "null", "\"\""][r.int(3)] }
+        switch name {
+        case "time": return r.chance(0.5) && value.allSatisfy(\.isNumber) ? value : "\"\(value)\""
+        case "v", "age":
+            return [value, "\(value).0", "\(value).00", "\(value)e0", "\"\(value)\""][r.int(5)]
+        case "event": return r.chance(0.3) ? "\"\\u00\(String(value.unicodeScalars.first?.value ?? 0, radix: 16))\"" : "\"\(value)\""
+        default: return "\"\(value)\""
+        }
+    }
+
+    /// Zones for the `timezone` cases, each with the wall-clock time (as if it were UTC) where
+    /// the streams start: the day before a clock change, so that day 1's streams run into the
+    /// spring gap or the autumn overlap, east and west of Greenwich, with half-hour offsets too.
+    static let zoneCases: [(zone: String, wallStart: Int)] = [
+        ("Europe/Berlin", 1_711_763_400),      // 2024-03-30 01:50: the gap 02:00-03:00 on 03-31
+        ("Europe/Berlin", 1_729_907_400),      // 2024-10-26 01:50: 02:00-03:00 twice on 10-27
+        ("America/New_York", 1_709_949_000),   // 2024-03-09 01:50: the gap 02:00-03:00 on 03-10
+        ("America/New_York", 1_730_508_600),   // 2024-11-02 00:50: 01:00-02:00 twice on 11-03
+        ("Australia/Adelaide", 1_712_368_200), // 2024-04-06 01:50: 02:00-03:00 twice on 04-07 (+10:30 to +9:30)
+        ("Asia/Kolkata", 1_709_251_200),       // +5:30, no clock change
+    ]
+
+    /// The events with their times moved to the zone case's days and written mostly as wall-clock
+    /// times without an offset (with `T` or a space), else with `Z`, an offset or as epoch seconds.
+    static func zoned(_ csv: String, seed: UInt64) -> (csv: String, zone: String, firstDay: Int) {
+        var r = Random(state: seed ^ 0x2020_0E5A_1A7E_C10C)
+        let (zone, wallStart) = zoneCases[r.int(zoneCases.count)]
+        let shift = wallStart - 1_709_251_200
+        let wall = DateFormatter()
+        wall.timeZone = TimeZone(identifier: "UTC")
+        wall.locale = Locale(identifier: "en_US_POSIX")
+        wall.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for i in lines.indices.dropFirst() where !lines[i].isEmpty {
+            var fields = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let t = (Int(fields[1]) ?? 0) + shift
+            let text = wall.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+            switch r.int(10) {
+            case 0: fields[1] = text + "Z"
+            case 1: fields[1] = text.replacingOccurrences(of: " ", with: "T") + "+01:00"
+            case 2: fields[1] = String(t)
+            case 3, 4, 5: fields[1] = text.replacingOccurrences(of: " ", with: "T")
+            default: fields[1] = text
+            }
+            lines[i] = fields.joined(separator: ",")
+        }
+        return (lines.joined(separator: "\n"), zone, wallStart / 86_400)
+    }
+
+    /// The source block for events and users in `format` (csv or jsonl).
+    static func source(_ format: String) -> String {
+        source.replacingOccurrences(of: "csv(\"events.csv\")", with: "\(format)(\"events.\(format)\")")
+            .replacingOccurrences(of: "csv(\"users.csv\")", with: "\(format)(\"users.\(format)\")")
+    }
+
+    /// One random case: its data (CSV, or JSON Lines for one seed in three; in a time zone for
+    /// one seed in four) and one funnel over it, in a new folder.
     static func makeCase(seed: UInt64, users: Int, maxEvents: Int = 8, folder: String) -> String {
-        try? events(seed: seed, users: users, steps: 4, maxEvents: maxEvents).write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
-        try? usersTable(users: users).write(toFile: folder + "/users.csv", atomically: true, encoding: .utf8)
+        let format = seed % 3 == 2 ? "jsonl" : "csv"
+        var data = events(seed: seed, users: users, steps: 4, maxEvents: maxEvents)
+        var profiles = usersTable(users: users)
+        var sourceText = source(format)
+        var funnelText = funnel(seed: seed, name: "f")
+        if seed % 4 == 3 {
+            // In a time zone: the streams around a clock change, `dates` on the same days.
+            let z = zoned(data, seed: seed)
+            data = z.csv
+            sourceText = sourceText.replacingOccurrences(of: "  event = event\n}", with: "  event = event\n  timezone \"\(z.zone)\"\n}")
+            let day = { (k: Int) in String(TimeParsingDays.civil(z.firstDay + k)) }
+            funnelText = funnelText.replacingOccurrences(of: "dates 2024-03-02 to 2024-03-03", with: "dates \(day(1)) to \(day(2))")
+        }
+        if format == "jsonl" { data = jsonLines(fromCSV: data, seed: seed); profiles = jsonLines(fromCSV: profiles, seed: seed + 1) }
+        try? data.write(toFile: folder + "/events.\(format)", atomically: true, encoding: .utf8)
+        try? profiles.write(toFile: folder + "/users.\(format)", atomically: true, encoding: .utf8)
         let path = folder + "/case.funnel"
-        try? (source + funnel(seed: seed, name: "f")).write(toFile: path, atomically: true, encoding: .utf8)
+        try? (sourceText + funnelText).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -131,5 +226,16 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// Days since 1970 as `YYYY-MM-DD` (for `dates` lines of the zone cases).
+enum TimeParsingDays {
+    static func civil(_ days: Int) -> String {
+        let f = DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(days * 86_400)))
     }
 }
