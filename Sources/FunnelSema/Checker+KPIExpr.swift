@@ -141,7 +141,8 @@ extension Checker {
     /// of the users table or a measure (`measure ltv = clv("purchase", price).predicted`).
     mutating func userAggregate(_ kind: AggregateKind, _ fn: String, step: Name, field: Name) -> (KPIExpr, ValueType)? {
         guard let i = stepIndex(step) else { return nil }
-        if measureDecls[field.text] != nil, usersSchema?.type(of: field.text) == nil {
+        // A measure never has a users-table column's name (E202 where it is declared).
+        if measureDecls[field.text] != nil {
             guard let (expr, type) = resolveMeasure(field.text) else { return nil }
             guard type == .number else {
                 error(.typeMismatch, "\(fn)(...) needs a number, but measure '\(field.text)' holds \(type)s", field.span); return nil

@@ -7,33 +7,22 @@ import FunnelPlan
 /// The other keys come from the attempt's own events: its first step (first touch), the step
 /// named by `at`, or its furthest step (`last`).
 extension FunnelRunner {
-    func attemptTrendGroups(_ out: Outcomes, _ records: [Int], eval: VectorEvaluator, names: [String]) -> [GroupResult] {
+    func attemptTrendGroups(_ out: Outcomes, _ records: [Int], owner: [Int], eval: VectorEvaluator, names: [String], masks: [UInt32],
+                            passes: [UInt8]?, startable: [Bool]?, hold: [UInt64]?, index: ActorIndex) -> [GroupResult] {
         guard let period = splitPeriod, let split = funnel.breakdown.firstIndex(where: \.attribution.splits) else { return [] }
-        let codes = periodCodes(period)
         let n = funnel.steps.count
-        let values = funnel.breakdown.map { $0.attribution.splits ? nil : breakdownValues($0, eval) }
-        var byKey: [[Value]: [Int]] = [:]
-        var keyOrder: [[Value]] = []
-        for i in records where out.levels[i] > 0 {
-            let rows = (0..<n).map { out.row(i, $0) }
-            let start = attemptStart(rows)
-            guard start >= 0 else { continue }
-            let key = funnel.breakdown.enumerated().map { j, b -> Value in
-                if b.attribution.splits { return .string(formatDate(Int64(bitPattern: codes[Int(start)]) * 86_400_000_000)) }
-                let row: Int32
-                switch b.attribution {
-                case .atStep(let k): row = rows[k]
-                case .lastTouch: row = lastTouch(rows)
-                default: row = start
-                }
-                return row < 0 ? .null : (values[j]?.value(at: Int(row)) ?? .null)
-            }
-            if byKey[key] == nil { keyOrder.append(key) }
-            byKey[key, default: []].append(i)
+        // The period as a key like any other: the start of each event's period, attributed (as every
+        // key of an attempt) to the event that started the attempt.
+        let periods = Vec.times(periodCodes(period).map { Int64(bitPattern: $0) * 86_400_000_000 })
+        let keys = funnel.breakdown.map { b in b.attribution.splits ? (periods, Attribution.firstTouch) : (breakdownValues(b, eval), b.attribution) }
+        let keyed = firstTouchGroups(keys, out: out, owner: owner, actors: records, masks: masks, passes: passes,
+                                     startable: startable, hold: hold, index: index).map { key, members -> ([Value], [Int]) in
+            var shown = key
+            if case .time(let t) = key[split] { shown[split] = .string(formatDate(t)) }
+            return (shown, members)
         }
         let labels = funnel.breakdown.map(\.label)
-        let groups = keyOrder.map { key -> GroupResult in
-            let records = byKey[key] ?? []
+        let groups = keyed.map { key, records -> GroupResult in
             let group = GroupResult(key: zip(labels, key).map { ($0, $1) }, steps: stepStats(out, records, names: names),
                                     timeToConvert: timeToConvert(out, records, steps: n))
             return withKPIs(group, out, records, eval: eval)

@@ -70,7 +70,12 @@ extension FunnelRunner {
         var groups: [GroupResult] = []
         var groupNote: String? = nil
         if funnel.splitKey != nil {
-            groups = owner != nil ? attemptTrendGroups(out, all, eval: eval, names: rowNames) : splitResults(splitGroups, eval: eval, names: rowNames)
+            if let owner = owner {
+                groups = attemptTrendGroups(out, all, owner: owner, eval: eval, names: rowNames, masks: masks, passes: passes,
+                                            startable: startable, hold: hold, index: index)
+            } else {
+                groups = splitResults(splitGroups, eval: eval, names: rowNames)
+            }
             let cap = groupCap
             if cap > 0 && groups.count > cap {
                 // An actor may be in several groups of `all` (or several periods): the rest cannot be
@@ -232,8 +237,7 @@ extension FunnelRunner {
             if owner != nil { return attemptStart((0..<funnel.steps.count).map { out.row(a, $0) }) }
             // First touch: the actor's first event that matches step 1 (any step for `any`) and may start an
             // attempt (under `hold`, one with a held value).
-            let actor = owner?[a] ?? a
-            for k in index.start[actor]..<index.start[actor + 1] {
+            for k in index.start[a]..<index.start[a + 1] {
                 let r = Int(index.order[k])
                 if let p = passes, p[r] == 0 { continue }
                 if let h = hold, h[r] == FunnelRunner.missingKey { continue }
